@@ -1,0 +1,3 @@
+export default function CheckoutLoading() {
+  return <p aria-busy="true">Preparing checkout…</p>;
+}

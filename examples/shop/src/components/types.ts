@@ -1,0 +1,7 @@
+export type Props = {
+  id?: string;
+  className?: string;
+  children?: React.ReactNode;
+};
+
+export type ButtonVariant = 'primary' | 'secondary' | 'ghost';

@@ -1,0 +1,123 @@
+//! Command-line arguments (clap derive). Parsing only: each command maps them to core options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Perceo: flow-aware regression testing. Finds the user flows a change can break,
+/// runs only their tests, and tells which of them real users depend on.
+#[derive(Debug, Parser)]
+#[command(name = "perceo", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    after_help = "Exit codes: 0 ok, 1 the job failed, 2 usage or configuration error, 3 a service could not be reached."
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Project directory (searched upwards for .perceo/config.json).
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "PERCEO_PROJECT_DIR",
+        default_value = "."
+    )]
+    pub project_dir: PathBuf,
+    /// Print machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print only results and errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail on stderr (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// Perceo's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up Perceo in a project: detect the framework and write .perceo/config.json.
+    Init(InitArgs),
+    /// Read and edit the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script (e.g. `perceo completions bash > /etc/bash_completion.d/perceo`).
+    Completions(CompletionsArgs),
+}
+
+/// `perceo init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to initialise. Default: the project directory.
+    #[arg(long, value_name = "D")]
+    pub dir: Option<PathBuf>,
+    /// Accept every default without asking.
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Project name. Default: package.json `name`, else the directory name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Framework, when detection gets it wrong.
+    #[arg(long, value_enum)]
+    pub framework: Option<FrameworkArg>,
+}
+
+/// Frameworks `--framework` accepts.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FrameworkArg {
+    /// Next.js.
+    Nextjs,
+    /// Remix.
+    Remix,
+    /// React Router v7.
+    ReactRouter,
+    /// Nuxt.
+    Nuxt,
+    /// Vue.
+    Vue,
+    /// SvelteKit.
+    Sveltekit,
+    /// Angular.
+    Angular,
+    /// React.
+    React,
+}
+
+/// `perceo config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the resolved configuration (secrets as ***) and the files and variables it came from.
+    Show,
+    /// Print the effective value of one dotted key, e.g. `observer.ci.parallelism`.
+    Get {
+        /// Dotted key path.
+        key: String,
+    },
+    /// Set a dotted key in .perceo/config.json, keeping comments; the value is parsed as JSON,
+    /// else taken as a string. The file is validated first and replaced atomically.
+    Set {
+        /// Dotted key path.
+        key: String,
+        /// New value (`4`, `true`, `["src"]`, or text).
+        value: String,
+    },
+    /// Print the JSON Schema of .perceo/config.json (editors use it for completion and checks).
+    Schema,
+}
+
+/// `perceo completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,34 @@
+//! One module per command; each maps its arguments to the core and formats the result.
+
+mod config;
+mod init;
+
+use clap::CommandFactory;
+
+use crate::CmdResult;
+use crate::args::{Cli, Command};
+use crate::output::Output;
+
+/// Opens the project named by the global flags, with the process environment.
+pub(crate) fn open(cli: &Cli, out: &Output) -> Result<perceo_core::Perceo, perceo_core::Error> {
+    let env = perceo_core::Env::from_process();
+    let perceo = perceo_core::Perceo::open(&cli.global.project_dir, perceo_core::OpenOptions { env })?;
+    out.debug(&format!("project: {}", perceo.config().project_dir.display()));
+    for w in &perceo.config().warnings {
+        out.warn(w);
+    }
+    Ok(perceo)
+}
+
+/// Runs the parsed command.
+pub(crate) fn dispatch(cli: &Cli, out: &Output) -> CmdResult {
+    match &cli.command {
+        Command::Init(args) => init::run(cli, args, out),
+        Command::Config(cmd) => config::run(cli, cmd, out),
+        Command::Completions(args) => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(args.shell, &mut cmd, "perceo", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! A snapshot of environment variables, so configuration never reads the process
+//! environment behind the caller's back and tests need not mutate it.
+
+use std::collections::BTreeMap;
+
+/// Environment variables visible to configuration (`${VAR}`, `PERCEO_ENV`, ...).
+#[derive(Debug, Clone, Default)]
+pub struct Env(BTreeMap<String, String>);
+
+impl Env {
+    /// A snapshot of the current process environment (non-UTF-8 variables are skipped).
+    pub fn from_process() -> Self {
+        Env(std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect())
+    }
+
+    /// An explicit set of variables (for tests and embedders).
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
+        Env(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    }
+
+    /// The value of a variable, if set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+}

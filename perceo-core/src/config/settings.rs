@@ -1,0 +1,447 @@
+//! Typed configuration sections, as the seed names them. Every field documents its default.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A string setting kept exactly as written: it may hold `${VAR}` references or a
+/// `file:PATH` secret, which are resolved only when a component uses the value
+/// (see [`crate::Config::resolve`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Setting(pub String);
+
+impl Setting {
+    /// The text as written in the file, before interpolation.
+    pub fn raw(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The whole configuration file (`.perceo/config.json`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Settings {
+    /// JSON Schema reference for editors; ignored by Perceo.
+    #[serde(rename = "$schema", skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Config format version. Default: `"1.0"`.
+    pub version: Option<String>,
+    /// The application under test.
+    pub project: ProjectSettings,
+    /// The Observer engine: change detection and impact analysis.
+    pub observer: ObserverSettings,
+    /// The Analyzer engine: insights, predictions, coverage.
+    pub analyzer: AnalyzerSettings,
+    /// The Analytics engine: production behaviour from GA4, Mixpanel or Amplitude.
+    pub analytics: AnalyticsSettings,
+    /// The Coordinator engine: running the tests of flows.
+    pub coordinator: CoordinatorSettings,
+    /// Where the flow graph lives. Default: the embedded store in `.perceo/`.
+    pub flow_graph: FlowGraphSettings,
+    /// The event bus. Default: in-memory.
+    pub event_bus: EventBusSettings,
+    /// Where to send notifications. Default: nowhere.
+    pub notifications: NotificationSettings,
+}
+
+/// `project`: what the application is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ProjectSettings {
+    /// Project name. Default: the directory name.
+    pub name: Option<String>,
+    /// Web framework. Default: detected from package.json and config files.
+    pub framework: Option<Framework>,
+}
+
+/// Web frameworks Perceo recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Framework {
+    /// Next.js (app router, pages router or both).
+    #[serde(alias = "next")]
+    Nextjs,
+    /// Remix.
+    Remix,
+    /// React Router v7 in framework mode.
+    ReactRouter,
+    /// Nuxt.
+    Nuxt,
+    /// Vue without Nuxt.
+    Vue,
+    /// SvelteKit.
+    #[serde(alias = "svelte")]
+    Sveltekit,
+    /// Angular.
+    Angular,
+    /// React without a routing framework.
+    React,
+    /// Not recognised.
+    Unknown,
+}
+
+impl Framework {
+    /// The name used in config files (`nextjs`, `react-router`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Framework::Nextjs => "nextjs",
+            Framework::Remix => "remix",
+            Framework::ReactRouter => "react-router",
+            Framework::Nuxt => "nuxt",
+            Framework::Vue => "vue",
+            Framework::Sveltekit => "sveltekit",
+            Framework::Angular => "angular",
+            Framework::React => "react",
+            Framework::Unknown => "unknown",
+        }
+    }
+}
+
+/// `observer`: change detection and impact analysis.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ObserverSettings {
+    /// Managed Observer API. Default: none (the engine runs locally).
+    pub api_base_url: Option<Setting>,
+    /// API key for the managed Observer API (secret). Default: none.
+    pub api_key: Option<Setting>,
+    /// Watch mode.
+    pub watch: WatchSettings,
+    /// CI behaviour.
+    pub ci: CiSettings,
+    /// Analysis options.
+    pub analysis: AnalysisSettings,
+}
+
+/// `observer.watch`: which files watch mode follows.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct WatchSettings {
+    /// Paths (relative to the project) to watch. Default: `[]`, the whole project.
+    pub paths: Vec<String>,
+    /// Glob patterns to ignore, on top of `.gitignore`. Default: `[]`.
+    pub ignore: Vec<String>,
+    /// Milliseconds to wait for more changes before analysing. Default: `500`.
+    pub debounce_ms: u64,
+    /// Run the tests of affected flows after each analysis. Default: `false`.
+    pub auto_test: bool,
+}
+
+impl Default for WatchSettings {
+    fn default() -> Self {
+        Self {
+            paths: Vec::new(),
+            ignore: Vec::new(),
+            debounce_ms: 500,
+            auto_test: false,
+        }
+    }
+}
+
+/// `observer.ci`: how CI selects and runs tests.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CiSettings {
+    /// Which flows CI tests. Default: `affected-flows`.
+    pub strategy: CiStrategy,
+    /// How many flows' tests run at once. Default: `4`.
+    pub parallelism: u32,
+}
+
+impl Default for CiSettings {
+    fn default() -> Self {
+        Self {
+            strategy: CiStrategy::AffectedFlows,
+            parallelism: 4,
+        }
+    }
+}
+
+/// `observer.ci.strategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CiStrategy {
+    /// Test only the flows a change affects (default).
+    #[default]
+    AffectedFlows,
+    /// Test every flow.
+    All,
+}
+
+/// `observer.analysis`: optional LLM-assisted classification.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AnalysisSettings {
+    /// Ask an LLM about changes the static analysis is unsure of. Default: `false`.
+    #[serde(rename = "useLLM")]
+    pub use_llm: bool,
+    /// Confidence below which the LLM is asked. Default: `0.7`.
+    pub llm_threshold: f64,
+}
+
+impl Default for AnalysisSettings {
+    fn default() -> Self {
+        Self {
+            use_llm: false,
+            llm_threshold: 0.7,
+        }
+    }
+}
+
+/// `analyzer`: insights, predictions and coverage.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AnalyzerSettings {
+    /// Managed Analyzer API. Default: none (local).
+    pub api_base_url: Option<Setting>,
+    /// API key for the managed Analyzer API (secret). Default: none.
+    pub api_key: Option<Setting>,
+    /// Insight generation.
+    pub insights: InsightSettings,
+    /// Failure predictions.
+    pub predictions: PredictionSettings,
+    /// Coverage scoring.
+    pub coverage: CoverageSettings,
+}
+
+/// `analyzer.insights`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct InsightSettings {
+    /// Generate insights. Default: `true`.
+    pub enabled: bool,
+    /// Seconds between insight runs. Default: `3600`.
+    pub update_interval: u64,
+    /// Lowest severity reported. Default: `medium`.
+    pub min_severity: Severity,
+}
+
+impl Default for InsightSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            update_interval: 3600,
+            min_severity: Severity::Medium,
+        }
+    }
+}
+
+/// Severity or priority level, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Low.
+    Low,
+    /// Medium (default).
+    #[default]
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// Lower-case name as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// `analyzer.predictions`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PredictionSettings {
+    /// Predict failures for changes. Default: `true`.
+    pub enabled: bool,
+    /// Prediction model. Default: `"heuristic"`.
+    pub model: String,
+    /// Predictions below this confidence are not reported. Default: `0.7`.
+    pub confidence_threshold: f64,
+}
+
+impl Default for PredictionSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            model: "heuristic".into(),
+            confidence_threshold: 0.7,
+        }
+    }
+}
+
+/// `analyzer.coverage`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CoverageSettings {
+    /// Flows scoring below this are reported as poorly covered. Default: `0.7`.
+    pub min_coverage_score: f64,
+    /// Raise an insight when production journeys have no flow. Default: `true`.
+    pub alert_on_gaps: bool,
+}
+
+impl Default for CoverageSettings {
+    fn default() -> Self {
+        Self {
+            min_coverage_score: 0.7,
+            alert_on_gaps: true,
+        }
+    }
+}
+
+/// `analytics`: the production analytics provider.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AnalyticsSettings {
+    /// Managed Analytics API. Default: none (local).
+    pub api_base_url: Option<Setting>,
+    /// API key for the managed Analytics API (secret). Default: none.
+    pub api_key: Option<Setting>,
+    /// Provider. Default: none (analytics off).
+    pub provider: Option<AnalyticsProvider>,
+    /// Provider credentials, usually `${ENV}` or `file:PATH` (secret). Default: none.
+    pub credentials: Option<Setting>,
+    /// Seconds between scheduled syncs. Default: `3600`.
+    pub sync_interval: u64,
+    /// How sessions are matched to flows.
+    pub correlation: CorrelationSettings,
+    /// Revenue impact estimates.
+    pub revenue_tracking: RevenueSettings,
+}
+
+impl Default for AnalyticsSettings {
+    fn default() -> Self {
+        Self {
+            api_base_url: None,
+            api_key: None,
+            provider: None,
+            credentials: None,
+            sync_interval: 3600,
+            correlation: CorrelationSettings::default(),
+            revenue_tracking: RevenueSettings::default(),
+        }
+    }
+}
+
+/// Supported analytics providers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AnalyticsProvider {
+    /// Google Analytics 4.
+    Ga4,
+    /// Mixpanel.
+    Mixpanel,
+    /// Amplitude.
+    Amplitude,
+}
+
+/// `analytics.correlation`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CorrelationSettings {
+    /// Alignment algorithm. Default: `smith-waterman`.
+    pub algorithm: String,
+    /// Sessions aligning below this similarity (0..1) do not count for a flow. Default: `0.7`.
+    pub min_similarity: f64,
+}
+
+impl Default for CorrelationSettings {
+    fn default() -> Self {
+        Self {
+            algorithm: "smith-waterman".into(),
+            min_similarity: 0.7,
+        }
+    }
+}
+
+/// `analytics.revenueTracking`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RevenueSettings {
+    /// Estimate revenue at risk. Default: `false`.
+    pub enabled: bool,
+    /// Where the average order value comes from (an event parameter or a number). Default: none.
+    pub avg_order_value_source: Option<String>,
+}
+
+/// `coordinator`: test execution.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CoordinatorSettings {
+    /// Managed Coordinator API. Default: none (local).
+    pub api_base_url: Option<Setting>,
+    /// API key for the managed Coordinator API (secret). Default: none.
+    pub api_key: Option<Setting>,
+}
+
+/// `flowGraph`: where flows, metrics and history are stored.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FlowGraphSettings {
+    /// `bolt://`, `bolt+s://`, `neo4j://`, `neo4j+s://` for Neo4j; a `sqlite:` or file path
+    /// for the embedded store. Default: none, the embedded store in `.perceo/`.
+    pub endpoint: Option<Setting>,
+    /// Neo4j database name. Default: `neo4j`.
+    pub database: Option<Setting>,
+    /// Neo4j user. Default: `neo4j`.
+    pub username: Option<Setting>,
+    /// Neo4j password (secret). Default: none.
+    pub password: Option<Setting>,
+}
+
+/// `eventBus`: how engines talk.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EventBusSettings {
+    /// Bus backend. Default: `in-memory`.
+    #[serde(rename = "type")]
+    pub kind: EventBusKind,
+    /// Redis URL (`redis://` or `rediss://`) when `type` is `redis`. Default: none.
+    pub redis_url: Option<Setting>,
+}
+
+/// `eventBus.type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventBusKind {
+    /// In-process bus (default).
+    #[default]
+    InMemory,
+    /// Redis pub/sub plus a stream for replay.
+    Redis,
+}
+
+/// `notifications`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NotificationSettings {
+    /// Slack.
+    pub slack: SlackSettings,
+    /// Email.
+    pub email: EmailSettings,
+}
+
+/// `notifications.slack`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SlackSettings {
+    /// Send to Slack. Default: `false`.
+    pub enabled: bool,
+    /// Incoming-webhook URL (secret). Default: none.
+    pub webhook: Option<Setting>,
+}
+
+/// `notifications.email`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EmailSettings {
+    /// Send email. Default: `false`.
+    pub enabled: bool,
+    /// Recipients. Default: `[]`.
+    pub recipients: Vec<String>,
+}

@@ -1,0 +1,30 @@
+//! # perceo-core
+//!
+//! Flow-aware regression testing for web applications: Perceo knows an application's user
+//! flows, works out which of them a code change can break, and (in later engines) runs their
+//! tests and compares them with production behaviour.
+//!
+//! The entry point is [`Perceo`], opened from a project directory:
+//!
+//! ```no_run
+//! use perceo_core::{Env, OpenOptions, Perceo};
+//!
+//! let perceo = Perceo::open(".".as_ref(), OpenOptions { env: Env::from_process() })?;
+//! println!("{}", perceo.config().project_name());
+//! # Ok::<(), perceo_core::Error>(())
+//! ```
+//!
+//! Every error is a [`Error`] with a stable [`Error::code`].
+#![deny(missing_docs)]
+
+pub mod config;
+mod engine;
+mod error;
+mod fsutil;
+pub mod init;
+pub mod jsonc;
+pub mod project;
+
+pub use config::{Config, Env, LoadOptions};
+pub use engine::{OpenOptions, Perceo};
+pub use error::{Error, ErrorKind, Result};
