@@ -51,6 +51,14 @@ pub enum Command {
     /// Read and edit the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// CI jobs: which flows a change affects.
+    #[command(subcommand)]
+    Ci(CiCommand),
+    /// List and show the flows in .perceo/flows.
+    #[command(subcommand)]
+    Flows(FlowsCommand),
+    /// List the routes (pages and handlers) found in the app, with the files attached to each.
+    Routes,
     /// Print a shell completion script (e.g. `perceo completions bash > /etc/bash_completion.d/perceo`).
     Completions(CompletionsArgs),
 }
@@ -120,4 +128,69 @@ pub enum ConfigCommand {
 pub struct CompletionsArgs {
     /// The shell.
     pub shell: clap_complete::Shell,
+}
+
+/// `perceo ci …`.
+#[derive(Debug, Subcommand)]
+pub enum CiCommand {
+    /// Work out which user flows the changes between two refs can break (base...head), with
+    /// confidence, risk and the import chain behind each; publishes observer.analysis.complete.
+    Analyze(AnalyzeArgs),
+}
+
+/// `perceo ci analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Base ref (branch, tag, SHA, HEAD~n); the diff starts at its merge base with --head.
+    #[arg(long, required_unless_present = "working_tree")]
+    pub base: Option<String>,
+    /// Head ref.
+    #[arg(long, default_value = "HEAD")]
+    pub head: String,
+    /// Analyse uncommitted work (staged, unstaged, untracked) against HEAD instead of refs.
+    #[arg(long, conflicts_with = "base")]
+    pub working_tree: bool,
+    /// Exit 1 when an affected flow's risk level is at least this (risk ≥0.75 critical,
+    /// ≥0.5 high, ≥0.25 medium, else low).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<LevelArg>,
+    /// What to select when code changed but no flow is affected.
+    #[arg(long, value_enum, default_value = "all")]
+    pub on_empty: OnEmptyArg,
+}
+
+/// Risk levels for `--fail-on`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LevelArg {
+    /// Any affected flow.
+    Low,
+    /// Risk ≥ 0.25.
+    Medium,
+    /// Risk ≥ 0.5.
+    High,
+    /// Risk ≥ 0.75.
+    Critical,
+}
+
+/// `--on-empty` choices.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OnEmptyArg {
+    /// Select every flow (fail-safe).
+    All,
+    /// Select nothing.
+    None,
+    /// Select critical and high priority flows.
+    Smoke,
+}
+
+/// `perceo flows …`.
+#[derive(Debug, Subcommand)]
+pub enum FlowsCommand {
+    /// List the flows: id, priority, pages, tests.
+    List,
+    /// Show one flow in full.
+    Show {
+        /// Flow id.
+        id: String,
+    },
 }

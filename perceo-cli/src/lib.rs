@@ -21,6 +21,8 @@ pub(crate) enum Failure {
     Core(perceo_core::Error),
     /// Writing the output failed.
     Io(std::io::Error),
+    /// The job ran and its result is a failure (`--fail-on` matched); already reported.
+    JobFailed,
 }
 
 impl From<perceo_core::Error> for Failure {
@@ -68,5 +70,6 @@ where
             eprintln!("error[io]: cannot write output: {e}");
             ExitCode::from(1)
         }
+        Err(Failure::JobFailed) => ExitCode::from(1),
     }
 }

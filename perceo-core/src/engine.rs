@@ -2,9 +2,15 @@
 
 use std::path::Path;
 
-use crate::config::{Config, Env, LoadOptions};
+use crate::analysis::AppModel;
+use crate::bus::{Event, EventBus, EventMetadata, EventType, MemoryBus};
+use crate::config::{Config, Env, EventBusKind, LoadOptions};
 use crate::error::Result;
+use crate::flows::{FlowSet, load_flows};
+use crate::git::{changes_between, working_tree_changes};
+use crate::impact::{ImpactInput, ImpactReport, OnEmpty, analyze};
 use crate::init::{InitOptions, InitReport, init_project};
+use crate::routes::Route;
 
 /// Options for [`Perceo::open`].
 #[derive(Debug, Clone, Default)]
@@ -14,22 +20,58 @@ pub struct OpenOptions {
     pub env: Env,
 }
 
+/// What to compare in [`Perceo::analyze`].
+#[derive(Debug, Clone)]
+pub enum ChangeSource {
+    /// `base...head`: from the merge base of the two refs to `head`.
+    Refs {
+        /// Base ref (branch, tag, SHA, `HEAD~n`).
+        base: String,
+        /// Head ref.
+        head: String,
+    },
+    /// Uncommitted work (staged, unstaged, untracked) against HEAD.
+    WorkingTree,
+}
+
+/// Options for [`Perceo::analyze`].
+#[derive(Debug, Clone)]
+pub struct AnalyzeOptions {
+    /// What changed.
+    pub source: ChangeSource,
+    /// What to select when code changed but no flow is affected. Default: all flows.
+    pub on_empty: OnEmpty,
+}
+
 /// An opened Perceo project: its configuration and the engines behind it.
 ///
 /// `Send + Sync`, so a binding can hold it in an `Arc`.
 #[derive(Debug)]
 pub struct Perceo {
     config: Config,
+    bus: Box<dyn EventBus>,
+    warnings: Vec<String>,
 }
 
 impl Perceo {
     /// Opens the project at (or above) `project_dir`, loading and validating its config.
     pub fn open(project_dir: &Path, options: OpenOptions) -> Result<Perceo> {
         let config = Config::load(project_dir, &LoadOptions { env: options.env })?;
-        Ok(Perceo { config })
+        let mut warnings = Vec::new();
+        if config.settings.event_bus.kind == EventBusKind::Redis {
+            warnings.push(
+                "eventBus.type is `redis`, but this build has only the in-memory bus: events stay in this process"
+                    .into(),
+            );
+        }
+        Ok(Perceo {
+            config,
+            bus: Box::new(MemoryBus::default()),
+            warnings,
+        })
     }
 
-    /// Creates `.perceo/` in `project_dir` (see [`crate::init`]).
+    /// Creates `.perceo/` in `project_dir` and bootstraps flows from its routes (see [`crate::init`]).
     pub fn init(project_dir: &Path, options: &InitOptions) -> Result<InitReport> {
         init_project(project_dir, options)
     }
@@ -37,6 +79,75 @@ impl Perceo {
     /// The loaded configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Warnings about the opened project beyond the config's own (e.g. unsupported backends).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The event bus engines publish on.
+    pub fn bus(&self) -> &dyn EventBus {
+        self.bus.as_ref()
+    }
+
+    /// The flows and personas of the project.
+    pub fn flows(&self) -> Result<FlowSet> {
+        load_flows(&self.config.project_dir)
+    }
+
+    /// Builds the dependency graph and routes of the project.
+    pub fn model(&self) -> Result<AppModel> {
+        let s = &self.config.settings;
+        AppModel::build(&self.config.project_dir, s.project.framework, &s.observer.watch.ignore)
+    }
+
+    /// The routes of the project.
+    pub fn routes(&self) -> Result<Vec<Route>> {
+        Ok(self.model()?.routes)
+    }
+
+    /// Which flows a change can break: the main job. Publishes `observer.change.detected`,
+    /// `observer.flows.affected` and `observer.analysis.complete`.
+    pub fn analyze(&self, options: &AnalyzeOptions) -> Result<ImpactReport> {
+        let dir = &self.config.project_dir;
+        let changes = match &options.source {
+            ChangeSource::Refs { base, head } => changes_between(dir, base, head)?,
+            ChangeSource::WorkingTree => working_tree_changes(dir)?,
+        };
+        self.publish(
+            EventType::ObserverChangeDetected,
+            serde_json::json!({
+                "baseSha": changes.base_sha, "headSha": changes.head_sha, "changes": changes.changes,
+            }),
+        );
+        let flows = self.flows()?;
+        let model = self.model()?;
+        let mut report = analyze(&ImpactInput {
+            changes: &changes,
+            graph: &model.graph,
+            routes: &model.routes,
+            flows: &flows,
+            on_empty: options.on_empty,
+        });
+        report.warnings.extend(flows.warnings.iter().cloned());
+        let data = serde_json::to_value(&report).unwrap_or_default();
+        self.publish(EventType::ObserverFlowsAffected, serde_json::json!({
+            "changeId": report.change_id,
+            "flows": report.flows.iter().map(|f| serde_json::json!({"id": f.id, "name": f.name, "confidence": f.confidence, "riskScore": f.risk_score})).collect::<Vec<_>>(),
+        }));
+        self.publish(EventType::ObserverAnalysisComplete, data);
+        Ok(report)
+    }
+
+    fn publish(&self, kind: EventType, data: serde_json::Value) {
+        let metadata = EventMetadata {
+            user_id: None,
+            project_id: Some(self.config.project_name()),
+            environment: None,
+        };
+        // The in-memory bus cannot fail; a failing remote bus must not fail the analysis.
+        let _ = self.bus.publish(Event::new(kind, "observer", data, metadata));
     }
 }
 

@@ -107,6 +107,22 @@ pub fn init_project(dir: &Path, options: &InitOptions) -> Result<InitReport> {
     }
     write_atomic(&perceo_dir.join(SCHEMA_FILE), schema.as_bytes())?;
     files_written.push(format!("{PERCEO_DIR}/{SCHEMA_FILE}"));
+    // Flows: bootstrap one per page route when the project has none yet.
+    // (With observer.apiBaseUrl set, the managed Observer API's bootstrap will be called
+    // here instead; that client is its own issue.)
+    let existing = crate::flows::load_flows(dir)?;
+    let (mut flows_initialized, mut personas_initialized) = (0, 0);
+    if existing.flows.is_empty() {
+        let model = crate::analysis::AppModel::build(dir, Some(detection.framework), &[])?;
+        let (flows, personas) = crate::flows::bootstrap_flows(&model.routes, &model.navigation_edges());
+        (flows_initialized, personas_initialized) = crate::flows::write_flow_files(dir, &flows, &personas)?;
+        if flows.is_empty() {
+            warnings
+                .push("no page routes found, so no flows were bootstrapped; add .perceo/flows/*.json by hand".into());
+        } else {
+            files_written.push(format!("{PERCEO_DIR}/flows/ ({flows_initialized} files)"));
+        }
+    }
     // The config goes last: its presence marks a finished init.
     write_atomic(&config_path, config_text(&project_name, detection.framework).as_bytes())?;
     files_written.push(format!("{PERCEO_DIR}/{CONFIG_FILE}"));
@@ -116,8 +132,8 @@ pub fn init_project(dir: &Path, options: &InitOptions) -> Result<InitReport> {
         project_name,
         detection,
         files_written,
-        flows_initialized: 0,
-        personas_initialized: 0,
+        flows_initialized,
+        personas_initialized,
         warnings,
     })
 }

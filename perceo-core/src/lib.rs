@@ -17,14 +17,22 @@
 //! Every error is a [`Error`] with a stable [`Error::code`].
 #![deny(missing_docs)]
 
+mod analysis;
+pub mod bus;
+pub mod code;
 pub mod config;
 mod engine;
 mod error;
+pub mod flows;
 mod fsutil;
+pub mod git;
+pub mod impact;
 pub mod init;
 pub mod jsonc;
 pub mod project;
+pub mod routes;
 
+pub use analysis::AppModel;
 pub use config::{Config, Env, LoadOptions};
-pub use engine::{OpenOptions, Perceo};
+pub use engine::{AnalyzeOptions, ChangeSource, OpenOptions, Perceo};
 pub use error::{Error, ErrorKind, Result};

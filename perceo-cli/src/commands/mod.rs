@@ -1,6 +1,8 @@
 //! One module per command; each maps its arguments to the core and formats the result.
 
+mod ci;
 mod config;
+mod flows;
 mod init;
 
 use clap::CommandFactory;
@@ -14,7 +16,7 @@ pub(crate) fn open(cli: &Cli, out: &Output) -> Result<perceo_core::Perceo, perce
     let env = perceo_core::Env::from_process();
     let perceo = perceo_core::Perceo::open(&cli.global.project_dir, perceo_core::OpenOptions { env })?;
     out.debug(&format!("project: {}", perceo.config().project_dir.display()));
-    for w in &perceo.config().warnings {
+    for w in perceo.config().warnings.iter().chain(perceo.warnings()) {
         out.warn(w);
     }
     Ok(perceo)
@@ -25,6 +27,9 @@ pub(crate) fn dispatch(cli: &Cli, out: &Output) -> CmdResult {
     match &cli.command {
         Command::Init(args) => init::run(cli, args, out),
         Command::Config(cmd) => config::run(cli, cmd, out),
+        Command::Ci(cmd) => ci::run(cli, cmd, out),
+        Command::Flows(cmd) => flows::run(cli, cmd, out),
+        Command::Routes => flows::routes(cli, out),
         Command::Completions(args) => {
             let mut cmd = Cli::command();
             clap_complete::generate(args.shell, &mut cmd, "perceo", &mut std::io::stdout());

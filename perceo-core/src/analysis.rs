@@ -1,0 +1,64 @@
+//! The local Observer pipeline: build the dependency graph and routes of a project, and
+//! map navigation edges to routes. Shared by `ci analyze`, `init` bootstrap and `routes`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::code::{DependencyGraph, GraphOptions};
+use crate::config::Framework;
+use crate::error::Result;
+use crate::impact::search_pages_reaching;
+use crate::project::detect_framework;
+use crate::routes::{Route, RouteKind, discover_routes, match_route};
+
+/// The static model of an app: its dependency graph and routes.
+#[derive(Debug)]
+pub struct AppModel {
+    /// The framework used for routes.
+    pub framework: Framework,
+    /// The dependency graph.
+    pub graph: DependencyGraph,
+    /// The routes.
+    pub routes: Vec<Route>,
+}
+
+impl AppModel {
+    /// Builds the model of the project at `project_dir`; `framework` defaults to detection.
+    pub fn build(project_dir: &Path, framework: Option<Framework>, ignore: &[String]) -> Result<AppModel> {
+        let framework = framework.unwrap_or_else(|| detect_framework(project_dir).framework);
+        let graph = DependencyGraph::build(
+            project_dir,
+            &GraphOptions {
+                ignore: ignore.to_vec(),
+            },
+        )?;
+        let routes = discover_routes(framework, graph.files());
+        Ok(AppModel {
+            framework,
+            graph,
+            routes,
+        })
+    }
+
+    /// Navigation edges between route patterns: `(from, to)` for every `<Link href>`,
+    /// `router.push`, `redirect()` ... in a page or in a module a page imports.
+    pub fn navigation_edges(&self) -> Vec<(String, String)> {
+        let page_of_file: std::collections::HashMap<usize, &str> = self
+            .routes
+            .iter()
+            .filter(|r| r.kind == RouteKind::Page)
+            .filter_map(|r| Some((self.graph.id(&r.file)?, r.pattern.as_str())))
+            .collect();
+        let mut edges = BTreeSet::new();
+        for (file, target) in &self.graph.navigations {
+            let Some(to) = match_route(&self.routes, target) else {
+                continue;
+            };
+            let Some(id) = self.graph.id(file) else { continue };
+            for page in search_pages_reaching(&self.graph, id, &page_of_file) {
+                edges.insert((page.to_string(), to.pattern.clone()));
+            }
+        }
+        edges.into_iter().collect()
+    }
+}

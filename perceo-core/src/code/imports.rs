@@ -1,0 +1,391 @@
+//! Import and navigation extraction from one JS/TS (or Vue/Svelte script) file, with oxc's
+//! parser. Never fatal: a file that does not parse yields what the parser recovered.
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::{
+    Argument, CallExpression, ExportAllDeclaration, ExportFromDeclaration, Expression, ImportDeclaration,
+    ImportDeclarationSpecifier, ImportExpression, ImportOrExportKind, JSXAttribute, JSXAttributeName,
+    JSXAttributeValue, TSImportEqualsDeclaration, TSModuleReference, TemplateLiteral,
+};
+use oxc_ast_visit::{Visit, walk};
+use oxc_parser::Parser;
+use oxc_span::SourceType;
+use serde::{Deserialize, Serialize};
+
+/// How a module refers to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportKind {
+    /// `import x from '…'`.
+    Static,
+    /// `import '…'` (side effect only).
+    SideEffect,
+    /// `export … from '…'` / `export * from '…'`.
+    ReExport,
+    /// `import('…')`, including inside `next/dynamic` and `React.lazy`.
+    Dynamic,
+    /// `require('…')` / `import x = require('…')`.
+    Require,
+}
+
+/// The module specifier as written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Specifier {
+    /// A plain string: `'./Button'`.
+    Literal(String),
+    /// A template literal with expressions: the literal parts (`./locales/`, `.json`).
+    Template(Vec<String>),
+}
+
+/// One import found in a file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Import {
+    /// What is imported.
+    pub specifier: Specifier,
+    /// How.
+    pub kind: ImportKind,
+    /// `import type` / `export type` (or every specifier is `type`).
+    pub type_only: bool,
+}
+
+/// What one file says about its dependencies and where it navigates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileFacts {
+    /// Imports in source order.
+    pub imports: Vec<Import>,
+    /// Navigation targets: `<Link href>`, `router.push/replace`, `redirect()`, `navigate()`;
+    /// template literals keep `${…}` placeholders.
+    pub navigations: Vec<String>,
+    /// Parse errors (the imports are still taken as far as the parser recovered).
+    pub parse_errors: Vec<String>,
+}
+
+/// Extensions parsed as JS/TS modules.
+pub const MODULE_EXTENSIONS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
+/// Single-file-component extensions whose `<script>` blocks are parsed.
+pub const SFC_EXTENSIONS: &[&str] = &["vue", "svelte"];
+
+/// Whether a path is a module Perceo parses.
+pub fn is_source_path(path: &str) -> bool {
+    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    MODULE_EXTENSIONS.contains(&ext) || SFC_EXTENSIONS.contains(&ext)
+}
+
+/// Extracts imports and navigations from `text`; `path` decides the dialect.
+pub fn extract(path: &str, text: &str) -> FileFacts {
+    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if SFC_EXTENSIONS.contains(&ext) {
+        let mut facts = FileFacts::default();
+        for (lang, script) in script_blocks(text) {
+            let fake = format!("script.{}", if lang == "ts" { "ts" } else { "js" });
+            let part = extract_module(&fake, script);
+            facts.imports.extend(part.imports);
+            facts.navigations.extend(part.navigations);
+            facts.parse_errors.extend(part.parse_errors);
+        }
+        return facts;
+    }
+    extract_module(path, text)
+}
+
+fn extract_module(path: &str, text: &str) -> FileFacts {
+    let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::tsx());
+    let (mut facts, panicked_at) = parse_once(source_type, text);
+    // When the parser gave up, the program it returns is empty: parse the text before the
+    // line of the first error again, so the imports at the top of the file are still taken.
+    if let Some(offset) = panicked_at {
+        let mut cut = text[..offset.min(text.len())].rfind('\n').unwrap_or(0);
+        for _ in 0..3 {
+            if cut == 0 {
+                break;
+            }
+            let (prefix_facts, again) = parse_once(source_type, &text[..cut]);
+            if again.is_none() {
+                facts.imports = prefix_facts.imports;
+                facts.navigations = prefix_facts.navigations;
+                break;
+            }
+            cut = text[..cut].rfind('\n').unwrap_or(0);
+        }
+    }
+    facts
+}
+
+/// Parses once; returns the facts and, when the parser gave up, the offset of its first error.
+fn parse_once(source_type: SourceType, text: &str) -> (FileFacts, Option<usize>) {
+    let allocator = Allocator::default();
+    let ret = Parser::new(&allocator, text, source_type).parse();
+    let mut collector = Collector::default();
+    collector.visit_program(&ret.program);
+    let mut facts = collector.facts;
+    facts.parse_errors = ret.diagnostics.errors().map(|e| e.message.to_string()).collect();
+    let panicked_at = ret.panicked.then(|| {
+        ret.diagnostics
+            .errors()
+            .find_map(|e| e.labels.first().map(|l| l.offset() as usize))
+            .unwrap_or(text.len())
+    });
+    (facts, panicked_at)
+}
+
+/// `<script>` blocks of a Vue or Svelte file with their `lang` (`ts` or `js`).
+fn script_blocks(text: &str) -> Vec<(&'static str, &str)> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("<script") {
+        let after_open = &rest[open..];
+        let Some(tag_end) = after_open.find('>') else { break };
+        let tag = &after_open[..tag_end];
+        let body_start = &after_open[tag_end + 1..];
+        let Some(close) = body_start.find("</script>") else {
+            break;
+        };
+        let lang = if tag.contains("lang=\"ts\"") || tag.contains("lang='ts'") || tag.contains("lang=\"typescript\"") {
+            "ts"
+        } else {
+            "js"
+        };
+        blocks.push((lang, &body_start[..close]));
+        rest = &body_start[close + "</script>".len()..];
+    }
+    blocks
+}
+
+#[derive(Default)]
+struct Collector {
+    facts: FileFacts,
+}
+
+fn template_parts(t: &TemplateLiteral<'_>) -> Specifier {
+    if t.expressions.is_empty() {
+        Specifier::Literal(t.quasis.iter().map(|q| q.value.raw.as_str()).collect())
+    } else {
+        Specifier::Template(t.quasis.iter().map(|q| q.value.raw.to_string()).collect())
+    }
+}
+
+fn specifier_of(expr: &Expression<'_>) -> Option<Specifier> {
+    match expr {
+        Expression::StringLiteral(s) => Some(Specifier::Literal(s.value.to_string())),
+        Expression::TemplateLiteral(t) => Some(template_parts(t)),
+        _ => None,
+    }
+}
+
+/// Text of a navigation target: string, or template with `${…}` placeholders.
+fn navigation_of(expr: &Expression<'_>) -> Option<String> {
+    match specifier_of(expr)? {
+        Specifier::Literal(s) => Some(s),
+        Specifier::Template(parts) => Some(parts.join("${}")),
+    }
+}
+
+fn first_argument<'b, 'a>(call: &'b CallExpression<'a>) -> Option<&'b Expression<'a>> {
+    call.arguments.first().and_then(Argument::as_expression)
+}
+
+impl Collector {
+    fn push(&mut self, specifier: Specifier, kind: ImportKind, type_only: bool) {
+        self.facts.imports.push(Import {
+            specifier,
+            kind,
+            type_only,
+        });
+    }
+
+    fn push_navigation(&mut self, target: String) {
+        if target.starts_with('/') {
+            self.facts.navigations.push(target);
+        }
+    }
+}
+
+impl<'a> Visit<'a> for Collector {
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        let all_type_specifiers = it.specifiers.as_ref().is_some_and(|specs| {
+            !specs.is_empty()
+                && specs.iter().all(|s| {
+                    matches!(s, ImportDeclarationSpecifier::ImportSpecifier(spec) if spec.import_kind == ImportOrExportKind::Type)
+                })
+        });
+        let type_only = it.import_kind == ImportOrExportKind::Type || all_type_specifiers;
+        let kind = if it.specifiers.is_none() {
+            ImportKind::SideEffect
+        } else {
+            ImportKind::Static
+        };
+        self.push(Specifier::Literal(it.source.value.to_string()), kind, type_only);
+    }
+
+    fn visit_export_from_declaration(&mut self, it: &ExportFromDeclaration<'a>) {
+        let type_only = it.export_kind == ImportOrExportKind::Type
+            || (!it.specifiers.is_empty() && it.specifiers.iter().all(|s| s.export_kind == ImportOrExportKind::Type));
+        self.push(
+            Specifier::Literal(it.source.value.to_string()),
+            ImportKind::ReExport,
+            type_only,
+        );
+    }
+
+    fn visit_export_all_declaration(&mut self, it: &ExportAllDeclaration<'a>) {
+        let type_only = it.export_kind == ImportOrExportKind::Type;
+        self.push(
+            Specifier::Literal(it.source.value.to_string()),
+            ImportKind::ReExport,
+            type_only,
+        );
+    }
+
+    fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
+        if let Some(spec) = specifier_of(&it.source) {
+            self.push(spec, ImportKind::Dynamic, false);
+        }
+        walk::walk_import_expression(self, it);
+    }
+
+    fn visit_ts_import_equals_declaration(&mut self, it: &TSImportEqualsDeclaration<'a>) {
+        if let TSModuleReference::ExternalModuleReference(ext) = &it.module_reference {
+            let type_only = it.import_kind == ImportOrExportKind::Type;
+            self.push(
+                Specifier::Literal(ext.expression.value.to_string()),
+                ImportKind::Require,
+                type_only,
+            );
+        }
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        match &it.callee {
+            Expression::Identifier(id) if id.name == "require" => {
+                if let Some(spec) = first_argument(it).and_then(specifier_of) {
+                    self.push(spec, ImportKind::Require, false);
+                }
+            }
+            Expression::Identifier(id) if matches!(id.name.as_str(), "redirect" | "permanentRedirect" | "navigate") => {
+                if let Some(target) = first_argument(it).and_then(navigation_of) {
+                    self.push_navigation(target);
+                }
+            }
+            callee => {
+                if let Some(member) = callee.as_member_expression()
+                    && matches!(
+                        member.static_property_name(),
+                        Some("push" | "replace" | "navigate" | "navigateTo")
+                    )
+                    && let Some(target) = first_argument(it).and_then(navigation_of)
+                {
+                    self.push_navigation(target);
+                }
+            }
+        }
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_jsx_attribute(&mut self, it: &JSXAttribute<'a>) {
+        let is_href = matches!(&it.name, JSXAttributeName::Identifier(id) if id.name == "href" || id.name == "to");
+        if is_href {
+            match &it.value {
+                Some(JSXAttributeValue::StringLiteral(s)) => self.push_navigation(s.value.to_string()),
+                Some(JSXAttributeValue::ExpressionContainer(c)) => {
+                    if let Some(target) = c.expression.as_expression().and_then(navigation_of) {
+                        self.push_navigation(target);
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk::walk_jsx_attribute(self, it);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(s: &str) -> Specifier {
+        Specifier::Literal(s.into())
+    }
+
+    fn kinds(facts: &FileFacts) -> Vec<(Specifier, ImportKind, bool)> {
+        facts
+            .imports
+            .iter()
+            .map(|i| (i.specifier.clone(), i.kind, i.type_only))
+            .collect()
+    }
+
+    #[test]
+    fn every_import_form_is_found() {
+        let src = r#"
+            import React from 'react';
+            import './polyfills';
+            import type { Props } from '@/components';
+            import { type A, type B } from './types';
+            import styles from './Button.module.css';
+            import data from './data.json';
+            export { Button } from './Button';
+            export * from './Card';
+            export type { T } from './t';
+            const Gallery = dynamic(() => import('@/components/Gallery'));
+            const Lazy = React.lazy(() => import('./Lazy'));
+            const analytics = require('./legacy/analytics');
+            import fs = require('fs');
+            async function load(locale: string) { return import(`../locales/${locale}.json`); }
+        "#;
+        let facts = extract("x.tsx", src);
+        assert!(facts.parse_errors.is_empty(), "{:?}", facts.parse_errors);
+        assert_eq!(
+            kinds(&facts),
+            vec![
+                (lit("react"), ImportKind::Static, false),
+                (lit("./polyfills"), ImportKind::SideEffect, false),
+                (lit("@/components"), ImportKind::Static, true),
+                (lit("./types"), ImportKind::Static, true),
+                (lit("./Button.module.css"), ImportKind::Static, false),
+                (lit("./data.json"), ImportKind::Static, false),
+                (lit("./Button"), ImportKind::ReExport, false),
+                (lit("./Card"), ImportKind::ReExport, false),
+                (lit("./t"), ImportKind::ReExport, true),
+                (lit("@/components/Gallery"), ImportKind::Dynamic, false),
+                (lit("./Lazy"), ImportKind::Dynamic, false),
+                (lit("./legacy/analytics"), ImportKind::Require, false),
+                (lit("fs"), ImportKind::Require, false),
+                (
+                    Specifier::Template(vec!["../locales/".into(), ".json".into()]),
+                    ImportKind::Dynamic,
+                    false
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn navigations_are_found() {
+        let src = r#"
+            export default function P({ id }) {
+              const router = useRouter();
+              if (!id) redirect('/login');
+              router.push('/checkout');
+              items.push('not-a-path');
+              return <><Link href="/cart">c</Link><Link href={`/product/${id}`}>p</Link><a href="https://x.y">x</a></>;
+            }
+        "#;
+        let facts = extract("p.tsx", src);
+        assert_eq!(facts.navigations, vec!["/login", "/checkout", "/cart", "/product/${}"]);
+    }
+
+    #[test]
+    fn broken_files_keep_what_parsed() {
+        let facts = extract("bad.ts", "import a from './a';\nconst x = ;\n");
+        assert!(!facts.parse_errors.is_empty());
+        assert_eq!(facts.imports.first().map(|i| i.specifier.clone()), Some(lit("./a")));
+    }
+
+    #[test]
+    fn vue_and_svelte_script_blocks_are_parsed() {
+        let vue = "<template><div/></template>\n<script setup lang=\"ts\">\nimport Card from '@/components/Card.vue'\n</script>";
+        assert_eq!(extract("a.vue", vue).imports[0].specifier, lit("@/components/Card.vue"));
+        let svelte = "<script>\n  import Nav from '$lib/Nav.svelte';\n</script>\n<Nav/>";
+        assert_eq!(extract("b.svelte", svelte).imports[0].specifier, lit("$lib/Nav.svelte"));
+    }
+}

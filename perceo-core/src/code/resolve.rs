@@ -1,0 +1,286 @@
+//! Module resolution with oxc_resolver: each file with its nearest tsconfig (`paths`,
+//! `baseUrl`, `extends`), package.json `exports`/`main`/`module`, index files, extension
+//! probing, and workspace packages mapped to their *source* even when unbuilt.
+
+use std::path::{Path, PathBuf};
+
+use oxc_resolver::{ResolveError, ResolveOptions, Resolver, TsconfigDiscovery};
+
+use super::discover::glob_set;
+
+/// A package of the monorepo's workspaces.
+#[derive(Debug, Clone)]
+pub struct WorkspacePackage {
+    /// `name` in its package.json.
+    pub name: String,
+    /// Its directory (absolute).
+    pub dir: PathBuf,
+}
+
+/// Where a specifier led.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// A file on disk (absolute path).
+    File(PathBuf),
+    /// An npm package or Node builtin that is not part of the workspace (its name).
+    External(String),
+    /// Nothing was found.
+    Unresolved,
+}
+
+/// Build-output directories that workspace packages point `main`/`exports` into.
+const OUTPUT_DIRS: &[&str] = &["dist", "build", "lib", "out", "esm", "cjs"];
+
+/// Resolves specifiers for a project (and its monorepo's workspace packages).
+pub struct ModuleResolver {
+    resolver: Resolver,
+    packages: Vec<WorkspacePackage>,
+}
+
+impl ModuleResolver {
+    /// A resolver for the project at `project_dir`, aware of the workspace packages found
+    /// from the nearest ancestor (or the project itself) declaring workspaces.
+    pub fn new(project_dir: &Path) -> Self {
+        let packages = find_workspace_packages(project_dir);
+        let mut alias = Vec::new();
+        if ["js", "ts"]
+            .iter()
+            .any(|e| project_dir.join(format!("svelte.config.{e}")).exists())
+        {
+            alias.push((
+                "$lib".to_string(),
+                vec![oxc_resolver::AliasValue::Path(
+                    project_dir.join("src/lib").to_string_lossy().into_owned(),
+                )],
+            ));
+        }
+        let ext = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let options = ResolveOptions {
+            tsconfig: Some(TsconfigDiscovery::Auto),
+            alias,
+            condition_names: ext(&["source", "import", "module", "require", "node", "browser", "default"]),
+            extensions: ext(&[
+                ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json", ".vue", ".svelte",
+            ]),
+            extension_alias: vec![
+                (".js".into(), ext(&[".ts", ".tsx", ".js", ".jsx"])),
+                (".jsx".into(), ext(&[".tsx", ".jsx"])),
+                (".mjs".into(), ext(&[".mts", ".mjs"])),
+                (".cjs".into(), ext(&[".cts", ".cjs"])),
+            ],
+            main_fields: ext(&["module", "main"]),
+            builtin_modules: true,
+            ..ResolveOptions::default()
+        };
+        ModuleResolver {
+            resolver: Resolver::new(options),
+            packages,
+        }
+    }
+
+    /// The workspace packages found.
+    pub fn workspace_packages(&self) -> &[WorkspacePackage] {
+        &self.packages
+    }
+
+    /// Resolves `specifier` as imported by the file `from` (absolute path).
+    pub fn resolve(&self, from: &Path, specifier: &str) -> Resolution {
+        let spec = specifier.split(['?', '#']).next().unwrap_or(specifier);
+        if let Some((pkg, subpath)) = self.workspace_package_of(spec) {
+            return self.resolve_workspace(from, spec, pkg, subpath);
+        }
+        match self.resolver.resolve_file(from, spec) {
+            Ok(r) => {
+                let path = r.into_path_buf();
+                if path.components().any(|c| c.as_os_str() == "node_modules") {
+                    Resolution::External(package_name(spec).to_string())
+                } else {
+                    Resolution::File(path)
+                }
+            }
+            Err(ResolveError::Builtin { .. }) => Resolution::External(spec.to_string()),
+            Err(_) if is_bare(spec) => Resolution::External(package_name(spec).to_string()),
+            Err(_) => Resolution::Unresolved,
+        }
+    }
+
+    fn workspace_package_of<'s>(&self, spec: &'s str) -> Option<(&WorkspacePackage, &'s str)> {
+        self.packages.iter().find_map(|p| {
+            let rest = spec.strip_prefix(p.name.as_str())?;
+            (rest.is_empty() || rest.starts_with('/')).then_some((p, rest))
+        })
+    }
+
+    /// Workspace packages resolve to source: through node_modules when linked, else by
+    /// their package.json from the package directory; outputs (`dist/…`) map back to `src/…`.
+    fn resolve_workspace(&self, from: &Path, spec: &str, pkg: &WorkspacePackage, subpath: &str) -> Resolution {
+        let found = self
+            .resolver
+            .resolve_file(from, spec)
+            .ok()
+            .map(|r| r.into_path_buf())
+            .filter(|p| !p.components().any(|c| c.as_os_str() == "node_modules"));
+        if let Some(path) = found.as_ref().and_then(|p| self.to_source(pkg, p)) {
+            return Resolution::File(path);
+        }
+        let sub = subpath.trim_start_matches('/');
+        let mut candidates = Vec::new();
+        if sub.is_empty() {
+            candidates.extend(["./src/index".to_string(), ".".to_string(), "./index".to_string()]);
+        } else {
+            candidates.extend([format!("./src/{sub}"), format!("./{sub}")]);
+        }
+        for c in candidates {
+            if let Ok(r) = self.resolver.resolve(&pkg.dir, &c) {
+                let path = r.into_path_buf();
+                if let Some(src) = self.to_source(pkg, &path) {
+                    return Resolution::File(src);
+                }
+            }
+        }
+        Resolution::Unresolved
+    }
+
+    /// A path inside `pkg`, mapped from a build output to its source file when needed.
+    fn to_source(&self, pkg: &WorkspacePackage, path: &Path) -> Option<PathBuf> {
+        let rel = path.strip_prefix(&pkg.dir).ok()?;
+        let mut parts = rel.components();
+        let first = parts.next()?.as_os_str().to_string_lossy().into_owned();
+        if !OUTPUT_DIRS.contains(&first.as_str()) {
+            return Some(path.to_path_buf());
+        }
+        let inner: PathBuf = parts.collect();
+        let stem = inner.to_string_lossy();
+        let stem = stem
+            .trim_end_matches(".d.ts")
+            .trim_end_matches(".js")
+            .trim_end_matches(".mjs")
+            .trim_end_matches(".cjs");
+        let r = self.resolver.resolve(&pkg.dir, &format!("./src/{stem}")).ok()?;
+        Some(r.into_path_buf())
+    }
+}
+
+fn is_bare(spec: &str) -> bool {
+    !(spec.starts_with('.')
+        || spec.starts_with('/')
+        || spec.starts_with("@/")
+        || spec.starts_with('~')
+        || spec.starts_with('$')
+        || spec.starts_with('#'))
+}
+
+/// The package name of a bare specifier (`@scope/pkg/sub` → `@scope/pkg`).
+pub fn package_name(spec: &str) -> &str {
+    let mut idx = spec.len();
+    let mut slashes = 0;
+    let needed = if spec.starts_with('@') { 2 } else { 1 };
+    for (i, c) in spec.char_indices() {
+        if c == '/' {
+            slashes += 1;
+            if slashes == needed {
+                idx = i;
+                break;
+            }
+        }
+    }
+    &spec[..idx]
+}
+
+/// The workspace packages of the monorepo containing `project_dir`: npm/yarn `workspaces`
+/// in package.json or `packages:` in pnpm-workspace.yaml of the nearest ancestor declaring them.
+pub fn find_workspace_packages(project_dir: &Path) -> Vec<WorkspacePackage> {
+    for dir in project_dir.ancestors() {
+        let patterns = workspace_patterns(dir);
+        if patterns.is_empty() {
+            continue;
+        }
+        return expand_workspaces(dir, &patterns);
+    }
+    Vec::new()
+}
+
+fn workspace_patterns(dir: &Path) -> Vec<String> {
+    let mut patterns = Vec::new();
+    if let Ok(text) = std::fs::read_to_string(dir.join("package.json"))
+        && let Ok(json) = serde_json::from_str::<serde_json::Value>(&text)
+    {
+        let ws = json.get("workspaces");
+        let list = ws
+            .and_then(|w| w.as_array())
+            .or_else(|| ws.and_then(|w| w.get("packages")?.as_array()));
+        patterns.extend(list.into_iter().flatten().filter_map(|v| v.as_str().map(String::from)));
+    }
+    if let Ok(text) = std::fs::read_to_string(dir.join("pnpm-workspace.yaml")) {
+        patterns.extend(pnpm_packages(&text));
+    }
+    patterns
+}
+
+/// The `packages:` list of a pnpm-workspace.yaml (a flat list of quoted or bare strings;
+/// the only part Perceo needs, so no YAML library is pulled in for it).
+fn pnpm_packages(text: &str) -> Vec<String> {
+    let mut in_packages = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if !line.starts_with([' ', '\t', '-']) && !trimmed.is_empty() {
+            in_packages = trimmed.starts_with("packages:");
+            continue;
+        }
+        if in_packages && let Some(item) = trimmed.strip_prefix('-') {
+            let item = item.trim().trim_matches(['\'', '"']);
+            if !item.is_empty() && !item.starts_with('!') {
+                out.push(item.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn expand_workspaces(root: &Path, patterns: &[String]) -> Vec<WorkspacePackage> {
+    let globs: Vec<String> = patterns
+        .iter()
+        .map(|p| format!("{}/package.json", p.trim_end_matches('/')))
+        .collect();
+    let Ok(set) = glob_set(&globs, "workspaces") else {
+        return Vec::new();
+    };
+    let walker = ignore::WalkBuilder::new(root)
+        .max_depth(Some(4))
+        .filter_entry(|e| e.file_name() != "node_modules")
+        .build();
+    let mut packages: Vec<WorkspacePackage> = walker
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "package.json")
+        .filter(|e| e.path().strip_prefix(root).is_ok_and(|rel| set.is_match(rel)))
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+            Some(WorkspacePackage {
+                name: json.get("name")?.as_str()?.to_string(),
+                dir: e.path().parent()?.to_path_buf(),
+            })
+        })
+        .collect();
+    packages.sort_by(|a, b| b.name.len().cmp(&a.name.len()).then(a.name.cmp(&b.name)));
+    packages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_names_of_bare_specifiers() {
+        assert_eq!(package_name("react"), "react");
+        assert_eq!(package_name("next/link"), "next");
+        assert_eq!(package_name("@shop/ui/Badge"), "@shop/ui");
+    }
+
+    #[test]
+    fn pnpm_workspace_lists_are_read() {
+        let text = "packages:\n  - 'apps/*'\n  - \"packages/*\"\n  - '!**/test/**'\ncatalog:\n  react: 19\n";
+        assert_eq!(pnpm_packages(text), vec!["apps/*", "packages/*"]);
+    }
+}

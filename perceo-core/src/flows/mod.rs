@@ -1,0 +1,284 @@
+//! Personas, flows and steps: the flow files in `.perceo/flows/*.json` and
+//! `.perceo/personas/*.json` (JSONC), and bootstrap of flows from discovered routes.
+
+mod bootstrap;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::PERCEO_DIR;
+pub use crate::config::Severity as Priority;
+use crate::error::{Error, Result};
+use crate::fsutil::write_atomic;
+use crate::jsonc;
+pub use bootstrap::bootstrap_flows;
+
+/// One thing a user does, over one or two pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Flow {
+    /// Stable id. Default: the file name without `.json`.
+    #[serde(default)]
+    pub id: String,
+    /// Human name, e.g. "Add item to cart".
+    pub name: String,
+    /// What the user does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `critical`, `high`, `medium` (default) or `low`.
+    #[serde(default)]
+    pub priority: Priority,
+    /// Persona ids.
+    #[serde(default)]
+    pub personas: Vec<String>,
+    /// Route patterns as the framework writes them (`/product/[id]`).
+    #[serde(default)]
+    pub pages: Vec<String>,
+    /// Extra source globs that belong to the flow (project-relative).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// The steps.
+    #[serde(default)]
+    pub steps: Vec<Step>,
+    /// How to test the flow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<FlowTests>,
+    /// Ids of related flows (navigation between their pages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<String>,
+}
+
+/// One step of a flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    /// Step name.
+    pub name: String,
+    /// The page the step happens on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// The analytics event that marks the step in production.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// What the user does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
+    /// The expected state after the step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+}
+
+/// How a flow is tested.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowTests {
+    /// Spec files (project-relative).
+    #[serde(default)]
+    pub specs: Vec<String>,
+    /// A grep tag for the test runner (`@cart`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grep: Option<String>,
+}
+
+impl Flow {
+    /// Whether the flow has any way to be tested.
+    pub fn has_tests(&self) -> bool {
+        self.tests
+            .as_ref()
+            .is_some_and(|t| !t.specs.is_empty() || t.grep.is_some())
+    }
+}
+
+/// A kind of user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Persona {
+    /// Stable id. Default: the file name.
+    #[serde(default)]
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Who they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// What they typically do.
+    #[serde(default)]
+    pub behaviors: Vec<String>,
+}
+
+/// The flows and personas of a project.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FlowSet {
+    /// Flows sorted by id.
+    pub flows: Vec<Flow>,
+    /// Personas sorted by id.
+    pub personas: Vec<Persona>,
+    /// Unknown keys and other non-fatal notes, each naming its file.
+    pub warnings: Vec<String>,
+}
+
+impl FlowSet {
+    /// The flow with `id`.
+    pub fn get(&self, id: &str) -> Option<&Flow> {
+        self.flows.iter().find(|f| f.id == id)
+    }
+}
+
+/// The flows directory of a project.
+pub fn flows_dir(project_dir: &Path) -> PathBuf {
+    project_dir.join(PERCEO_DIR).join("flows")
+}
+
+/// The personas directory of a project.
+pub fn personas_dir(project_dir: &Path) -> PathBuf {
+    project_dir.join(PERCEO_DIR).join("personas")
+}
+
+fn json_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json" || x == "jsonc"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Loads `.perceo/flows/*.json` and `.perceo/personas/*.json`. Errors name the file and line;
+/// duplicate ids are an error naming both files.
+pub fn load_flows(project_dir: &Path) -> Result<FlowSet> {
+    let mut set = FlowSet::default();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for path in json_files(&flows_dir(project_dir))? {
+        let typed = jsonc::read_file::<Flow>(&path)?;
+        let mut flow = typed.value;
+        if flow.id.is_empty() {
+            flow.id = stem(&path);
+        }
+        set.warnings.extend(
+            typed
+                .unknown_keys
+                .iter()
+                .map(|k| format!("{}: unknown key `{k}` is ignored", path.display())),
+        );
+        if let Some(other) = seen.insert(flow.id.clone(), path.clone()) {
+            return Err(Error::Flow {
+                path,
+                message: format!("duplicate flow id `{}` (also in {})", flow.id, other.display()),
+            });
+        }
+        set.flows.push(flow);
+    }
+    let mut seen_personas: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for path in json_files(&personas_dir(project_dir))? {
+        let typed = jsonc::read_file::<Persona>(&path)?;
+        let mut persona = typed.value;
+        if persona.id.is_empty() {
+            persona.id = stem(&path);
+        }
+        if let Some(other) = seen_personas.insert(persona.id.clone(), path.clone()) {
+            return Err(Error::Flow {
+                path,
+                message: format!("duplicate persona id `{}` (also in {})", persona.id, other.display()),
+            });
+        }
+        set.personas.push(persona);
+    }
+    set.flows.sort_by(|a, b| a.id.cmp(&b.id));
+    set.personas.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(set)
+}
+
+/// Writes flows and personas as one pretty JSON file each (atomically); existing files with
+/// the same id are left alone. Returns how many of each were written.
+pub fn write_flow_files(project_dir: &Path, flows: &[Flow], personas: &[Persona]) -> Result<(usize, usize)> {
+    fn write_all<T: Serialize>(dir: &Path, items: &[(String, &T)]) -> Result<usize> {
+        let mut written = 0;
+        for (id, item) in items {
+            let path = dir.join(format!("{id}.json"));
+            if path.exists() {
+                continue;
+            }
+            let text = serde_json::to_string_pretty(item).map_err(|e| Error::Argument(e.to_string()))? + "\n";
+            write_atomic(&path, text.as_bytes())?;
+            written += 1;
+        }
+        Ok(written)
+    }
+    let f: Vec<(String, &Flow)> = flows.iter().map(|f| (f.id.clone(), f)).collect();
+    let p: Vec<(String, &Persona)> = personas.iter().map(|p| (p.id.clone(), p)).collect();
+    Ok((
+        write_all(&flows_dir(project_dir), &f)?,
+        write_all(&personas_dir(project_dir), &p)?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn design_md_flow_file_loads_with_id_from_file_name() {
+        let text = r#"{
+          "name": "Add item to cart",
+          "priority": "high",                  // critical | high | medium | low
+          "personas": ["shopper"],
+          "pages": ["/product/[id]", "/cart"],
+          "files": ["src/lib/cart/**"],
+          "steps": [
+            { "name": "Open product", "page": "/product/[id]", "event": "view_item" },
+            { "name": "See cart", "page": "/cart" },
+          ],
+          "tests": { "specs": ["e2e/cart.spec.ts"], "grep": "@cart" }
+        }"#;
+        let d = project(&[(".perceo/flows/add-to-cart.json", text)]);
+        let set = load_flows(d.path()).unwrap();
+        assert_eq!(set.flows[0].id, "add-to-cart");
+        assert_eq!(set.flows[0].priority, Priority::High);
+        assert!(set.flows[0].has_tests());
+    }
+
+    #[test]
+    fn duplicate_ids_and_bad_values_are_errors_naming_the_file() {
+        let d = project(&[
+            (".perceo/flows/a.json", r#"{"id": "x", "name": "A"}"#),
+            (".perceo/flows/b.json", r#"{"id": "x", "name": "B"}"#),
+        ]);
+        let err = load_flows(d.path()).unwrap_err();
+        assert!(
+            err.to_string().contains("duplicate flow id `x`") && err.to_string().contains("a.json"),
+            "{err}"
+        );
+        let d = project(&[(".perceo/flows/a.json", "{\n\"name\": \"A\",\n\"priority\": \"urgent\"}")]);
+        let err = load_flows(d.path()).unwrap_err().to_string();
+        assert!(err.contains("a.json:3:") && err.contains("priority"), "{err}");
+    }
+
+    #[test]
+    fn no_flows_directory_is_an_empty_set() {
+        let d = project(&[]);
+        assert!(load_flows(d.path()).unwrap().flows.is_empty());
+    }
+}

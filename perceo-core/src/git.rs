@@ -1,0 +1,244 @@
+//! The change set: files changed between the merge base of two refs and the head
+//! (`base...head`), or uncommitted work against HEAD; paths relative to the project.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// How a file changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeStatus {
+    /// New file.
+    Added,
+    /// Changed content.
+    Modified,
+    /// Removed.
+    Deleted,
+    /// Moved (maybe with edits); `old_path` says from where.
+    Renamed,
+}
+
+/// One changed file.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileChange {
+    /// Path relative to the project directory, `/` separators.
+    pub path: String,
+    /// Added, modified, deleted or renamed.
+    pub status: ChangeStatus,
+    /// For renames: the previous path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_path: Option<String>,
+    /// Lines added.
+    pub additions: usize,
+    /// Lines deleted.
+    pub deletions: usize,
+}
+
+/// The files changed between two points of history.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeSet {
+    /// The base commit as given, resolved.
+    pub base_sha: String,
+    /// The head commit (for working-tree changes: HEAD).
+    pub head_sha: String,
+    /// The merge base the diff starts from.
+    pub merge_base: String,
+    /// Changed files inside the project, sorted by path.
+    pub changes: Vec<FileChange>,
+}
+
+fn git_err(message: impl Into<String>) -> Error {
+    Error::Git {
+        message: message.into(),
+    }
+}
+
+struct Repo {
+    repo: Repository,
+    /// The project directory relative to the work tree (`""` at the root), `/`-separated.
+    prefix: String,
+}
+
+impl Repo {
+    fn open(project_dir: &Path) -> Result<Repo> {
+        let repo = Repository::discover(project_dir).map_err(|e| {
+            git_err(format!(
+                "{} is not inside a git repository ({})",
+                project_dir.display(),
+                e.message()
+            ))
+        })?;
+        let workdir = repo
+            .workdir()
+            .ok_or_else(|| git_err("the repository is bare; run Perceo in a checkout"))?;
+        let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
+        let project = std::fs::canonicalize(project_dir).unwrap_or_else(|_| project_dir.to_path_buf());
+        let prefix = project
+            .strip_prefix(&workdir)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        Ok(Repo { repo, prefix })
+    }
+
+    fn workdir(&self) -> PathBuf {
+        self.repo.workdir().map(Path::to_path_buf).unwrap_or_default()
+    }
+
+    fn commit(&self, refname: &str) -> Result<Oid> {
+        let obj = self.repo.revparse_single(refname).map_err(|e| {
+            git_err(format!(
+                "cannot resolve `{refname}` ({}); use a branch, tag, SHA or HEAD~n that exists here (in CI, fetch the base branch)",
+                e.message()
+            ))
+        })?;
+        let commit = obj
+            .peel_to_commit()
+            .map_err(|_| git_err(format!("`{refname}` does not name a commit")))?;
+        Ok(commit.id())
+    }
+
+    /// Project-relative form of a repository path, or `None` when outside the project.
+    fn to_project(&self, path: &Path) -> Option<String> {
+        let p = path.to_string_lossy().replace('\\', "/");
+        if self.prefix.is_empty() {
+            return Some(p);
+        }
+        p.strip_prefix(&self.prefix)?.strip_prefix('/').map(String::from)
+    }
+}
+
+/// Files changed between `merge-base(base, head)` and `head`. In a shallow clone without
+/// the merge base, history is deepened from the remote when there is one.
+pub fn changes_between(project_dir: &Path, base: &str, head: &str) -> Result<ChangeSet> {
+    let repo = Repo::open(project_dir)?;
+    let base_oid = repo.commit(base)?;
+    let head_oid = repo.commit(head)?;
+    let merge_base = merge_base_deepening(&repo, base_oid, head_oid, base, head)?;
+    let old_tree = repo
+        .repo
+        .find_commit(merge_base)
+        .and_then(|c| c.tree())
+        .map_err(|e| git_err(e.message()))?;
+    let new_tree = repo
+        .repo
+        .find_commit(head_oid)
+        .and_then(|c| c.tree())
+        .map_err(|e| git_err(e.message()))?;
+    let mut opts = DiffOptions::new();
+    let mut diff = repo
+        .repo
+        .diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut opts))
+        .map_err(|e| git_err(e.message()))?;
+    let changes = collect(&repo, &mut diff)?;
+    Ok(ChangeSet {
+        base_sha: base_oid.to_string(),
+        head_sha: head_oid.to_string(),
+        merge_base: merge_base.to_string(),
+        changes,
+    })
+}
+
+/// Uncommitted work (staged, unstaged and untracked files) against HEAD, for watch mode
+/// and pre-commit use.
+pub fn working_tree_changes(project_dir: &Path) -> Result<ChangeSet> {
+    let repo = Repo::open(project_dir)?;
+    let head_oid = repo.commit("HEAD")?;
+    let tree = repo
+        .repo
+        .find_commit(head_oid)
+        .and_then(|c| c.tree())
+        .map_err(|e| git_err(e.message()))?;
+    let mut opts = DiffOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true);
+    let mut diff = repo
+        .repo
+        .diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))
+        .map_err(|e| git_err(e.message()))?;
+    let changes = collect(&repo, &mut diff)?;
+    Ok(ChangeSet {
+        base_sha: head_oid.to_string(),
+        head_sha: head_oid.to_string(),
+        merge_base: head_oid.to_string(),
+        changes,
+    })
+}
+
+fn merge_base_deepening(repo: &Repo, base: Oid, head: Oid, base_ref: &str, head_ref: &str) -> Result<Oid> {
+    for attempt in 0..6 {
+        match repo.repo.merge_base(base, head) {
+            Ok(oid) => return Ok(oid),
+            Err(_) if repo.repo.is_shallow() => {
+                let remote_names = repo.repo.remotes().map_err(|e| git_err(e.message()))?;
+                let Some(remote) = remote_names.iter().flatten().next().flatten().map(str::to_owned) else {
+                    return Err(git_err(format!(
+                        "this is a shallow clone without the merge base of `{base_ref}` and `{head_ref}`, and it has no remote to fetch more history from; clone with full history (in GitHub Actions: `fetch-depth: 0` on actions/checkout)"
+                    )));
+                };
+                let depth = 50 << attempt;
+                let status = Command::new("git")
+                    .arg("-C")
+                    .arg(repo.workdir())
+                    .args(["fetch", "--quiet", &format!("--deepen={depth}"), remote.as_str()])
+                    .status();
+                if !status.is_ok_and(|s| s.success()) {
+                    return Err(git_err(format!(
+                        "this is a shallow clone without the merge base of `{base_ref}` and `{head_ref}`, and `git fetch --deepen={depth} {remote}` failed; clone with full history (`fetch-depth: 0`)"
+                    )));
+                }
+            }
+            Err(_) => {
+                return Err(git_err(format!(
+                    "`{base_ref}` and `{head_ref}` have no common ancestor; compare refs of the same history"
+                )));
+            }
+        }
+    }
+    Err(git_err(format!(
+        "no merge base of `{base_ref}` and `{head_ref}` even after deepening the shallow clone; clone with full history (`fetch-depth: 0`)"
+    )))
+}
+
+fn collect(repo: &Repo, diff: &mut git2::Diff<'_>) -> Result<Vec<FileChange>> {
+    let mut find = DiffFindOptions::new();
+    find.renames(true).renames_from_rewrites(false);
+    diff.find_similar(Some(&mut find)).map_err(|e| git_err(e.message()))?;
+    let mut changes = Vec::new();
+    for (idx, delta) in diff.deltas().enumerate() {
+        let new_path = delta.new_file().path().and_then(|p| repo.to_project(p));
+        let old_path = delta.old_file().path().and_then(|p| repo.to_project(p));
+        let (path, status, old) = match delta.status() {
+            Delta::Added | Delta::Untracked => (new_path, ChangeStatus::Added, None),
+            Delta::Deleted => (old_path, ChangeStatus::Deleted, None),
+            Delta::Renamed => match (&new_path, &old_path) {
+                (Some(_), Some(_)) => (new_path, ChangeStatus::Renamed, old_path),
+                (Some(_), None) => (new_path, ChangeStatus::Added, None),
+                (None, _) => (old_path, ChangeStatus::Deleted, None),
+            },
+            Delta::Modified | Delta::Typechange | Delta::Copied => (new_path, ChangeStatus::Modified, None),
+            _ => continue,
+        };
+        let Some(path) = path else { continue };
+        let (additions, deletions) = git2::Patch::from_diff(diff, idx)
+            .ok()
+            .flatten()
+            .and_then(|p| p.line_stats().ok())
+            .map(|(_, a, d)| (a, d))
+            .unwrap_or((0, 0));
+        changes.push(FileChange {
+            path,
+            status,
+            old_path: old,
+            additions,
+            deletions,
+        });
+    }
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(changes)
+}

@@ -1,0 +1,256 @@
+//! The ImpactReport (the seed's shape plus Perceo's additions) and its assembly.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::ImpactInput;
+use super::risk::{self, History, RiskFactors};
+use crate::config::Severity;
+use crate::flows::{Flow, FlowSet};
+use crate::git::FileChange;
+
+/// What to do when code changed but no flow was selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnEmpty {
+    /// Select every flow (default: the safe choice for CI).
+    #[default]
+    All,
+    /// Select nothing.
+    None,
+    /// Select critical and high priority flows.
+    Smoke,
+}
+
+impl OnEmpty {
+    /// Name as given on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnEmpty::All => "all",
+            OnEmpty::None => "none",
+            OnEmpty::Smoke => "smoke",
+        }
+    }
+
+    pub(crate) fn explain(self) -> &'static str {
+        match self {
+            OnEmpty::All => "Selecting every flow as a fail-safe (--on-empty all).",
+            OnEmpty::None => "Selecting nothing (--on-empty none): nothing will be tested.",
+            OnEmpty::Smoke => "Selecting critical and high priority flows as a smoke test (--on-empty smoke).",
+        }
+    }
+
+    pub(crate) fn select(self, flows: &[Flow]) -> Vec<&Flow> {
+        match self {
+            OnEmpty::All => flows.iter().collect(),
+            OnEmpty::None => Vec::new(),
+            OnEmpty::Smoke => flows.iter().filter(|f| f.priority >= Severity::High).collect(),
+        }
+    }
+}
+
+/// Why a flow is affected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReasonKind {
+    /// The changed file reaches a page of the flow through imports (or is the page).
+    ImportChain,
+    /// The changed file reaches a layout/template that wraps a page of the flow.
+    Layout,
+    /// A global input changed (package.json, lockfile, tsconfig, framework config, ...).
+    Global,
+    /// One of the flow's test specs changed.
+    TestSpec,
+    /// A file matching the flow's `files` globs changed.
+    FlowFiles,
+    /// The flow's definition file changed.
+    FlowDefinition,
+    /// The page file of one of the flow's routes was deleted.
+    RouteRemoved,
+    /// Selected by `--on-empty` because nothing else was.
+    FailSafe,
+}
+
+/// One reason a flow is affected.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reason {
+    /// The kind of reason.
+    pub kind: ReasonKind,
+    /// The changed file (empty for fail-safe selection).
+    pub changed_file: String,
+    /// Shortest import chain from the changed file to the flow's page (changed file first).
+    pub chain: Vec<String>,
+    /// Confidence this reason gives (0..1).
+    pub confidence: f64,
+    /// Plain-words explanation.
+    pub detail: String,
+}
+
+/// An affected flow: the seed's `{name, confidence, riskScore, priority}` plus Perceo's fields.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AffectedFlow {
+    /// Flow id.
+    pub id: String,
+    /// Flow name.
+    pub name: String,
+    /// Highest confidence among the reasons (0..1).
+    pub confidence: f64,
+    /// Risk score (0..1), see [`risk`].
+    pub risk_score: f64,
+    /// Level of the risk score.
+    pub risk_level: Severity,
+    /// The flow's priority.
+    pub priority: Severity,
+    /// Every factor of the risk score.
+    pub risk_factors: RiskFactors,
+    /// Why, strongest first.
+    pub reasons: Vec<Reason>,
+    /// Changed files that affect the flow.
+    pub matched_files: Vec<String>,
+    /// Whether the flow has tests to run.
+    pub has_tests: bool,
+}
+
+/// Counts for the summary.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Totals {
+    /// Flows defined.
+    pub flows: usize,
+    /// Flows affected.
+    pub affected_flows: usize,
+    /// Files changed.
+    pub changed_files: usize,
+    /// Source modules in the graph.
+    pub modules: usize,
+    /// Resolved import edges.
+    pub edges: usize,
+    /// Imports that did not resolve.
+    pub unresolved_imports: usize,
+    /// Files that did not parse cleanly.
+    pub parse_errors: usize,
+}
+
+/// The result of an impact analysis (published as `observer.analysis.complete`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImpactReport {
+    /// Unique id of this analysis.
+    pub change_id: String,
+    /// The base commit.
+    pub base_sha: String,
+    /// The head commit.
+    pub head_sha: String,
+    /// The merge base the diff starts from.
+    pub merge_base: String,
+    /// Affected flows, highest risk first.
+    pub flows: Vec<AffectedFlow>,
+    /// Changed files.
+    pub changes: Vec<FileChange>,
+    /// Changed code files that reach no flow.
+    pub unmatched_changes: Vec<String>,
+    /// Set when `--on-empty` selected the flows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_empty_applied: Option<OnEmpty>,
+    /// Counts.
+    pub totals: Totals,
+    /// Things the user should know (no flows selected, unparsed files, ...).
+    pub warnings: Vec<String>,
+    /// When the analysis ran (RFC 3339).
+    pub created_at: String,
+}
+
+impl ImpactReport {
+    /// Whether any affected flow's risk level is at least `level` (for `--fail-on`).
+    pub fn any_at_least(&self, level: Severity) -> bool {
+        self.flows.iter().any(|f| f.risk_level >= level)
+    }
+}
+
+pub(super) fn affected_flows(
+    flows: &FlowSet,
+    per_flow: BTreeMap<String, Vec<Reason>>,
+    changed_lines: &HashMap<String, usize>,
+) -> Vec<AffectedFlow> {
+    let mut out: Vec<AffectedFlow> = per_flow
+        .into_iter()
+        .filter_map(|(id, mut reasons)| {
+            let flow = flows.get(&id)?;
+            reasons.sort_by(|a, b| {
+                b.confidence
+                    .total_cmp(&a.confidence)
+                    .then(a.chain.len().cmp(&b.chain.len()))
+                    .then(a.changed_file.cmp(&b.changed_file))
+            });
+            let mut matched_files: Vec<String> = reasons
+                .iter()
+                .filter(|r| !r.changed_file.is_empty())
+                .map(|r| r.changed_file.clone())
+                .collect();
+            matched_files.sort();
+            matched_files.dedup();
+            let confidence = reasons.first().map_or(0.0, |r| r.confidence);
+            let lines: usize = matched_files.iter().filter_map(|f| changed_lines.get(f)).sum();
+            let (risk_score, risk_factors) = risk::score(confidence, flow.priority, lines, History::default());
+            Some(AffectedFlow {
+                id,
+                name: flow.name.clone(),
+                confidence,
+                risk_score,
+                risk_level: risk::level(risk_score),
+                priority: flow.priority,
+                risk_factors,
+                reasons,
+                matched_files,
+                has_tests: flow.has_tests(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.risk_score.total_cmp(&a.risk_score).then(a.id.cmp(&b.id)));
+    out
+}
+
+pub(super) fn build(
+    input: &ImpactInput<'_>,
+    flows: Vec<AffectedFlow>,
+    unmatched_changes: Vec<String>,
+    mut warnings: Vec<String>,
+    on_empty_applied: Option<OnEmpty>,
+) -> ImpactReport {
+    let graph = input.graph;
+    if !graph.parse_errors.is_empty() {
+        warnings.push(format!(
+            "{} file(s) did not parse cleanly; their imports were taken as far as they parsed (first: {} — {})",
+            graph.parse_errors.len(),
+            graph.parse_errors[0].0,
+            graph.parse_errors[0].1
+        ));
+    }
+    for f in flows.iter().filter(|f| !f.has_tests) {
+        warnings.push(format!("affected flow `{}` has no tests: it is uncovered", f.id));
+    }
+    ImpactReport {
+        change_id: uuid::Uuid::new_v4().to_string(),
+        base_sha: input.changes.base_sha.clone(),
+        head_sha: input.changes.head_sha.clone(),
+        merge_base: input.changes.merge_base.clone(),
+        totals: Totals {
+            flows: input.flows.flows.len(),
+            affected_flows: flows.len(),
+            changed_files: input.changes.changes.len(),
+            modules: graph.module_count(),
+            edges: graph.edge_count(),
+            unresolved_imports: graph.unresolved.len(),
+            parse_errors: graph.parse_errors.len(),
+        },
+        flows,
+        changes: input.changes.changes.clone(),
+        unmatched_changes,
+        on_empty_applied,
+        warnings,
+        created_at: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+    }
+}

@@ -1,0 +1,112 @@
+//! Framework route discovery: which files are pages, which files belong to every page
+//! beneath them (layouts, templates, `_app`, ...), and matching of navigation targets.
+//!
+//! Input is the list of project-relative source paths (with `/` separators); no file is read.
+//!
+//! Conventions covered:
+//!
+//! - **Next.js app router** (`app/` or `src/app/`): `page.*` pages, `route.*` handlers, route
+//!   groups, dynamic / catch-all / optional catch-all segments, parallel `@slot`s,
+//!   intercepting `(.)`/`(..)`/`(...)` segments, private `_folders`, and the layout, template,
+//!   loading, error, not-found and default files that wrap a page.
+//! - **Next.js pages router** (`pages/` or `src/pages/`): every module is a page, `pages/api/**`
+//!   are handlers, `_app`/`_document`/`_error` wrap every page.
+//! - **Remix v2 / React Router v7 flat routes** (`app/routes/`), with `app/root.*` wrapping
+//!   every page.
+//! - **SvelteKit** (`src/routes/`): `+page.svelte`, `+server.*`, `+layout.*`, `+error.svelte`.
+//! - **Nuxt** (`pages/` or Nuxt 4 `app/pages/`), `server/api/**` and `server/routes/**`.
+//!
+//! Patterns keep each framework's own notation (`/product/[id]`, `/product/$id`), since flow
+//! files copy route patterns as the framework writes them.
+//!
+//! Limitations (files are never read): a React Router `app/routes.ts` config is not evaluated
+//! (the flat-routes convention is assumed, as `@react-router/fs-routes` does); a Remix resource
+//! route (no default export) is reported as a page; SvelteKit layout resets (`+page@.svelte`)
+//! still attach every layout above the page.
+
+mod matcher;
+mod next;
+mod nuxt;
+mod paths;
+mod remix;
+mod sveltekit;
+#[cfg(test)]
+mod tests;
+
+use crate::config::Framework;
+
+/// What a route serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RouteKind {
+    /// A page a user navigates to.
+    Page,
+    /// An API / route handler (`route.ts`, `pages/api/*`, Remix resource route, `+server.ts`).
+    Handler,
+}
+
+/// One route of the application.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Route {
+    /// URL pattern as the framework writes it: `/product/[id]`, `/blog/[...slug]`,
+    /// `/docs/[[...slug]]`; route groups `(shop)` removed; parallel `@slot` segments removed.
+    pub pattern: String,
+    /// Page or handler.
+    pub kind: RouteKind,
+    /// The file that defines the route (project-relative, `/` separators).
+    pub file: String,
+    /// Files that belong to this route because they wrap it: layouts, templates, loading,
+    /// error and not-found files above it, `_app`/`_document`, Remix `root.tsx`, SvelteKit
+    /// `+layout.*`, Nuxt `app.vue`/`layouts/*` (project-relative).
+    pub attached: Vec<String>,
+}
+
+/// Finds the routes of a project from its source file list.
+///
+/// `files` are project-relative paths with `/` separators, in any order; files that are not
+/// part of the framework's routing are ignored. Frameworks without file-based routing
+/// (Angular, Vue, React, unknown) have no routes. The result is sorted by pattern, then file;
+/// each route's `attached` files are listed outermost first.
+pub fn discover_routes(framework: Framework, files: &[String]) -> Vec<Route> {
+    let mut routes = match framework {
+        Framework::Nextjs => next::discover(files),
+        Framework::Remix | Framework::ReactRouter => remix::discover(files),
+        Framework::Sveltekit => sveltekit::discover(files),
+        Framework::Nuxt => nuxt::discover(files),
+        Framework::Vue | Framework::Angular | Framework::React | Framework::Unknown => Vec::new(),
+    };
+    routes.sort_by(|a, b| (&a.pattern, &a.file).cmp(&(&b.pattern, &b.file)));
+    routes
+}
+
+/// Matches a navigation target (`/product/42`, `/product/${id}`, `/cart?x=1#top`) to the
+/// pattern of the route it reaches, if any.
+///
+/// Only [`RouteKind::Page`] routes are considered. The query string, hash and a trailing slash
+/// are ignored; only absolute paths match (`https://…`, `mailto:`, `#top` and relative paths
+/// give `None`). A template-literal placeholder `${…}` stands for one unknown segment and only
+/// matches a dynamic or catch-all segment. When several patterns match, static segments beat
+/// dynamic ones, which beat catch-alls (compared segment by segment from the left); remaining
+/// ties go to the pattern with fewer segments, then to the shorter file path (so a page beats
+/// the intercepting route that shares its pattern), then to the earlier route.
+pub fn match_route<'r>(routes: &'r [Route], href: &str) -> Option<&'r Route> {
+    let target = matcher::href_segments(href)?;
+    routes
+        .iter()
+        .filter(|route| route.kind == RouteKind::Page)
+        .filter_map(|route| {
+            let pattern = matcher::parse_pattern(&route.pattern);
+            let ranks = matcher::rank(&pattern, &target)?;
+            Some(((std::cmp::Reverse(ranks), pattern.len(), route.file.len()), route))
+        })
+        .min_by(|(a, _), (b, _)| a.cmp(b))
+        .map(|(_, route)| route)
+}
+
+/// Whether `href` reaches the URL `pattern` (see [`match_route`] for the rules), ignoring
+/// which other routes could match it better.
+pub fn pattern_matches(pattern: &str, href: &str) -> bool {
+    matcher::href_segments(href)
+        .is_some_and(|target| matcher::rank(&matcher::parse_pattern(pattern), &target).is_some())
+}

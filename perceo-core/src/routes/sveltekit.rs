@@ -1,0 +1,78 @@
+//! SvelteKit (`src/routes/`): `+page.svelte` pages with their `+page.ts` / `+page.server.ts`
+//! data modules, `+server.*` handlers, and `+layout.*` / `+error.svelte` files wrapping every
+//! page beneath them. Only `+`-prefixed files take part in routing.
+
+use super::paths::{Wrappers, is_group, pattern_of, segments, source_stem, split_dir, stem, under};
+use super::{Route, RouteKind};
+
+/// Directory of the routes.
+const ROUTES_DIR: &str = "src/routes/";
+
+/// The role of a `+` file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// `+page.svelte` (also `+page@layout.svelte`).
+    Page,
+    /// `+page.ts` / `+page.server.ts`: load functions and actions of the page beside it.
+    PageData,
+    /// `+server.ts`.
+    Handler,
+    /// `+layout.svelte`, `+layout.ts`, `+layout.server.ts`, `+error.svelte`.
+    Wrapper,
+}
+
+/// Classifies a file of the routes tree by its name.
+fn role(name: &str) -> Option<Role> {
+    if let Some(stem) = stem(name, &["svelte"]) {
+        let base = stem.split_once('@').map_or(stem, |(base, _)| base);
+        return match base {
+            "+page" => Some(Role::Page),
+            "+layout" | "+error" => Some(Role::Wrapper),
+            _ => None,
+        };
+    }
+    match source_stem(name)? {
+        "+page" | "+page.server" => Some(Role::PageData),
+        "+layout" | "+layout.server" => Some(Role::Wrapper),
+        "+server" => Some(Role::Handler),
+        _ => None,
+    }
+}
+
+/// Routes of a SvelteKit project.
+pub(super) fn discover(files: &[String]) -> Vec<Route> {
+    let mut wrappers = Wrappers::default();
+    let mut page_data = Vec::new();
+    let mut defined = Vec::new();
+    for (file, rel) in under(files, ROUTES_DIR) {
+        let (dir, name) = split_dir(rel);
+        match role(name) {
+            Some(Role::Page) => defined.push((RouteKind::Page, dir, file)),
+            Some(Role::Handler) => defined.push((RouteKind::Handler, dir, file)),
+            Some(Role::PageData) => page_data.push((dir, file)),
+            Some(Role::Wrapper) => wrappers.add(dir, file),
+            None => {}
+        }
+    }
+    page_data.sort();
+    defined
+        .into_iter()
+        .map(|(kind, dir, file)| {
+            let attached = match kind {
+                RouteKind::Page => {
+                    let beside = page_data.iter().filter(|(data_dir, _)| *data_dir == dir);
+                    let mut attached = wrappers.around(dir);
+                    attached.extend(beside.map(|(_, data)| (*data).to_owned()));
+                    attached
+                }
+                RouteKind::Handler => Vec::new(),
+            };
+            Route {
+                pattern: pattern_of(segments(dir).filter(|segment| !is_group(segment))),
+                kind,
+                file: file.to_owned(),
+                attached,
+            }
+        })
+        .collect()
+}
