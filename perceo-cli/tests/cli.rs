@@ -266,3 +266,144 @@ fn committed_schema_is_fresh() {
         "schema/config.schema.json is stale: run `perceo config schema > schema/config.schema.json`"
     );
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+/// The example shop in a git repo with one change on a branch `feature`.
+fn shop_with_change() -> TempDir {
+    let tmp = TempDir::new().unwrap();
+    tmp.copy_from(
+        repo_root().join("examples/shop"),
+        &["**/*", "**/.perceo/**", "**/.env.example"],
+    )
+    .unwrap();
+    git(tmp.path(), &["init", "-q"]);
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-qm", "base"]);
+    git(tmp.path(), &["checkout", "-qb", "feature"]);
+    let store = tmp.path().join("src/lib/cart/store.ts");
+    let mut text = std::fs::read_to_string(&store).unwrap();
+    text.push_str("\nexport const MAX = 3;\n");
+    std::fs::write(&store, text).unwrap();
+    git(tmp.path(), &["commit", "-qam", "change"]);
+    tmp
+}
+
+#[test]
+fn ci_analyze_json_keeps_the_seed_shape_and_explains_each_flow() {
+    let tmp = shop_with_change();
+    let report =
+        json_stdout(perceo(tmp.path()).args(["ci", "analyze", "--base", "main", "--head", "feature", "--json"]));
+    for key in [
+        "changeId",
+        "baseSha",
+        "headSha",
+        "flows",
+        "changes",
+        "createdAt",
+        "totals",
+        "warnings",
+    ] {
+        assert!(report.get(key).is_some(), "missing {key}: {report}");
+    }
+    assert_eq!(report["changes"][0]["path"], "src/lib/cart/store.ts");
+    assert_eq!(report["changes"][0]["status"], "modified");
+    let flows = report["flows"].as_array().unwrap();
+    let ids: Vec<&str> = flows.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"checkout") && ids.contains(&"add-to-cart"), "{ids:?}");
+    for f in flows {
+        for key in [
+            "name",
+            "confidence",
+            "riskScore",
+            "priority",
+            "reasons",
+            "matchedFiles",
+            "riskFactors",
+        ] {
+            assert!(f.get(key).is_some(), "flow missing {key}");
+        }
+        assert!(!f["reasons"][0]["chain"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn ci_analyze_human_output_and_fail_on_gate() {
+    let tmp = shop_with_change();
+    perceo(tmp.path())
+        .args(["ci", "analyze", "--base", "main"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("checkout"))
+        .stdout(predicate::str::contains("flow(s) affected"));
+    perceo(tmp.path())
+        .args(["ci", "analyze", "--base", "main", "--fail-on", "low", "-q"])
+        .assert()
+        .code(1);
+    perceo(tmp.path())
+        .args(["ci", "analyze", "--base", "main", "--fail-on", "critical", "-q"])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["ci", "analyze", "--base", "no-such-ref"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[git]"))
+        .stderr(predicate::str::contains("no-such-ref"));
+    perceo(tmp.path()).args(["ci", "analyze"]).assert().code(2);
+}
+
+#[test]
+fn init_bootstraps_flows_from_routes_and_flows_list_reads_them() {
+    let tmp = TempDir::new().unwrap();
+    tmp.copy_from(repo_root().join("examples/shop"), &["**/*"]).unwrap();
+    std::fs::remove_dir_all(tmp.path().join(".perceo")).ok();
+    perceo(tmp.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Initialized 8 flow(s) and 1 persona(s)"));
+    tmp.child(".perceo/flows/checkout.json")
+        .assert(predicate::str::contains("\"priority\": \"critical\""));
+    tmp.child(".perceo/flows/product-id.json")
+        .assert(predicate::str::contains("/product/[id]"));
+    perceo(tmp.path())
+        .args(["flows", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("blog-slug"));
+    let flow = json_stdout(perceo(tmp.path()).args(["flows", "show", "home"]));
+    assert!(
+        flow["related"].as_array().unwrap().iter().any(|r| r == "product-id"),
+        "{flow}"
+    );
+    perceo(tmp.path())
+        .args(["flows", "show", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope"));
+    let routes = json_stdout(perceo(tmp.path()).args(["routes", "--json"]));
+    assert!(
+        routes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["pattern"] == "/api/cart" && r["kind"] == "handler")
+    );
+}

@@ -43,12 +43,15 @@ impl AppModel {
     /// Navigation edges between route patterns: `(from, to)` for every `<Link href>`,
     /// `router.push`, `redirect()` ... in a page or in a module a page imports.
     pub fn navigation_edges(&self) -> Vec<(String, String)> {
-        let page_of_file: std::collections::HashMap<usize, &str> = self
-            .routes
-            .iter()
-            .filter(|r| r.kind == RouteKind::Page)
-            .filter_map(|r| Some((self.graph.id(&r.file)?, r.pattern.as_str())))
-            .collect();
+        // A page file stands for its page; a layout for every page it wraps.
+        let mut page_of_file: std::collections::HashMap<usize, Vec<&str>> = std::collections::HashMap::new();
+        for r in self.routes.iter().filter(|r| r.kind == RouteKind::Page) {
+            for file in std::iter::once(&r.file).chain(&r.attached) {
+                if let Some(id) = self.graph.id(file) {
+                    page_of_file.entry(id).or_default().push(r.pattern.as_str());
+                }
+            }
+        }
         let mut edges = BTreeSet::new();
         for (file, target) in &self.graph.navigations {
             let Some(to) = match_route(&self.routes, target) else {

@@ -117,10 +117,10 @@ impl Repo {
 /// Files changed between `merge-base(base, head)` and `head`. In a shallow clone without
 /// the merge base, history is deepened from the remote when there is one.
 pub fn changes_between(project_dir: &Path, base: &str, head: &str) -> Result<ChangeSet> {
-    let repo = Repo::open(project_dir)?;
+    let mut repo = Repo::open(project_dir)?;
     let base_oid = repo.commit(base)?;
     let head_oid = repo.commit(head)?;
-    let merge_base = merge_base_deepening(&repo, base_oid, head_oid, base, head)?;
+    let merge_base = merge_base_deepening(&mut repo, base_oid, head_oid, base, head)?;
     let old_tree = repo
         .repo
         .find_commit(merge_base)
@@ -170,7 +170,7 @@ pub fn working_tree_changes(project_dir: &Path) -> Result<ChangeSet> {
     })
 }
 
-fn merge_base_deepening(repo: &Repo, base: Oid, head: Oid, base_ref: &str, head_ref: &str) -> Result<Oid> {
+fn merge_base_deepening(repo: &mut Repo, base: Oid, head: Oid, base_ref: &str, head_ref: &str) -> Result<Oid> {
     for attempt in 0..6 {
         match repo.repo.merge_base(base, head) {
             Ok(oid) => return Ok(oid),
@@ -192,6 +192,8 @@ fn merge_base_deepening(repo: &Repo, base: Oid, head: Oid, base_ref: &str, head_
                         "this is a shallow clone without the merge base of `{base_ref}` and `{head_ref}`, and `git fetch --deepen={depth} {remote}` failed; clone with full history (`fetch-depth: 0`)"
                     )));
                 }
+                // libgit2 caches the shallow boundary: reopen to see the fetched history.
+                repo.repo = Repository::open(repo.repo.path()).map_err(|e| git_err(e.message()))?;
             }
             Err(_) => {
                 return Err(git_err(format!(

@@ -75,6 +75,7 @@ const GITIGNORE: &str = "# Perceo: local overrides, caches, the embedded graph a
 /// Writes `.perceo/config.json`, its schema and `.perceo/.gitignore` in `dir`.
 /// Never overwrites an existing config.
 pub fn init_project(dir: &Path, options: &InitOptions) -> Result<InitReport> {
+    let dir = &std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
     let perceo_dir = dir.join(PERCEO_DIR);
     let config_path = perceo_dir.join(CONFIG_FILE);
     if config_path.exists() {

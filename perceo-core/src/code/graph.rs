@@ -58,6 +58,8 @@ pub struct DependencyGraph {
 impl DependencyGraph {
     /// Discovers, parses and resolves every module of the project at `project_dir`.
     pub fn build(project_dir: &Path, options: &GraphOptions) -> Result<DependencyGraph> {
+        // The resolver answers with canonical paths; the project directory must be one too.
+        let project_dir = &std::fs::canonicalize(project_dir).map_err(|e| crate::error::Error::io(project_dir, e))?;
         let ignore = glob_set(&options.ignore, "observer.watch.ignore")?;
         let resolver = ModuleResolver::new(project_dir);
         let mut files = discover_files(project_dir, project_dir, &ignore);

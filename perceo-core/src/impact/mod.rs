@@ -122,17 +122,16 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
     let mut global: Vec<(String, &'static str)> = Vec::new();
     let mut unmatched: Vec<String> = Vec::new();
     let mut code_changed = false;
+    let mut code_changes: Vec<String> = Vec::new();
     let mut flow_direct: BTreeMap<String, Vec<Reason>> = BTreeMap::new();
     let mut changed_lines: HashMap<String, usize> = HashMap::new();
 
     for change in &input.changes.changes {
         let path = change.path.as_str();
         changed_lines.insert(path.to_string(), change.additions + change.deletions);
-        let mut matched = false;
         for flow in &input.flows.flows {
             if let Some(reason) = direct_reason(flow, path) {
                 flow_direct.entry(flow.id.clone()).or_default().push(reason);
-                matched = true;
             }
         }
         if is_docs_path(path) {
@@ -142,6 +141,7 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
             continue;
         }
         code_changed = true;
+        code_changes.push(path.to_string());
         if let Some(why) = global_input_reason(path) {
             global.push((path.to_string(), why));
             continue;
@@ -151,16 +151,12 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
             let under: Vec<usize> = (0..graph.files().len())
                 .filter(|&i| graph.path(i).starts_with(&prefix))
                 .collect();
-            if under.is_empty() && !matched {
-                unmatched.push(path.to_string());
-            }
             seeds.extend(under.into_iter().map(|i| (path.to_string(), i)));
             continue;
         }
         match (change.status, graph.id(path)) {
             (ChangeStatus::Deleted, _) => {
                 let importers = search::importers_of_deleted(graph, path);
-                matched |= !importers.is_empty();
                 seeds.extend(importers.into_iter().map(|i| (path.to_string(), i)));
                 // A deleted route file takes its page with it.
                 for route in input.routes.iter().filter(|r| r.file == path) {
@@ -172,18 +168,11 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
                             confidence: 1.0,
                             detail: format!("the page file of {} was deleted", route.pattern),
                         });
-                        matched = true;
                     }
                 }
             }
-            (_, Some(id)) => {
-                seeds.push((path.to_string(), id));
-                matched = true;
-            }
+            (_, Some(id)) => seeds.push((path.to_string(), id)),
             (_, None) => {}
-        }
-        if !matched {
-            unmatched.push(path.to_string());
         }
     }
 
@@ -251,6 +240,12 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
             });
         }
     }
+
+    // Changed code that reaches no flow (reported before any fail-safe selection).
+    let explained: BTreeSet<&str> = per_flow.values().flatten().map(|r| r.changed_file.as_str()).collect();
+    unmatched.extend(code_changes.iter().filter(|c| !explained.contains(c.as_str())).cloned());
+    unmatched.sort();
+    unmatched.dedup();
 
     let mut on_empty_applied = None;
     if per_flow.is_empty() && code_changed && !input.flows.flows.is_empty() {
@@ -324,14 +319,20 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// The page patterns whose page files reach `file` through imports (including `file` itself).
+/// The page patterns whose page (or layout) files reach `file` through imports (including
+/// `file` itself).
 pub fn search_pages_reaching<'p>(
     graph: &DependencyGraph,
     file: usize,
-    page_of_file: &HashMap<usize, &'p str>,
+    page_of_file: &HashMap<usize, Vec<&'p str>>,
 ) -> Vec<&'p str> {
     let reach = search::reverse_reach(graph, file);
-    let mut pages: Vec<&str> = reach.keys().filter_map(|id| page_of_file.get(id).copied()).collect();
+    let mut pages: Vec<&str> = reach
+        .keys()
+        .filter_map(|id| page_of_file.get(id))
+        .flatten()
+        .copied()
+        .collect();
     pages.sort_unstable();
     pages.dedup();
     pages
