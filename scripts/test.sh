@@ -8,5 +8,13 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 command -v git >/dev/null || { echo "git is required" >&2; exit 1; }
 
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 echo "== cargo test --workspace" >&2
-cargo test --workspace --locked
+status=0
+cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
+
+# One closing line over every test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
