@@ -31,6 +31,8 @@ pub mod init;
 pub mod jsonc;
 pub mod project;
 pub mod routes;
+#[cfg(test)]
+mod testutil;
 
 pub use analysis::AppModel;
 pub use config::{Config, Env, LoadOptions};

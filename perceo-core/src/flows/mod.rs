@@ -229,15 +229,7 @@ pub fn write_flow_files(project_dir: &Path, flows: &[Flow], personas: &[Persona]
 mod tests {
     use super::*;
 
-    fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let p = dir.path().join(path);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
-        dir
-    }
+    use crate::testutil::project;
 
     #[test]
     fn design_md_flow_file_loads_with_id_from_file_name() {
