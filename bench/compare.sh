@@ -14,8 +14,10 @@
 # --ts-config whose "extends" is relative.)
 # The script makes ONE new commit in GEN_DIR (a one-line change to a component) so that
 # HEAD~1..HEAD is non-empty, then times each tool with /usr/bin/time -v.
-# All runs use a warm OS page cache (one untimed read pass first): "cold" for Perceo
-# means no .perceo/cache, not a cold disk.
+# All runs use a warm OS page cache (one untimed read pass first). Perceo has no graph
+# cache yet: "cold" is its first run, "warm" just a second identical run (not a cold disk).
+# Perceo needs flows to report any: run it with PERCEO_PROJECT_DIR=GEN_DIR/apps/web after
+# `perceo init -y --dir GEN_DIR/apps/web` and committing the flows (see bench/README.md).
 # Prints a markdown table (tool, seconds, max RSS MB, notes) on stdout; progress on stderr.
 set -euo pipefail
 
@@ -107,10 +109,10 @@ run "cat (I/O floor)" "$N_FILES files, $((N_BYTES / 1000000)) MB" \
 # (b)/(c) Perceo
 if [ -x "$PERCEO" ]; then
   rm -rf .perceo/cache
-  run "perceo ci analyze (cold)" "no .perceo/cache" "$PERCEO" ci analyze --base HEAD~1 --head HEAD --json
+  run "perceo ci analyze (cold)" "first run" "$PERCEO" ci analyze --base HEAD~1 --head HEAD --json
   FLOWS=$(json_count "$LAST_OUT" '(j.flows || []).length')
   add_note "flows=$FLOWS"
-  run "perceo ci analyze (warm)" "cache from previous run" "$PERCEO" ci analyze --base HEAD~1 --head HEAD --json
+  run "perceo ci analyze (warm)" "second run (no graph cache yet)" "$PERCEO" ci analyze --base HEAD~1 --head HEAD --json
 else
   ROWS+=("| perceo ci analyze (cold) | - | - | skipped: $PERCEO not found |")
   ROWS+=("| perceo ci analyze (warm) | - | - | skipped: $PERCEO not found |")

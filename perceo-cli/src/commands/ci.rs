@@ -50,11 +50,8 @@ fn analyze(cli: &Cli, args: &AnalyzeArgs, out: &Output) -> CmdResult {
         on_empty: on_empty(args.on_empty),
     })?;
     out.debug(&format!("analysis took {} ms", started.elapsed().as_millis()));
-    if out.verbose > 0 {
-        let model = perceo.model()?;
-        for u in &model.graph.unresolved {
-            out.debug(&format!("unresolved: {} imports `{}`", u.file, u.specifier));
-        }
+    for u in &report.unresolved {
+        out.debug(&format!("unresolved: {} imports `{}`", u.file, u.specifier));
     }
     if out.json {
         out.json_value(&serde_json::to_value(&report).map_err(std::io::Error::other)?)?;

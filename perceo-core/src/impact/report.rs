@@ -161,6 +161,9 @@ pub struct ImpactReport {
     pub warnings: Vec<String>,
     /// When the analysis ran (RFC 3339).
     pub created_at: String,
+    /// Imports that did not resolve (for `-v`; not serialised, `totals` has the count).
+    #[serde(skip)]
+    pub unresolved: Vec<crate::code::graph::Unresolved>,
 }
 
 impl ImpactReport {
@@ -252,5 +255,6 @@ pub(super) fn build(
         on_empty_applied,
         warnings,
         created_at: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+        unresolved: graph.unresolved.clone(),
     }
 }
