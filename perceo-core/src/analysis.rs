@@ -24,15 +24,12 @@ pub struct AppModel {
 
 impl AppModel {
     /// Builds the model of the project at `project_dir`; `framework` defaults to detection.
-    pub fn build(project_dir: &Path, framework: Option<Framework>, ignore: &[String]) -> Result<AppModel> {
+    pub fn build(project_dir: &Path, framework: Option<Framework>, options: &GraphOptions) -> Result<AppModel> {
         let framework = framework.unwrap_or_else(|| detect_framework(project_dir).framework);
-        let graph = DependencyGraph::build(
-            project_dir,
-            &GraphOptions {
-                ignore: ignore.to_vec(),
-            },
-        )?;
+        let mut graph = DependencyGraph::build(project_dir, options)?;
+        let started = std::time::Instant::now();
         let routes = discover_routes(framework, graph.files());
+        graph.stats.routes_ms = started.elapsed().as_millis() as u64;
         Ok(AppModel {
             framework,
             graph,

@@ -1,9 +1,11 @@
 //! The facade: [`Perceo`], the one object the CLI, the C ABI and the Node package wrap.
 
 use std::path::Path;
+use std::time::Instant;
 
 use crate::analysis::AppModel;
 use crate::bus::{Event, EventBus, EventMetadata, EventType, MemoryBus};
+use crate::code::GraphOptions;
 use crate::config::{Config, Env, EventBusKind, LoadOptions};
 use crate::error::Result;
 use crate::flows::{FlowSet, load_flows};
@@ -99,7 +101,11 @@ impl Perceo {
     /// Builds the dependency graph and routes of the project.
     pub fn model(&self) -> Result<AppModel> {
         let s = &self.config.settings;
-        AppModel::build(&self.config.project_dir, s.project.framework, &s.observer.watch.ignore)
+        let options = GraphOptions {
+            ignore: s.observer.watch.ignore.clone(),
+            cache_dir: Some(self.config.perceo_dir().join("cache")),
+        };
+        AppModel::build(&self.config.project_dir, s.project.framework, &options)
     }
 
     /// The routes of the project.
@@ -110,19 +116,24 @@ impl Perceo {
     /// Which flows a change can break: the main job. Publishes `observer.change.detected`,
     /// `observer.flows.affected` and `observer.analysis.complete`.
     pub fn analyze(&self, options: &AnalyzeOptions) -> Result<ImpactReport> {
+        let started = Instant::now();
         let dir = &self.config.project_dir;
         let changes = match &options.source {
             ChangeSource::Refs { base, head } => changes_between(dir, base, head)?,
             ChangeSource::WorkingTree => working_tree_changes(dir)?,
         };
+        let git_ms = started.elapsed().as_millis() as u64;
         self.publish(
             EventType::ObserverChangeDetected,
             serde_json::json!({
                 "baseSha": changes.base_sha, "headSha": changes.head_sha, "changes": changes.changes,
             }),
         );
+        let flows_started = Instant::now();
         let flows = self.flows()?;
+        let flows_ms = flows_started.elapsed().as_millis() as u64;
         let model = self.model()?;
+        let impact_started = Instant::now();
         let mut report = analyze(&ImpactInput {
             changes: &changes,
             graph: &model.graph,
@@ -130,6 +141,10 @@ impl Perceo {
             flows: &flows,
             on_empty: options.on_empty,
         });
+        report.timings.git_ms = git_ms;
+        report.timings.flows_ms = flows_ms;
+        report.timings.impact_ms = impact_started.elapsed().as_millis() as u64;
+        report.timings.total_ms = started.elapsed().as_millis() as u64;
         report.warnings.extend(flows.warnings.iter().cloned());
         let data = serde_json::to_value(&report).unwrap_or_default();
         self.publish(EventType::ObserverFlowsAffected, serde_json::json!({

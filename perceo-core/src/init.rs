@@ -114,7 +114,11 @@ pub fn init_project(dir: &Path, options: &InitOptions) -> Result<InitReport> {
     let existing = crate::flows::load_flows(dir)?;
     let (mut flows_initialized, mut personas_initialized) = (0, 0);
     if existing.flows.is_empty() {
-        let model = crate::analysis::AppModel::build(dir, Some(detection.framework), &[])?;
+        let options = crate::code::GraphOptions {
+            ignore: Vec::new(),
+            cache_dir: Some(perceo_dir.join("cache")),
+        };
+        let model = crate::analysis::AppModel::build(dir, Some(detection.framework), &options)?;
         let (flows, personas) = crate::flows::bootstrap_flows(&model.routes, &model.navigation_edges());
         (flows_initialized, personas_initialized) = crate::flows::write_flow_files(dir, &flows, &personas)?;
         if flows.is_empty() {

@@ -466,7 +466,7 @@ fn a_shallow_clone_without_the_merge_base_deepens_from_its_remote_or_says_how_to
 fn the_example_app_graph_has_every_kind_of_edge() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/shop");
     let dir = std::fs::canonicalize(dir).unwrap();
-    let model = AppModel::build(&dir, None, &[]).unwrap();
+    let model = AppModel::build(&dir, None, &Default::default()).unwrap();
     let g = &model.graph;
     let edge = |from: &str, to: &str| {
         let f = g.id(from).unwrap_or_else(|| panic!("no file {from}"));
@@ -507,4 +507,76 @@ fn the_example_app_graph_has_every_kind_of_edge() {
     let nav = model.navigation_edges();
     assert!(nav.contains(&("/".to_string(), "/cart".to_string())), "{nav:?}");
     assert!(nav.iter().any(|(_, to)| to == "/product/[id]"), "{nav:?}");
+}
+
+#[test]
+fn the_graph_cache_reuses_unchanged_files_and_sees_every_change() {
+    use perceo_core::code::{DependencyGraph, GraphOptions};
+    let (_repo, dir) = shop("");
+    let options = GraphOptions {
+        ignore: Vec::new(),
+        cache_dir: Some(dir.join(".perceo/cache")),
+    };
+    let has_edge = |g: &DependencyGraph, from: &str, to: &str| {
+        let (f, t) = (g.id(from).unwrap(), g.id(to).unwrap());
+        g.imports_of(f).iter().any(|e| e.file == t)
+    };
+    let cold = DependencyGraph::build(&dir, &options).unwrap();
+    assert_eq!(cold.stats.parses_cached, 0);
+    assert!(cold.stats.parses_fresh > 10);
+    let warm = DependencyGraph::build(&dir, &options).unwrap();
+    assert_eq!(warm.stats.parses_fresh, 0);
+    assert!(warm.stats.resolution_cached);
+    assert_eq!(warm.edge_count(), cold.edge_count());
+
+    // A content edit is parsed again, even when size and mtime are made to look unchanged.
+    let about = dir.join("app/about/page.tsx");
+    let before = std::fs::metadata(&about).unwrap();
+    let text = "import { total } from '@/lib/cart';\nexport default function P() { return total() }\n";
+    std::fs::write(&about, text).unwrap();
+    let edited = DependencyGraph::build(&dir, &options).unwrap();
+    assert_eq!(edited.stats.parses_fresh, 1);
+    assert!(has_edge(&edited, "app/about/page.tsx", "src/lib/cart.ts"));
+    let same_size = "import { Button } from '@/components/Button';\nexport default function P() { return Button() }\n";
+    let padded = format!("{same_size:<width$}", width = text.len());
+    std::fs::write(&about, &padded).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&about)
+        .unwrap()
+        .set_modified(before.modified().unwrap())
+        .unwrap();
+    let sneaky = DependencyGraph::build(&dir, &options).unwrap();
+    assert!(has_edge(&sneaky, "app/about/page.tsx", "src/components/Button.tsx"));
+
+    // A new file can change what a specifier resolves to: resolutions are redone.
+    write(
+        &dir,
+        &[("src/lib/cart/index.ts", "export function total() { return 9 }\n")],
+    );
+    std::fs::remove_file(dir.join("src/lib/cart.ts")).unwrap();
+    let moved = DependencyGraph::build(&dir, &options).unwrap();
+    assert!(!moved.stats.resolution_cached);
+    assert!(has_edge(&moved, "app/(shop)/cart/page.tsx", "src/lib/cart/index.ts"));
+
+    // A tsconfig change (aliases) invalidates resolutions too.
+    write(
+        &dir,
+        &[(
+            "tsconfig.json",
+            r#"{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./other/*"] } } }"#,
+        )],
+    );
+    let realiased = DependencyGraph::build(&dir, &options).unwrap();
+    assert!(!realiased.stats.resolution_cached);
+    assert!(!has_edge(
+        &realiased,
+        "app/(shop)/cart/page.tsx",
+        "src/lib/cart/index.ts"
+    ));
+
+    // A corrupt cache is rebuilt, not an error.
+    std::fs::write(dir.join(".perceo/cache/graph.bin"), b"\x00garbage").unwrap();
+    let rebuilt = DependencyGraph::build(&dir, &options).unwrap();
+    assert_eq!(rebuilt.stats.parses_cached, 0);
 }

@@ -49,7 +49,21 @@ fn analyze(cli: &Cli, args: &AnalyzeArgs, out: &Output) -> CmdResult {
         source,
         on_empty: on_empty(args.on_empty),
     })?;
-    out.debug(&format!("analysis took {} ms", started.elapsed().as_millis()));
+    let t = &report.timings;
+    out.debug(&format!(
+        "took {} ms: git {} ms, flows {} ms, files {} ms, parse {} ms ({} cached, {} parsed), resolve {} ms{}, routes {} ms, impact {} ms",
+        started.elapsed().as_millis(),
+        t.git_ms,
+        t.flows_ms,
+        t.graph.discover_ms,
+        t.graph.parse_ms,
+        t.graph.parses_cached,
+        t.graph.parses_fresh,
+        t.graph.resolve_ms,
+        if t.graph.resolution_cached { " (cached)" } else { "" },
+        t.graph.routes_ms,
+        t.impact_ms
+    ));
     for u in &report.unresolved {
         out.debug(&format!("unresolved: {} imports `{}`", u.file, u.specifier));
     }

@@ -35,6 +35,7 @@ pub fn discover_files(root: &Path, base: &Path, ignore: &GlobSet) -> Vec<String>
             !(entry.file_type().is_some_and(|t| t.is_dir()) && SKIPPED_DIRS.contains(&name.as_ref()))
         })
         .build();
+    // Unreadable entries and symlink loops are skipped, not fatal.
     let mut files: Vec<String> = walker
         .filter_map(|entry| entry.ok())
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))

@@ -4,9 +4,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use std::time::Instant;
+
 use rayon::prelude::*;
 use serde::Serialize;
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
+use super::cache::{CachedFacts, CachedResolution, GraphCache, ResolvedImports, nanos};
 use super::discover::{absolute, discover_files, glob_set, relative_path};
 use super::imports::{FileFacts, ImportKind, Specifier, extract, is_source_path};
 use super::resolve::{ModuleResolver, Resolution};
@@ -17,6 +21,8 @@ use crate::error::Result;
 pub struct GraphOptions {
     /// Extra glob patterns to ignore (`observer.watch.ignore`), relative to the project.
     pub ignore: Vec<String>,
+    /// Where to keep the graph cache (`.perceo/cache`). Default: none, no cache.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// One resolved import edge.
@@ -39,6 +45,26 @@ pub struct Unresolved {
     pub specifier: String,
 }
 
+/// How a graph was built: time per phase and what the cache saved.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildStats {
+    /// Milliseconds spent finding files.
+    pub discover_ms: u64,
+    /// Milliseconds spent reading and parsing (or validating cached parses).
+    pub parse_ms: u64,
+    /// Milliseconds spent resolving imports.
+    pub resolve_ms: u64,
+    /// Milliseconds spent finding routes in the file list.
+    pub routes_ms: u64,
+    /// Source files whose parse came from the cache.
+    pub parses_cached: usize,
+    /// Source files parsed now.
+    pub parses_fresh: usize,
+    /// Whether import resolutions came from the cache.
+    pub resolution_cached: bool,
+}
+
 /// The dependency graph of a project.
 #[derive(Debug, Default)]
 pub struct DependencyGraph {
@@ -53,14 +79,35 @@ pub struct DependencyGraph {
     pub parse_errors: Vec<(String, String)>,
     /// Navigation targets per file (`<Link href>`, `router.push`, `redirect`, ...).
     pub navigations: Vec<(String, String)>,
+    /// How the graph was built.
+    pub stats: BuildStats,
+}
+
+/// Name of the cache file inside the cache directory.
+const CACHE_FILE: &str = "graph.bin";
+
+fn elapsed_ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
+
+/// Files whose content decides how specifiers resolve.
+fn is_resolution_input(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name == "package.json"
+        || name == "pnpm-workspace.yaml"
+        || ((name.starts_with("tsconfig") || name.starts_with("jsconfig")) && name.ends_with(".json"))
 }
 
 impl DependencyGraph {
-    /// Discovers, parses and resolves every module of the project at `project_dir`.
+    /// Discovers, parses and resolves every module of the project at `project_dir`, reusing
+    /// the cache in `options.cache_dir` for files whose content did not change.
     pub fn build(project_dir: &Path, options: &GraphOptions) -> Result<DependencyGraph> {
         // The resolver answers with canonical paths; the project directory must be one too.
         let project_dir = &std::fs::canonicalize(project_dir).map_err(|e| crate::error::Error::io(project_dir, e))?;
         let ignore = glob_set(&options.ignore, "observer.watch.ignore")?;
+        let mut stats = BuildStats::default();
+
+        let started = Instant::now();
         let resolver = ModuleResolver::new(project_dir);
         let mut files = discover_files(project_dir, project_dir, &ignore);
         for pkg in resolver.workspace_packages() {
@@ -70,77 +117,121 @@ impl DependencyGraph {
         }
         files.sort();
         files.dedup();
-        let facts: Vec<Option<FileFacts>> = files
+        stats.discover_ms = elapsed_ms(started);
+
+        let started = Instant::now();
+        let cache_path = options.cache_dir.as_ref().map(|d| d.join(CACHE_FILE));
+        let cache = cache_path.as_deref().map(GraphCache::load).unwrap_or_default();
+        let parsed: Vec<Option<(CachedFacts, bool)>> = files
             .par_iter()
             .map(|rel| {
                 if !is_source_path(rel) {
                     return None;
                 }
-                let text = std::fs::read_to_string(absolute(project_dir, rel)).ok()?;
-                Some(extract(rel, &text))
+                let path = absolute(project_dir, rel);
+                let meta = std::fs::metadata(&path).ok()?;
+                let mtime_ns = meta.modified().map(nanos).unwrap_or(0);
+                if let Some(hit) = cache.unchanged(rel, meta.len(), mtime_ns) {
+                    return Some((hit.clone(), true));
+                }
+                let text = std::fs::read_to_string(&path).ok()?;
+                let hash = xxh3_64(text.as_bytes());
+                if let Some(hit) = cache.same_content(rel, hash) {
+                    return Some((
+                        CachedFacts {
+                            size: meta.len(),
+                            mtime_ns,
+                            ..hit.clone()
+                        },
+                        true,
+                    ));
+                }
+                let facts = extract(rel, &text);
+                Some((
+                    CachedFacts {
+                        size: meta.len(),
+                        mtime_ns,
+                        hash,
+                        facts,
+                    },
+                    false,
+                ))
             })
             .collect();
-        Ok(Self::assemble(project_dir, files, facts, &resolver))
+        stats.parses_cached = parsed.iter().flatten().filter(|(_, cached)| *cached).count();
+        stats.parses_fresh = parsed.iter().flatten().filter(|(_, cached)| !*cached).count();
+        stats.parse_ms = elapsed_ms(started);
+
+        let started = Instant::now();
+        let file_set = xxh3_64(files.join("\n").as_bytes());
+        let mut inputs = Xxh3::new();
+        for f in files.iter().filter(|f| is_resolution_input(f)) {
+            inputs.update(f.as_bytes());
+            inputs.update(&std::fs::read(absolute(project_dir, f)).unwrap_or_default());
+        }
+        for pkg in resolver.workspace_root_manifests() {
+            inputs.update(&std::fs::read(pkg).unwrap_or_default());
+        }
+        let inputs = inputs.digest();
+        let reusable = cache
+            .resolution
+            .as_ref()
+            .filter(|r| r.file_set == file_set && r.inputs == inputs);
+        let index: HashMap<String, usize> = files.iter().enumerate().map(|(i, f)| (f.clone(), i)).collect();
+        let resolved: Vec<ResolvedImports> = files
+            .par_iter()
+            .zip(parsed.par_iter())
+            .map(|(rel, entry)| {
+                let Some((entry, cached)) = entry else {
+                    return ResolvedImports::default();
+                };
+                if *cached && let Some(hit) = reusable.and_then(|r| r.per_file.get(rel)) {
+                    return hit.clone();
+                }
+                resolve_file(project_dir, rel, &entry.facts, &files, &resolver)
+            })
+            .collect();
+        stats.resolution_cached = reusable.is_some() && stats.parses_fresh == 0;
+        stats.resolve_ms = elapsed_ms(started);
+
+        if let Some(path) = &cache_path
+            && !(stats.resolution_cached && stats.parses_fresh == 0 && stats.parses_cached == cache.files.len())
+        {
+            let facts_by_file = files
+                .iter()
+                .zip(&parsed)
+                .filter_map(|(f, p)| Some((f.clone(), p.as_ref()?.0.clone())))
+                .collect();
+            let per_file = files
+                .iter()
+                .zip(&resolved)
+                .filter(|(_, r)| !(r.edges.is_empty() && r.externals.is_empty() && r.unresolved.is_empty()))
+                .map(|(f, r)| (f.clone(), r.clone()))
+                .collect();
+            // Only a cache: failing to write it must not fail the analysis.
+            let _ = GraphCache::save(
+                path,
+                facts_by_file,
+                CachedResolution {
+                    file_set,
+                    inputs,
+                    per_file,
+                },
+            );
+        }
+
+        let facts = parsed.into_iter().map(|p| p.map(|(c, _)| c.facts)).collect();
+        let mut graph = Self::assemble(files, index, facts, resolved);
+        graph.stats = stats;
+        Ok(graph)
     }
 
     fn assemble(
-        project_dir: &Path,
         files: Vec<String>,
+        index: HashMap<String, usize>,
         facts: Vec<Option<FileFacts>>,
-        resolver: &ModuleResolver,
+        resolved: Vec<ResolvedImports>,
     ) -> DependencyGraph {
-        let index: HashMap<String, usize> = files.iter().enumerate().map(|(i, f)| (f.clone(), i)).collect();
-        struct Resolved {
-            edges: Vec<Edge>,
-            externals: Vec<String>,
-            unresolved: Vec<String>,
-        }
-        let resolved: Vec<Resolved> = files
-            .par_iter()
-            .zip(facts.par_iter())
-            .map(|(rel, facts)| {
-                let mut out = Resolved {
-                    edges: Vec::new(),
-                    externals: Vec::new(),
-                    unresolved: Vec::new(),
-                };
-                let Some(facts) = facts else { return out };
-                let from = absolute(project_dir, rel);
-                for import in &facts.imports {
-                    match &import.specifier {
-                        Specifier::Literal(spec) => match resolver.resolve(&from, spec) {
-                            Resolution::File(path) => {
-                                match relative_path(project_dir, &path).and_then(|r| index.get(&r)) {
-                                    Some(&i) => out.edges.push(Edge {
-                                        file: i,
-                                        kind: import.kind,
-                                        type_only: import.type_only,
-                                    }),
-                                    None => out.unresolved.push(spec.clone()),
-                                }
-                            }
-                            Resolution::External(name) => out.externals.push(name),
-                            Resolution::Unresolved => out.unresolved.push(spec.clone()),
-                        },
-                        Specifier::Template(parts) => {
-                            let matches = template_matches(rel, parts, &files);
-                            if matches.is_empty() {
-                                out.unresolved.push(parts.join("${…}"));
-                            }
-                            out.edges.extend(matches.into_iter().map(|i| Edge {
-                                file: i,
-                                kind: import.kind,
-                                type_only: import.type_only,
-                            }));
-                        }
-                    }
-                }
-                out.externals.sort();
-                out.externals.dedup();
-                out
-            })
-            .collect();
-
         let mut graph = DependencyGraph {
             forward: vec![Vec::new(); files.len()],
             reverse: vec![Vec::new(); files.len()],
@@ -148,10 +239,21 @@ impl DependencyGraph {
             ..Default::default()
         };
         for (i, r) in resolved.into_iter().enumerate() {
-            for e in &r.edges {
+            let edges: Vec<Edge> = r
+                .edges
+                .iter()
+                .filter_map(|(target, kind, type_only)| {
+                    Some(Edge {
+                        file: *index.get(target)?,
+                        kind: *kind,
+                        type_only: *type_only,
+                    })
+                })
+                .collect();
+            for e in &edges {
                 graph.reverse[e.file].push(Edge { file: i, ..*e });
             }
-            graph.forward[i] = r.edges;
+            graph.forward[i] = edges;
             graph.externals[i] = r.externals;
             graph
                 .unresolved
@@ -218,6 +320,46 @@ impl DependencyGraph {
     pub fn absolute(&self, project_dir: &Path, id: usize) -> PathBuf {
         absolute(project_dir, &self.files[id])
     }
+}
+
+/// Resolves every import of one file to project-relative targets.
+fn resolve_file(
+    project_dir: &Path,
+    rel: &str,
+    facts: &FileFacts,
+    files: &[String],
+    resolver: &ModuleResolver,
+) -> ResolvedImports {
+    let mut out = ResolvedImports::default();
+    let from = absolute(project_dir, rel);
+    for import in &facts.imports {
+        match &import.specifier {
+            Specifier::Literal(spec) => match resolver.resolve(&from, spec) {
+                Resolution::File(path) => match relative_path(project_dir, &path) {
+                    Some(target) if files.binary_search(&target).is_ok() => {
+                        out.edges.push((target, import.kind, import.type_only));
+                    }
+                    _ => out.unresolved.push(spec.clone()),
+                },
+                Resolution::External(name) => out.externals.push(name),
+                Resolution::Unresolved => out.unresolved.push(spec.clone()),
+            },
+            Specifier::Template(parts) => {
+                let matches = template_matches(rel, parts, files);
+                if matches.is_empty() {
+                    out.unresolved.push(parts.join("${…}"));
+                }
+                out.edges.extend(
+                    matches
+                        .into_iter()
+                        .map(|i| (files[i].clone(), import.kind, import.type_only)),
+                );
+            }
+        }
+    }
+    out.externals.sort();
+    out.externals.dedup();
+    out
 }
 
 /// Files a template-literal import can reach: `./locales/${x}.json` → `locales/*.json`

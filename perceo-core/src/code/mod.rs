@@ -1,8 +1,9 @@
 //! Source discovery, import extraction, module resolution and the dependency graph.
 
+pub mod cache;
 pub mod discover;
 pub mod graph;
 pub mod imports;
 pub mod resolve;
 
-pub use graph::{DependencyGraph, Edge, GraphOptions};
+pub use graph::{BuildStats, DependencyGraph, Edge, GraphOptions};

@@ -35,13 +35,23 @@ const OUTPUT_DIRS: &[&str] = &["dist", "build", "lib", "out", "esm", "cjs"];
 pub struct ModuleResolver {
     resolver: Resolver,
     packages: Vec<WorkspacePackage>,
+    root_manifests: Vec<PathBuf>,
 }
 
 impl ModuleResolver {
     /// A resolver for the project at `project_dir`, aware of the workspace packages found
     /// from the nearest ancestor (or the project itself) declaring workspaces.
     pub fn new(project_dir: &Path) -> Self {
-        let packages = find_workspace_packages(project_dir);
+        let (packages, root_manifests) = match find_workspace_root(project_dir) {
+            Some((root, patterns)) => (
+                expand_workspaces(&root, &patterns),
+                ["package.json", "pnpm-workspace.yaml"]
+                    .iter()
+                    .map(|f| root.join(f))
+                    .collect(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
         let mut alias = Vec::new();
         if ["js", "ts"]
             .iter()
@@ -75,7 +85,14 @@ impl ModuleResolver {
         ModuleResolver {
             resolver: Resolver::new(options),
             packages,
+            root_manifests,
         }
+    }
+
+    /// The workspace root's manifests (package.json, pnpm-workspace.yaml), which decide
+    /// which packages exist.
+    pub fn workspace_root_manifests(&self) -> &[PathBuf] {
+        &self.root_manifests
     }
 
     /// The workspace packages found.
@@ -190,14 +207,17 @@ pub fn package_name(spec: &str) -> &str {
 /// The workspace packages of the monorepo containing `project_dir`: npm/yarn `workspaces`
 /// in package.json or `packages:` in pnpm-workspace.yaml of the nearest ancestor declaring them.
 pub fn find_workspace_packages(project_dir: &Path) -> Vec<WorkspacePackage> {
-    for dir in project_dir.ancestors() {
+    find_workspace_root(project_dir)
+        .map(|(root, patterns)| expand_workspaces(&root, &patterns))
+        .unwrap_or_default()
+}
+
+/// The nearest directory (the project or an ancestor) declaring workspaces, with its patterns.
+fn find_workspace_root(project_dir: &Path) -> Option<(PathBuf, Vec<String>)> {
+    project_dir.ancestors().find_map(|dir| {
         let patterns = workspace_patterns(dir);
-        if patterns.is_empty() {
-            continue;
-        }
-        return expand_workspaces(dir, &patterns);
-    }
-    Vec::new()
+        (!patterns.is_empty()).then(|| (dir.to_path_buf(), patterns))
+    })
 }
 
 fn workspace_patterns(dir: &Path) -> Vec<String> {
@@ -239,30 +259,50 @@ fn pnpm_packages(text: &str) -> Vec<String> {
 }
 
 fn expand_workspaces(root: &Path, patterns: &[String]) -> Vec<WorkspacePackage> {
-    let globs: Vec<String> = patterns
+    let mut manifests: Vec<PathBuf> = Vec::new();
+    for pattern in patterns {
+        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+        let Ok(set) = glob_set(&[format!("{pattern}/package.json")], "workspaces") else {
+            continue;
+        };
+        // Walk only below the pattern's literal prefix, only as deep as the pattern reaches.
+        let segments: Vec<&str> = pattern.split('/').collect();
+        let literal = segments
+            .iter()
+            .take_while(|s| !s.contains(['*', '?', '[', '{']))
+            .count();
+        let start = root.join(segments[..literal].join("/"));
+        let depth = if pattern.contains("**") {
+            None
+        } else {
+            Some(segments.len() - literal + 1)
+        };
+        let walker = ignore::WalkBuilder::new(&start)
+            .max_depth(depth)
+            .filter_entry(|e| e.file_name() != "node_modules")
+            .build();
+        manifests.extend(
+            walker
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name() == "package.json")
+                .filter(|e| e.path().strip_prefix(root).is_ok_and(|rel| set.is_match(rel)))
+                .map(|e| e.path().to_path_buf()),
+        );
+    }
+    manifests.sort();
+    manifests.dedup();
+    let mut packages: Vec<WorkspacePackage> = manifests
         .iter()
-        .map(|p| format!("{}/package.json", p.trim_end_matches('/')))
-        .collect();
-    let Ok(set) = glob_set(&globs, "workspaces") else {
-        return Vec::new();
-    };
-    let walker = ignore::WalkBuilder::new(root)
-        .max_depth(Some(4))
-        .filter_entry(|e| e.file_name() != "node_modules")
-        .build();
-    let mut packages: Vec<WorkspacePackage> = walker
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name() == "package.json")
-        .filter(|e| e.path().strip_prefix(root).is_ok_and(|rel| set.is_match(rel)))
-        .filter_map(|e| {
-            let text = std::fs::read_to_string(e.path()).ok()?;
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
             let json: serde_json::Value = serde_json::from_str(&text).ok()?;
             Some(WorkspacePackage {
                 name: json.get("name")?.as_str()?.to_string(),
-                dir: e.path().parent()?.to_path_buf(),
+                dir: path.parent()?.to_path_buf(),
             })
         })
         .collect();
+    // Longest names first, so `@a/b-c` is not taken for `@a/b`.
     packages.sort_by(|a, b| b.name.len().cmp(&a.name.len()).then(a.name.cmp(&b.name)));
     packages
 }

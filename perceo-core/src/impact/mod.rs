@@ -12,7 +12,7 @@ mod search;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub use report::{AffectedFlow, ImpactReport, OnEmpty, Reason, ReasonKind, Totals};
+pub use report::{AffectedFlow, ImpactReport, OnEmpty, Reason, ReasonKind, Timings, Totals};
 
 use crate::code::DependencyGraph;
 use crate::flows::FlowSet;

@@ -114,6 +114,22 @@ pub struct AffectedFlow {
     pub has_tests: bool,
 }
 
+/// Where an analysis spent its time, and what the graph cache saved.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Timings {
+    /// Milliseconds computing the change set.
+    pub git_ms: u64,
+    /// Milliseconds loading flow files.
+    pub flows_ms: u64,
+    /// How the dependency graph was built.
+    pub graph: crate::code::BuildStats,
+    /// Milliseconds searching for affected flows.
+    pub impact_ms: u64,
+    /// Milliseconds in all.
+    pub total_ms: u64,
+}
+
 /// Counts for the summary.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -161,6 +177,8 @@ pub struct ImpactReport {
     pub warnings: Vec<String>,
     /// When the analysis ran (RFC 3339).
     pub created_at: String,
+    /// Where the time went.
+    pub timings: Timings,
     /// Imports that did not resolve (for `-v`; not serialised, `totals` has the count).
     #[serde(skip)]
     pub unresolved: Vec<crate::code::graph::Unresolved>,
@@ -256,5 +274,9 @@ pub(super) fn build(
         warnings,
         created_at: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
         unresolved: graph.unresolved.clone(),
+        timings: Timings {
+            graph: graph.stats.clone(),
+            ..Timings::default()
+        },
     }
 }
