@@ -4,7 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use oxc_resolver::{ResolveError, ResolveOptions, Resolver, TsconfigDiscovery};
+use std::collections::HashMap;
+use std::io;
+
+use oxc_resolver::{FileMetadata, FileSystem, ResolveError, ResolveOptions, ResolverGeneric, TsconfigDiscovery};
 
 use super::discover::glob_set;
 
@@ -31,9 +34,140 @@ pub enum Resolution {
 /// Build-output directories that workspace packages point `main`/`exports` into.
 const OUTPUT_DIRS: &[&str] = &["dist", "build", "lib", "out", "esm", "cjs"];
 
+/// The real file system plus the `node_modules/<name>` links a package manager creates for
+/// workspace packages, where they are missing (no install has run). With them, everything
+/// that goes through node_modules — tsconfig `extends: "@acme/tsconfig/base.json"`,
+/// package `exports` — works on a fresh checkout. Real files always win.
+#[derive(Debug, Default)]
+pub struct WorkspaceFs {
+    /// `<workspace root>/node_modules`.
+    node_modules: Option<PathBuf>,
+    /// Package name → package directory.
+    links: HashMap<String, PathBuf>,
+}
+
+/// What a missing path under the virtual node_modules stands for.
+enum Virtual {
+    /// `node_modules` itself or a scope folder.
+    Dir,
+    /// The link `node_modules/<name>` → the package directory.
+    Link(PathBuf),
+    /// A path inside a linked package, mapped to the real file.
+    Inside(PathBuf),
+}
+
+fn is_not_found(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::NotFound
+}
+
+fn meta(m: std::fs::Metadata) -> FileMetadata {
+    FileMetadata::new(m.is_file(), m.is_dir(), m.file_type().is_symlink())
+}
+
+impl WorkspaceFs {
+    fn new_for(root: &Path, packages: &[WorkspacePackage]) -> Self {
+        WorkspaceFs {
+            node_modules: Some(root.join("node_modules")),
+            links: packages.iter().map(|p| (p.name.clone(), p.dir.clone())).collect(),
+        }
+    }
+
+    fn classify(&self, path: &Path) -> Option<Virtual> {
+        let rel = path.strip_prefix(self.node_modules.as_ref()?).ok()?;
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if parts.is_empty() {
+            return Some(Virtual::Dir);
+        }
+        for (name, dir) in &self.links {
+            let name_parts: Vec<&str> = name.split('/').collect();
+            if parts.len() >= name_parts.len() && parts.iter().zip(&name_parts).all(|(a, b)| a == b) {
+                let rest = &parts[name_parts.len()..];
+                return Some(if rest.is_empty() {
+                    Virtual::Link(dir.clone())
+                } else {
+                    Virtual::Inside(rest.iter().fold(dir.clone(), |p, c| p.join(c)))
+                });
+            }
+        }
+        let is_scope = parts.len() == 1 && parts[0].starts_with('@');
+        (is_scope && self.links.keys().any(|n| n.starts_with(&format!("{}/", parts[0])))).then_some(Virtual::Dir)
+    }
+
+    fn mapped(&self, path: &Path, err: io::Error) -> io::Result<PathBuf> {
+        match (is_not_found(&err), self.classify(path)) {
+            (true, Some(Virtual::Link(p) | Virtual::Inside(p))) => Ok(p),
+            _ => Err(err),
+        }
+    }
+}
+
+impl FileSystem for WorkspaceFs {
+    fn new() -> Self {
+        WorkspaceFs::default()
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path).or_else(|e| std::fs::read(self.mapped(path, e)?))
+    }
+
+    fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        std::fs::read_to_string(path).or_else(|e| std::fs::read_to_string(self.mapped(path, e)?))
+    }
+
+    fn metadata(&self, path: &Path) -> io::Result<FileMetadata> {
+        match std::fs::metadata(path) {
+            Ok(m) => Ok(meta(m)),
+            Err(e) if is_not_found(&e) => match self.classify(path) {
+                Some(Virtual::Dir) => Ok(FileMetadata::new(false, true, false)),
+                Some(Virtual::Link(p) | Virtual::Inside(p)) => std::fs::metadata(p).map(meta),
+                None => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    fn symlink_metadata(&self, path: &Path) -> io::Result<FileMetadata> {
+        match std::fs::symlink_metadata(path) {
+            Ok(m) => Ok(meta(m)),
+            Err(e) if is_not_found(&e) => match self.classify(path) {
+                Some(Virtual::Dir) => Ok(FileMetadata::new(false, true, false)),
+                Some(Virtual::Link(_)) => Ok(FileMetadata::new(false, false, true)),
+                Some(Virtual::Inside(p)) => std::fs::symlink_metadata(p).map(meta),
+                None => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    fn read_link(&self, path: &Path) -> Result<PathBuf, ResolveError> {
+        match std::fs::read_link(path) {
+            Ok(p) => Ok(p),
+            Err(e) => match (is_not_found(&e), self.classify(path)) {
+                (true, Some(Virtual::Link(dir))) => Ok(dir),
+                _ => Err(ResolveError::from(e)),
+            },
+        }
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        match std::fs::canonicalize(path) {
+            Ok(p) => Ok(p),
+            Err(e) if is_not_found(&e) => match self.classify(path) {
+                Some(Virtual::Dir) => Ok(path.to_path_buf()),
+                Some(Virtual::Link(p) | Virtual::Inside(p)) => std::fs::canonicalize(p),
+                None => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// Resolves specifiers for a project (and its monorepo's workspace packages).
 pub struct ModuleResolver {
-    resolver: Resolver,
+    resolver: ResolverGeneric<WorkspaceFs>,
     packages: Vec<WorkspacePackage>,
     root_manifests: Vec<PathBuf>,
 }
@@ -42,15 +176,17 @@ impl ModuleResolver {
     /// A resolver for the project at `project_dir`, aware of the workspace packages found
     /// from the nearest ancestor (or the project itself) declaring workspaces.
     pub fn new(project_dir: &Path) -> Self {
-        let (packages, root_manifests) = match find_workspace_root(project_dir) {
-            Some((root, patterns)) => (
-                expand_workspaces(&root, &patterns),
-                ["package.json", "pnpm-workspace.yaml"]
+        let (packages, root_manifests, fs) = match find_workspace_root(project_dir) {
+            Some((root, patterns)) => {
+                let packages = expand_workspaces(&root, &patterns);
+                let fs = WorkspaceFs::new_for(&root, &packages);
+                let manifests = ["package.json", "pnpm-workspace.yaml"]
                     .iter()
                     .map(|f| root.join(f))
-                    .collect(),
-            ),
-            None => (Vec::new(), Vec::new()),
+                    .collect();
+                (packages, manifests, fs)
+            }
+            None => (Vec::new(), Vec::new(), WorkspaceFs::default()),
         };
         let mut alias = Vec::new();
         if ["js", "ts"]
@@ -83,7 +219,7 @@ impl ModuleResolver {
             ..ResolveOptions::default()
         };
         ModuleResolver {
-            resolver: Resolver::new(options),
+            resolver: ResolverGeneric::new_with_file_system(fs, options),
             packages,
             root_manifests,
         }
