@@ -407,3 +407,31 @@ fn init_bootstraps_flows_from_routes_and_flows_list_reads_them() {
             .any(|r| r["pattern"] == "/api/cart" && r["kind"] == "handler")
     );
 }
+
+#[test]
+fn init_at_a_monorepo_root_names_the_apps_to_initialise() {
+    let tmp = TempDir::new().unwrap();
+    tmp.child("package.json")
+        .write_str(r#"{"name": "mono", "workspaces": ["apps/*", "packages/*"]}"#)
+        .unwrap();
+    tmp.child("apps/web/package.json")
+        .write_str(r#"{"name": "web", "dependencies": {"next": "15"}}"#)
+        .unwrap();
+    tmp.child("apps/web/app/page.tsx")
+        .write_str("export default function P() { return null }\n")
+        .unwrap();
+    tmp.child("packages/ui/package.json")
+        .write_str(r#"{"name": "@m/ui", "dependencies": {"react": "19"}}"#)
+        .unwrap();
+    perceo(tmp.path())
+        .args(["init"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("perceo init --dir apps/web"))
+        .stderr(predicate::str::contains("packages/ui").not());
+    perceo(tmp.path())
+        .args(["init", "--dir", "apps/web"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Initialized 1 flow(s) and 1 persona(s)"));
+}

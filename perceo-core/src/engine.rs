@@ -9,7 +9,7 @@ use crate::code::GraphOptions;
 use crate::config::{Config, Env, EventBusKind, LoadOptions};
 use crate::error::Result;
 use crate::flows::{FlowSet, load_flows};
-use crate::git::{changes_between, working_tree_changes};
+use crate::git::{changes_between, checked_out_commit, working_tree_changes};
 use crate::impact::{ImpactInput, ImpactReport, OnEmpty, analyze};
 use crate::init::{InitOptions, InitReport, init_project};
 use crate::routes::Route;
@@ -141,6 +141,13 @@ impl Perceo {
             flows: &flows,
             on_empty: options.on_empty,
         });
+        if let ChangeSource::Refs { head, .. } = &options.source
+            && checked_out_commit(dir).is_ok_and(|sha| sha != report.head_sha)
+        {
+            report.warnings.push(format!(
+                "`{head}` is not the checked-out commit: the dependency graph was built from the work tree, so check out `{head}` for exact results"
+            ));
+        }
         report.timings.git_ms = git_ms;
         report.timings.flows_ms = flows_ms;
         report.timings.impact_ms = impact_started.elapsed().as_millis() as u64;

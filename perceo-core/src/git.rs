@@ -145,6 +145,11 @@ pub fn changes_between(project_dir: &Path, base: &str, head: &str) -> Result<Cha
     })
 }
 
+/// The commit checked out in the project's work tree.
+pub fn checked_out_commit(project_dir: &Path) -> Result<String> {
+    Ok(Repo::open(project_dir)?.commit("HEAD")?.to_string())
+}
+
 /// Uncommitted work (staged, unstaged and untracked files) against HEAD, for watch mode
 /// and pre-commit use.
 pub fn working_tree_changes(project_dir: &Path) -> Result<ChangeSet> {

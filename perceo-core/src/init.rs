@@ -70,6 +70,35 @@ fn config_text(name: &str, framework: Framework) -> String {
     )
 }
 
+/// What to say when no page routes were found: in a monorepo root, name the apps to run
+/// `init` in instead.
+fn no_routes_hint(dir: &Path) -> String {
+    let apps: Vec<String> = crate::code::resolve::find_workspace_packages(dir)
+        .iter()
+        .filter(|p| {
+            p.dir != dir
+                && matches!(
+                    detect_framework(&p.dir).framework,
+                    Framework::Nextjs
+                        | Framework::Remix
+                        | Framework::ReactRouter
+                        | Framework::Nuxt
+                        | Framework::Sveltekit
+                )
+        })
+        .filter_map(|p| crate::code::discover::relative_path(dir, &p.dir))
+        .collect();
+    if apps.is_empty() {
+        "no page routes found, so no flows were bootstrapped; add .perceo/flows/*.json by hand".into()
+    } else {
+        format!(
+            "no page routes found here, so no flows were bootstrapped: this looks like a monorepo root. Perceo works per app: run `perceo init --dir {}` (apps found: {})",
+            apps[0],
+            apps.join(", ")
+        )
+    }
+}
+
 const GITIGNORE: &str = "# Perceo: local overrides, caches, the embedded graph and secrets stay out of git.\nconfig.local.json\ncache/\n*.db\n*.db-wal\n*.db-shm\nsecrets/\n";
 
 /// Writes `.perceo/config.json`, its schema and `.perceo/.gitignore` in `dir`.
@@ -120,10 +149,11 @@ pub fn init_project(dir: &Path, options: &InitOptions) -> Result<InitReport> {
         };
         let model = crate::analysis::AppModel::build(dir, Some(detection.framework), &options)?;
         let (flows, personas) = crate::flows::bootstrap_flows(&model.routes, &model.navigation_edges());
-        (flows_initialized, personas_initialized) = crate::flows::write_flow_files(dir, &flows, &personas)?;
+        if !flows.is_empty() {
+            (flows_initialized, personas_initialized) = crate::flows::write_flow_files(dir, &flows, &personas)?;
+        }
         if flows.is_empty() {
-            warnings
-                .push("no page routes found, so no flows were bootstrapped; add .perceo/flows/*.json by hand".into());
+            warnings.push(no_routes_hint(dir));
         } else {
             files_written.push(format!("{PERCEO_DIR}/flows/ ({flows_initialized} files)"));
         }

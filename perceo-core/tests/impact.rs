@@ -580,3 +580,29 @@ fn the_graph_cache_reuses_unchanged_files_and_sees_every_change() {
     let rebuilt = DependencyGraph::build(&dir, &options).unwrap();
     assert_eq!(rebuilt.stats.parses_cached, 0);
 }
+
+#[test]
+fn analysing_a_head_that_is_not_checked_out_says_so() {
+    let (repo, dir) = shop("");
+    git(repo.path(), &["checkout", "-qb", "feature"]);
+    write(
+        &dir,
+        &[("app/about/page.tsx", "export default function P() { return 5 }\n")],
+    );
+    git(repo.path(), &["commit", "-qam", "feature"]);
+    git(repo.path(), &["checkout", "-q", "main"]);
+    let report = open(&dir)
+        .analyze(&AnalyzeOptions {
+            source: ChangeSource::Refs {
+                base: "main".into(),
+                head: "feature".into(),
+            },
+            on_empty: OnEmpty::None,
+        })
+        .unwrap();
+    assert!(
+        report.warnings.iter().any(|w| w.contains("not the checked-out commit")),
+        "{:?}",
+        report.warnings
+    );
+}
