@@ -9,8 +9,9 @@ use crate::code::GraphOptions;
 use crate::config::{Config, Env, EventBusKind, LoadOptions};
 use crate::error::Result;
 use crate::flows::{FlowSet, load_flows};
-use crate::git::{changes_between, checked_out_commit, working_tree_changes};
-use crate::impact::{ImpactInput, ImpactReport, OnEmpty, analyze};
+use crate::git::{ChangeSet, changes_between, checked_out_commit, file_at, working_tree_changes};
+use crate::impact::lockfile::is_lockfile;
+use crate::impact::{ImpactInput, ImpactReport, LockfileChange, OnEmpty, analyze};
 use crate::init::{InitOptions, InitReport, init_project};
 use crate::routes::Route;
 
@@ -134,12 +135,14 @@ impl Perceo {
         let flows_ms = flows_started.elapsed().as_millis() as u64;
         let model = self.model()?;
         let impact_started = Instant::now();
+        let lockfiles = self.lockfile_contents(&changes, &options.source)?;
         let mut report = analyze(&ImpactInput {
             changes: &changes,
             graph: &model.graph,
             routes: &model.routes,
             flows: &flows,
             on_empty: options.on_empty,
+            lockfiles: &lockfiles,
         });
         if let ChangeSource::Refs { head, .. } = &options.source
             && checked_out_commit(dir).is_ok_and(|sha| sha != report.head_sha)
@@ -160,6 +163,27 @@ impl Perceo {
         }));
         self.publish(EventType::ObserverAnalysisComplete, data);
         Ok(report)
+    }
+
+    /// Before and after of each changed lockfile (after: the head, or the disk for working-tree changes).
+    fn lockfile_contents(&self, changes: &ChangeSet, source: &ChangeSource) -> Result<Vec<LockfileChange>> {
+        let dir = &self.config.project_dir;
+        changes
+            .changes
+            .iter()
+            .filter(|c| is_lockfile(&c.path))
+            .map(|c| {
+                let new = match source {
+                    ChangeSource::Refs { .. } => file_at(dir, &changes.head_sha, &c.path)?,
+                    ChangeSource::WorkingTree => std::fs::read_to_string(dir.join(&c.path)).ok(),
+                };
+                Ok(LockfileChange {
+                    path: c.path.clone(),
+                    old: file_at(dir, &changes.merge_base, c.old_path.as_ref().unwrap_or(&c.path))?,
+                    new,
+                })
+            })
+            .collect()
     }
 
     fn publish(&self, kind: EventType, data: serde_json::Value) {

@@ -145,6 +145,30 @@ pub fn changes_between(project_dir: &Path, base: &str, head: &str) -> Result<Cha
     })
 }
 
+/// The content of a project-relative file at a commit (`None` when absent or not text).
+pub fn file_at(project_dir: &Path, commit: &str, path: &str) -> Result<Option<String>> {
+    let repo = Repo::open(project_dir)?;
+    let oid = repo.commit(commit)?;
+    let tree = repo
+        .repo
+        .find_commit(oid)
+        .and_then(|c| c.tree())
+        .map_err(|e| git_err(e.message()))?;
+    let repo_path = if repo.prefix.is_empty() {
+        path.to_string()
+    } else {
+        format!("{}/{path}", repo.prefix)
+    };
+    let Ok(entry) = tree.get_path(Path::new(&repo_path)) else {
+        return Ok(None);
+    };
+    let blob = entry
+        .to_object(&repo.repo)
+        .and_then(|o| o.peel_to_blob())
+        .map_err(|e| git_err(e.message()))?;
+    Ok(String::from_utf8(blob.content().to_vec()).ok())
+}
+
 /// The commit checked out in the project's work tree.
 pub fn checked_out_commit(project_dir: &Path) -> Result<String> {
     Ok(Repo::open(project_dir)?.commit("HEAD")?.to_string())

@@ -606,3 +606,79 @@ fn analysing_a_head_that_is_not_checked_out_says_so() {
         report.warnings
     );
 }
+
+fn package_lock(zod: &str, typescript: &str, integrity: &str) -> String {
+    serde_json::json!({"name": "shop", "lockfileVersion": 3, "packages": {
+        "": {"dependencies": {"next": "15", "zod": "^3"}, "devDependencies": {"typescript": "^5"}},
+        "node_modules/next": {"version": "15.0.0"},
+        "node_modules/zod": {"version": zod, "integrity": integrity},
+        "node_modules/typescript": {"version": typescript},
+    }})
+    .to_string()
+}
+
+#[test]
+fn a_lockfile_change_affects_only_the_flows_that_import_what_moved() {
+    let (repo, dir) = shop("");
+    write(
+        &dir,
+        &[
+            (
+                "src/lib/validate.ts",
+                "import { z } from 'zod';\nexport const schema = z.string();\n",
+            ),
+            (
+                "app/(shop)/checkout/page.tsx",
+                "import { total } from '@/lib/cart';\nimport { schema } from '@/lib/validate';\nexport default function P() { return total() }\n",
+            ),
+            ("package-lock.json", &package_lock("3.23.0", "5.6.0", "a")),
+        ],
+    );
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "zod"]);
+
+    let report = change_and_commit(
+        repo.path(),
+        &dir,
+        &[("package-lock.json", &package_lock("3.24.1", "5.6.0", "a"))],
+    );
+    assert_eq!(affected(&report), vec!["checkout"]);
+    let reason = &flow(&report, "checkout").reasons[0];
+    assert_eq!(
+        reason.kind,
+        ReasonKind::Dependency,
+        "{:#?}",
+        flow(&report, "checkout").reasons
+    );
+    assert!(reason.detail.contains("zod 3.23.0 → 3.24.1"), "{}", reason.detail);
+    assert_eq!(
+        reason.chain,
+        vec![
+            "package-lock.json",
+            "src/lib/validate.ts",
+            "app/(shop)/checkout/page.tsx"
+        ]
+    );
+
+    // A tool nobody imports may still change every page: every flow, said so.
+    let report = change_and_commit(
+        repo.path(),
+        &dir,
+        &[("package-lock.json", &package_lock("3.24.1", "5.7.0", "a"))],
+    );
+    assert_eq!(report.flows.len(), 4);
+    assert!(
+        report.flows[0].reasons[0].detail.contains("typescript"),
+        "{}",
+        report.flows[0].reasons[0].detail
+    );
+
+    // No resolved version moved: nothing is affected, and nothing is said to be wrong.
+    let report = change_and_commit(
+        repo.path(),
+        &dir,
+        &[("package-lock.json", &package_lock("3.24.1", "5.7.0", "b"))],
+    );
+    assert!(report.flows.is_empty());
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+}

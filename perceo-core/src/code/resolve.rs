@@ -373,25 +373,19 @@ fn workspace_patterns(dir: &Path) -> Vec<String> {
     patterns
 }
 
-/// The `packages:` list of a pnpm-workspace.yaml (a flat list of quoted or bare strings;
-/// the only part Perceo needs, so no YAML library is pulled in for it).
+/// The `packages:` list of a pnpm-workspace.yaml (negated `!` patterns are left out).
 fn pnpm_packages(text: &str) -> Vec<String> {
-    let mut in_packages = false;
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if !line.starts_with([' ', '\t', '-']) && !trimmed.is_empty() {
-            in_packages = trimmed.starts_with("packages:");
-            continue;
-        }
-        if in_packages && let Some(item) = trimmed.strip_prefix('-') {
-            let item = item.trim().trim_matches(['\'', '"']);
-            if !item.is_empty() && !item.starts_with('!') {
-                out.push(item.to_string());
-            }
-        }
-    }
-    out
+    let Ok(yaml) = serde_yaml_ng::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    yaml.get("packages")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str())
+        .filter(|p| !p.starts_with('!'))
+        .map(String::from)
+        .collect()
 }
 
 fn expand_workspaces(root: &Path, patterns: &[String]) -> Vec<WorkspacePackage> {

@@ -6,6 +6,7 @@
 //! a file that reaches many pages says less about each (`1 / (1 + 0.35·ln pages)`).
 //! Global inputs affect every flow. See [`risk`] for the risk formula.
 
+pub mod lockfile;
 mod report;
 pub mod risk;
 mod search;
@@ -34,6 +35,36 @@ pub struct ImpactInput<'a> {
     pub flows: &'a FlowSet,
     /// What to do when code changed but no flow was selected.
     pub on_empty: OnEmpty,
+    /// Old and new content of each changed lockfile, for lockfile precision.
+    pub lockfiles: &'a [LockfileChange],
+}
+
+/// A changed lockfile's content before and after the change (`None`: absent on that side).
+#[derive(Debug, Clone)]
+pub struct LockfileChange {
+    /// Project-relative path.
+    pub path: String,
+    /// Content at the merge base.
+    pub old: Option<String>,
+    /// Content at the head.
+    pub new: Option<String>,
+}
+
+/// A graph file a change stands for, and what to say about how.
+struct Seed {
+    changed: String,
+    file: usize,
+    note: Option<String>,
+}
+
+impl Seed {
+    fn new(changed: &str, file: usize) -> Seed {
+        Seed {
+            changed: changed.to_string(),
+            file,
+            note: None,
+        }
+    }
 }
 
 /// Why a changed path is global, if it is: package.json, lockfiles, tsconfig, framework
@@ -118,8 +149,8 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
     }
 
     // Seeds: the graph files each change stands for.
-    let mut seeds: Vec<(String, usize)> = Vec::new();
-    let mut global: Vec<(String, &'static str)> = Vec::new();
+    let mut seeds: Vec<Seed> = Vec::new();
+    let mut global: Vec<(String, String)> = Vec::new();
     let mut unmatched: Vec<String> = Vec::new();
     let mut code_changed = false;
     let mut code_changes: Vec<String> = Vec::new();
@@ -140,10 +171,41 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
         if path.starts_with(".perceo/") {
             continue;
         }
+        if lockfile::is_lockfile(path) {
+            let moved = input
+                .lockfiles
+                .iter()
+                .find(|l| l.path == path)
+                .and_then(|l| lockfile::changed_direct_dependencies(path, l.old.as_deref()?, l.new.as_deref()?));
+            if let Some(moved) = moved {
+                // Only resolved versions matter: a lockfile change that moved none is no code change.
+                if !moved.is_empty() {
+                    code_changed = true;
+                    code_changes.push(path.to_string());
+                }
+                for (package, what) in moved {
+                    let importers: Vec<usize> = (0..graph.files().len())
+                        .filter(|&i| graph.externals_of(i).contains(&package))
+                        .collect();
+                    if importers.is_empty() {
+                        global.push((
+                            path.to_string(),
+                            format!("lockfile: {what}; `{package}` is not imported by app code (build tooling), so it may affect every page"),
+                        ));
+                    }
+                    seeds.extend(importers.into_iter().map(|file| Seed {
+                        changed: path.to_string(),
+                        file,
+                        note: Some(format!("lockfile: {what}")),
+                    }));
+                }
+                continue;
+            }
+        }
         code_changed = true;
         code_changes.push(path.to_string());
         if let Some(why) = global_input_reason(path) {
-            global.push((path.to_string(), why));
+            global.push((path.to_string(), why.to_string()));
             continue;
         }
         if let Some(dir) = nested_manifest_dir(path) {
@@ -151,13 +213,13 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
             let under: Vec<usize> = (0..graph.files().len())
                 .filter(|&i| graph.path(i).starts_with(&prefix))
                 .collect();
-            seeds.extend(under.into_iter().map(|i| (path.to_string(), i)));
+            seeds.extend(under.into_iter().map(|i| Seed::new(path, i)));
             continue;
         }
         match (change.status, graph.id(path)) {
             (ChangeStatus::Deleted, _) => {
                 let importers = search::importers_of_deleted(graph, path);
-                seeds.extend(importers.into_iter().map(|i| (path.to_string(), i)));
+                seeds.extend(importers.into_iter().map(|i| Seed::new(path, i)));
                 // A deleted route file takes its page with it.
                 for route in input.routes.iter().filter(|r| r.file == path) {
                     for flow in input.flows.flows.iter().filter(|f| f.pages.contains(&route.pattern)) {
@@ -171,16 +233,21 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
                     }
                 }
             }
-            (_, Some(id)) => seeds.push((path.to_string(), id)),
+            (_, Some(id)) => seeds.push(Seed::new(path, id)),
             (_, None) => {}
         }
     }
 
     // Search from each seed.
     let mut per_flow: BTreeMap<String, Vec<Reason>> = flow_direct;
-    let mut seen_seed: BTreeSet<(String, usize)> = BTreeSet::new();
-    for (changed, seed) in &seeds {
-        if !seen_seed.insert((changed.clone(), *seed)) {
+    let mut seen_seed: BTreeSet<(&str, usize)> = BTreeSet::new();
+    for Seed {
+        changed,
+        file: seed,
+        note,
+    } in &seeds
+    {
+        if !seen_seed.insert((changed.as_str(), *seed)) {
             continue;
         }
         let reach = search::reverse_reach(graph, *seed);
@@ -197,10 +264,10 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
                         if let Some(page) = via {
                             chain.push(page.to_string());
                         }
-                        let kind = if via.is_some() {
-                            ReasonKind::Layout
-                        } else {
-                            ReasonKind::ImportChain
+                        let kind = match (note, via) {
+                            (Some(_), _) => ReasonKind::Dependency,
+                            (None, Some(_)) => ReasonKind::Layout,
+                            (None, None) => ReasonKind::ImportChain,
                         };
                         let detail = match (chain.len(), via) {
                             (1, None) => format!("the page file of {pattern} changed"),
@@ -211,6 +278,13 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
                             format!("{detail}; the changed file reaches {pages_reached} pages")
                         } else {
                             detail
+                        };
+                        let detail = match note {
+                            Some(note) => {
+                                chain.insert(0, changed.clone());
+                                format!("{note}, imported by {}: {detail}", graph.path(*seed))
+                            }
+                            None => detail,
                         };
                         best = Some(Reason {
                             kind,
@@ -236,7 +310,7 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
                 changed_file: path.clone(),
                 chain: vec![path.clone()],
                 confidence: GLOBAL_CONFIDENCE,
-                detail: why.to_string(),
+                detail: why.clone(),
             });
         }
     }

@@ -60,6 +60,8 @@ pub enum ReasonKind {
     Layout,
     /// A global input changed (package.json, lockfile, tsconfig, framework config, ...).
     Global,
+    /// The lockfile moved a dependency that a file on the way to the flow's page imports.
+    Dependency,
     /// One of the flow's test specs changed.
     TestSpec,
     /// A file matching the flow's `files` globs changed.

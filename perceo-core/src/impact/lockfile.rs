@@ -1,0 +1,256 @@
+//! Lockfile precision: which direct dependencies a lockfile change really moved, so a
+//! lockfile change affects only the flows whose files import them.
+//!
+//! Understood: `package-lock.json` / `npm-shrinkwrap.json` (v2, v3), `pnpm-lock.yaml`
+//! (v6–v9) and Yarn Berry's `yarn.lock` (YAML). Anything else (Yarn v1, Bun) returns `None`
+//! and the caller falls back to treating the lockfile as a global input.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use serde_json::Value;
+
+/// One resolved package of a lockfile.
+struct Node {
+    name: String,
+    version: String,
+    deps: Vec<String>,
+}
+
+/// A parsed lockfile: the project's direct dependencies and every resolved package.
+struct Lock {
+    direct: BTreeSet<String>,
+    nodes: Vec<Node>,
+}
+
+/// Whether a file name is a lockfile Perceo knows of.
+pub fn is_lockfile(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(
+        name,
+        "package-lock.json" | "npm-shrinkwrap.json" | "pnpm-lock.yaml" | "yarn.lock" | "bun.lock" | "bun.lockb"
+    )
+}
+
+fn keys(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn dep_keys(entry: &Value) -> Vec<String> {
+    ["dependencies", "optionalDependencies", "peerDependencies"]
+        .iter()
+        .flat_map(|k| keys(entry.get(*k)))
+        .collect()
+}
+
+fn parse_npm(text: &str) -> Option<Lock> {
+    let json: Value = serde_json::from_str(text).ok()?;
+    let packages = json.get("packages")?.as_object()?;
+    let mut direct = BTreeSet::new();
+    let mut nodes = Vec::new();
+    for (key, entry) in packages {
+        match key.rfind("node_modules/") {
+            Some(i) => nodes.push(Node {
+                name: key[i + "node_modules/".len()..].to_string(),
+                version: entry.get("version").and_then(Value::as_str).unwrap_or("").to_string(),
+                deps: dep_keys(entry),
+            }),
+            // The root ("") and workspace packages: their dependencies are direct.
+            None => {
+                for k in ["dependencies", "devDependencies", "optionalDependencies"] {
+                    direct.extend(keys(entry.get(k)));
+                }
+            }
+        }
+    }
+    Some(Lock { direct, nodes })
+}
+
+/// `name@version(peers)` or `/name@version` → (name, version).
+fn split_pnpm_key(key: &str) -> Option<(String, String)> {
+    let key = key.trim_start_matches('/');
+    let at = key[1..].find('@')? + 1;
+    Some((key[..at].to_string(), key[at + 1..].to_string()))
+}
+
+fn parse_pnpm(text: &str) -> Option<Lock> {
+    let yaml: Value = serde_yaml_ng::from_str(text).ok()?;
+    let mut direct = BTreeSet::new();
+    for importer in yaml
+        .get("importers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        for k in ["dependencies", "devDependencies", "optionalDependencies"] {
+            direct.extend(keys(importer.get(k)));
+        }
+    }
+    // Lockfile v5/v6 list direct dependencies at the top level.
+    for k in ["dependencies", "devDependencies", "optionalDependencies"] {
+        direct.extend(keys(yaml.get(k)));
+    }
+    let table = yaml.get("snapshots").or_else(|| yaml.get("packages"))?.as_object()?;
+    let nodes = table
+        .iter()
+        .filter_map(|(key, entry)| {
+            let (name, version) = split_pnpm_key(key)?;
+            Some(Node {
+                name,
+                version,
+                deps: dep_keys(entry),
+            })
+        })
+        .collect();
+    Some(Lock { direct, nodes })
+}
+
+fn parse_yarn_berry(text: &str) -> Option<Lock> {
+    let yaml: Value = serde_yaml_ng::from_str(text).ok()?;
+    let map = yaml.as_object()?;
+    map.get("__metadata")?;
+    let mut direct = BTreeSet::new();
+    let mut nodes = Vec::new();
+    for (key, entry) in map.iter().filter(|(k, _)| *k != "__metadata") {
+        let resolution = entry.get("resolution").and_then(Value::as_str).unwrap_or(key);
+        let Some((name, version)) = split_pnpm_key(resolution) else {
+            continue;
+        };
+        if version.starts_with("workspace:") {
+            direct.extend(dep_keys(entry));
+        } else {
+            nodes.push(Node {
+                name,
+                version: entry
+                    .get("version")
+                    .and_then(Value::as_str)
+                    .unwrap_or(&version)
+                    .to_string(),
+                deps: dep_keys(entry),
+            });
+        }
+    }
+    Some(Lock { direct, nodes })
+}
+
+fn parse(path: &str, text: &str) -> Option<Lock> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match name {
+        "package-lock.json" | "npm-shrinkwrap.json" => parse_npm(text),
+        "pnpm-lock.yaml" => parse_pnpm(text),
+        "yarn.lock" => parse_yarn_berry(text),
+        _ => None,
+    }
+}
+
+fn versions(lock: &Lock) -> BTreeMap<&str, BTreeSet<&str>> {
+    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for n in &lock.nodes {
+        out.entry(n.name.as_str()).or_default().insert(n.version.as_str());
+    }
+    out
+}
+
+fn describe(set: Option<&BTreeSet<&str>>) -> String {
+    match set {
+        None => "absent".into(),
+        Some(s) => s.iter().copied().collect::<Vec<_>>().join(", "),
+    }
+}
+
+/// The direct dependencies moved by a lockfile change, each with a description
+/// (`next 15.0.1 → 15.0.3`, or `via sharp 0.33.1 → 0.33.5`). `None` when the format is
+/// not understood or either side does not parse.
+pub fn changed_direct_dependencies(path: &str, old: &str, new: &str) -> Option<BTreeMap<String, String>> {
+    let (old, new) = (parse(path, old)?, parse(path, new)?);
+    let (old_v, new_v) = (versions(&old), versions(&new));
+    let names: BTreeSet<&str> = old_v.keys().chain(new_v.keys()).copied().collect();
+    let changed: BTreeMap<&str, String> = names
+        .into_iter()
+        .filter(|n| old_v.get(n) != new_v.get(n))
+        .map(|n| {
+            (
+                n,
+                format!("{n} {} → {}", describe(old_v.get(n)), describe(new_v.get(n))),
+            )
+        })
+        .collect();
+    // Who depends on whom (both sides), to walk from a changed package up to direct deps.
+    let mut dependents: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for node in old.nodes.iter().chain(&new.nodes) {
+        for d in &node.deps {
+            dependents.entry(d.as_str()).or_default().insert(node.name.as_str());
+        }
+    }
+    let direct: BTreeSet<&str> = old.direct.iter().chain(&new.direct).map(String::as_str).collect();
+    let mut out = BTreeMap::new();
+    for (name, what) in &changed {
+        let mut seen = BTreeSet::from([*name]);
+        let mut queue = VecDeque::from([*name]);
+        while let Some(n) = queue.pop_front() {
+            if direct.contains(n) {
+                let description = if n == *name {
+                    what.clone()
+                } else {
+                    format!("via {what}")
+                };
+                out.entry(n.to_string()).or_insert(description);
+            }
+            for up in dependents.get(n).into_iter().flatten() {
+                if seen.insert(up) {
+                    queue.push_back(up);
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn npm(next: &str, sharp: &str) -> String {
+        serde_json::json!({"lockfileVersion": 3, "packages": {
+            "": {"dependencies": {"next": "^15", "zod": "^3"}, "devDependencies": {"typescript": "^5"}},
+            "node_modules/next": {"version": next, "dependencies": {"sharp": "*"}},
+            "node_modules/sharp": {"version": sharp},
+            "node_modules/zod": {"version": "3.23.0"},
+            "node_modules/typescript": {"version": "5.6.0"},
+        }})
+        .to_string()
+    }
+
+    #[test]
+    fn npm_direct_and_transitive_changes_reach_direct_dependencies() {
+        let got = changed_direct_dependencies("package-lock.json", &npm("15.0.1", "0.33.1"), &npm("15.0.3", "0.33.1"))
+            .unwrap();
+        assert_eq!(got.keys().collect::<Vec<_>>(), vec!["next"]);
+        assert_eq!(got["next"], "next 15.0.1 → 15.0.3");
+        let got = changed_direct_dependencies("package-lock.json", &npm("15.0.1", "0.33.1"), &npm("15.0.1", "0.33.5"))
+            .unwrap();
+        assert_eq!(got["next"], "via sharp 0.33.1 → 0.33.5");
+        let same = changed_direct_dependencies("package-lock.json", &npm("15.0.1", "0.33.1"), &npm("15.0.1", "0.33.1"))
+            .unwrap();
+        assert!(same.is_empty());
+    }
+
+    #[test]
+    fn pnpm_v9_snapshots_are_understood() {
+        let lock = |zod: &str| {
+            format!(
+                "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      zod:\n        specifier: ^3\n        version: {zod}\n      '@acme/forms':\n        specifier: ^1\n        version: 1.0.0\npackages:\n  zod@{zod}:\n    resolution: {{integrity: x}}\nsnapshots:\n  zod@{zod}: {{}}\n  '@acme/forms@1.0.0':\n    dependencies:\n      zod: {zod}\n"
+            )
+        };
+        let got = changed_direct_dependencies("pnpm-lock.yaml", &lock("3.23.0"), &lock("3.24.1")).unwrap();
+        assert_eq!(got["zod"], "zod 3.23.0 → 3.24.1");
+        assert_eq!(got["@acme/forms"], "via zod 3.23.0 → 3.24.1");
+    }
+
+    #[test]
+    fn unknown_formats_give_none() {
+        assert!(changed_direct_dependencies("yarn.lock", "# yarn v1\nfoo@^1:\n  version \"1.0.0\"\n", "x").is_none());
+        assert!(changed_direct_dependencies("package-lock.json", "{not json", "{}").is_none());
+    }
+}
