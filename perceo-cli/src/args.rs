@@ -59,6 +59,9 @@ pub enum Command {
     Flows(FlowsCommand),
     /// List the routes (pages and handlers) found in the app, with the files attached to each.
     Routes,
+    /// The flow graph: push flow files into it, or see what it holds.
+    #[command(subcommand)]
+    Graph(GraphCommand),
     /// Print a shell completion script (e.g. `perceo completions bash > /etc/bash_completion.d/perceo`).
     Completions(CompletionsArgs),
 }
@@ -193,4 +196,71 @@ pub enum FlowsCommand {
         /// Flow id.
         id: String,
     },
+    /// Create .perceo/flows/ID.json (validated), then sync the flow graph.
+    Create(FlowCreateArgs),
+    /// Change fields of a flow file (comments kept; lists given replace the old ones; validated), then sync the graph.
+    Edit(FlowEditArgs),
+    /// Delete a flow's file, then sync the graph (its history goes with it).
+    Delete {
+        /// Flow id.
+        id: String,
+    },
+}
+
+/// Fields of a flow, for `flows create` and `flows edit`.
+#[derive(Debug, Args)]
+pub struct FlowFields {
+    /// Human name, e.g. "Add item to cart".
+    #[arg(long)]
+    pub name: Option<String>,
+    /// What the user does.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// critical, high, medium or low.
+    #[arg(long, value_enum)]
+    pub priority: Option<LevelArg>,
+    /// A route pattern the flow visits (repeat for more), e.g. /product/[id].
+    #[arg(long = "page", value_name = "PATTERN")]
+    pub pages: Vec<String>,
+    /// A persona id (repeat for more).
+    #[arg(long = "persona", value_name = "ID")]
+    pub personas: Vec<String>,
+    /// An extra source glob that belongs to the flow (repeat for more).
+    #[arg(long = "file", value_name = "GLOB")]
+    pub files: Vec<String>,
+    /// A test spec file (repeat for more).
+    #[arg(long = "spec", value_name = "PATH")]
+    pub specs: Vec<String>,
+    /// A grep tag for the test runner, e.g. @cart.
+    #[arg(long)]
+    pub grep: Option<String>,
+}
+
+/// `perceo flows create`.
+#[derive(Debug, Args)]
+pub struct FlowCreateArgs {
+    /// Flow id (lower-case letters, digits, - and _); also the file name.
+    pub id: String,
+    /// The flow's fields (--name is required).
+    #[command(flatten)]
+    pub fields: FlowFields,
+}
+
+/// `perceo flows edit`.
+#[derive(Debug, Args)]
+pub struct FlowEditArgs {
+    /// Flow id.
+    pub id: String,
+    /// The fields to change.
+    #[command(flatten)]
+    pub fields: FlowFields,
+}
+
+/// `perceo graph …`.
+#[derive(Debug, Subcommand)]
+pub enum GraphCommand {
+    /// Push the flow files into the configured graph; reports what was created, updated and deleted.
+    Sync,
+    /// Backend, location, counts and schema version of the configured graph.
+    Status,
 }

@@ -435,3 +435,113 @@ fn init_at_a_monorepo_root_names_the_apps_to_initialise() {
         .success()
         .stdout(predicate::str::contains("Initialized 1 flow(s) and 1 persona(s)"));
 }
+
+#[test]
+fn flows_create_edit_delete_keep_files_valid_and_sync_the_graph() {
+    let tmp = shop_with_change();
+    let status = json_stdout(perceo(tmp.path()).args(["graph", "status", "--json"]));
+    assert_eq!(status["backend"], "sqlite");
+    assert_eq!(status["flows"], 0);
+    let created = json_stdout(perceo(tmp.path()).args([
+        "flows",
+        "create",
+        "wishlist",
+        "--name",
+        "Save to wishlist",
+        "--priority",
+        "high",
+        "--page",
+        "/product/[id]",
+        "--spec",
+        "e2e/wish.spec.ts",
+        "--json",
+    ]));
+    assert!(
+        created["graph"]["created"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "wishlist")
+    );
+    tmp.child(".perceo/flows/wishlist.json")
+        .assert(predicate::str::contains("\"priority\": \"high\""));
+    // Refused edits leave the file as it was.
+    perceo(tmp.path())
+        .args(["flows", "create", "wishlist", "--name", "again"])
+        .assert()
+        .code(2);
+    perceo(tmp.path())
+        .args(["flows", "create", "Bad Id", "--name", "x"])
+        .assert()
+        .code(2);
+    perceo(tmp.path())
+        .args(["flows", "edit", "wishlist"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing to change"));
+    // Edits keep comments of hand-written files.
+    perceo(tmp.path())
+        .args([
+            "flows",
+            "edit",
+            "add-to-cart",
+            "--priority",
+            "critical",
+            "--grep",
+            "@cart-v2",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 updated (add-to-cart)"));
+    tmp.child(".perceo/flows/add-to-cart.json")
+        .assert(predicate::str::contains("// critical | high | medium | low"));
+    tmp.child(".perceo/flows/add-to-cart.json")
+        .assert(predicate::str::contains("@cart-v2"));
+    perceo(tmp.path())
+        .args(["flows", "delete", "wishlist"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 deleted (wishlist)"));
+    tmp.child(".perceo/flows/wishlist.json")
+        .assert(predicate::path::missing());
+    let status = json_stdout(perceo(tmp.path()).args(["graph", "status", "--json"]));
+    assert_eq!(status["flows"], 6);
+}
+
+#[test]
+fn ci_analyze_stores_the_analysis_in_the_graph() {
+    let tmp = shop_with_change();
+    perceo(tmp.path())
+        .args(["ci", "analyze", "--base", "main", "-q"])
+        .assert()
+        .success();
+    let status = json_stdout(perceo(tmp.path()).args(["graph", "status", "--json"]));
+    assert_eq!(status["analyses"], 1);
+    assert_eq!(status["flows"], 6);
+    perceo(tmp.path())
+        .args(["graph", "sync"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 created, 0 updated, 0 deleted, 6 unchanged"));
+}
+
+#[test]
+fn a_graph_file_from_a_newer_perceo_is_a_clear_error() {
+    let tmp = shop_with_change();
+    perceo(tmp.path()).args(["graph", "sync", "-q"]).assert().success();
+    let conn = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=7'); c.commit()",
+        ])
+        .arg(tmp.path().join(".perceo/graph.db"))
+        .status()
+        .unwrap();
+    assert!(conn.success());
+    perceo(tmp.path())
+        .args(["graph", "status"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[graph.schema]"))
+        .stderr(predicate::str::contains("newer Perceo"));
+}

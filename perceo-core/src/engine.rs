@@ -1,15 +1,19 @@
 //! The facade: [`Perceo`], the one object the CLI, the C ABI and the Node package wrap.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::analysis::AppModel;
 use crate::bus::{Event, EventBus, EventMetadata, EventType, MemoryBus};
 use crate::code::GraphOptions;
 use crate::config::{Config, Env, EventBusKind, LoadOptions};
-use crate::error::Result;
-use crate::flows::{FlowSet, load_flows};
+use crate::error::{Error, Result};
+use crate::flows::{Flow, FlowSet, create_flow_file, delete_flow_file, edit_flow_file, load_flows};
 use crate::git::{ChangeSet, changes_between, checked_out_commit, file_at, working_tree_changes};
+use crate::graph::{
+    AnalysisFlow, AnalysisRecord, FlowGraph, GraphLocation, GraphStatus, SyncSummary, graph_location, open_graph,
+};
 use crate::impact::lockfile::is_lockfile;
 use crate::impact::{ImpactInput, ImpactReport, LockfileChange, OnEmpty, analyze};
 use crate::init::{InitOptions, InitReport, init_project};
@@ -49,11 +53,20 @@ pub struct AnalyzeOptions {
 /// An opened Perceo project: its configuration and the engines behind it.
 ///
 /// `Send + Sync`, so a binding can hold it in an `Arc`.
-#[derive(Debug)]
 pub struct Perceo {
     config: Config,
     bus: Box<dyn EventBus>,
     warnings: Vec<String>,
+    runtime: tokio::runtime::Runtime,
+    graph: Mutex<Option<Arc<dyn FlowGraph>>>,
+}
+
+impl std::fmt::Debug for Perceo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Perceo")
+            .field("project_dir", &self.config.project_dir)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Perceo {
@@ -67,10 +80,16 @@ impl Perceo {
                     .into(),
             );
         }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Argument(format!("cannot start the async runtime: {e}")))?;
         Ok(Perceo {
             config,
             bus: Box::new(MemoryBus::default()),
             warnings,
+            runtime,
+            graph: Mutex::new(None),
         })
     }
 
@@ -92,6 +111,62 @@ impl Perceo {
     /// The event bus engines publish on.
     pub fn bus(&self) -> &dyn EventBus {
         self.bus.as_ref()
+    }
+
+    /// Where the configured flow graph is (embedded file or Neo4j URI).
+    pub fn graph_location(&self) -> Result<GraphLocation> {
+        graph_location(&self.config)
+    }
+
+    /// The configured flow graph, opened (and migrated) on first use.
+    pub fn graph(&self) -> Result<Arc<dyn FlowGraph>> {
+        let mut slot = self
+            .graph
+            .lock()
+            .map_err(|_| Error::Argument("the graph handle is poisoned".into()))?;
+        if let Some(g) = slot.as_ref() {
+            return Ok(g.clone());
+        }
+        let location = self.graph_location()?;
+        let graph: Arc<dyn FlowGraph> = Arc::from(self.runtime.block_on(open_graph(&location))?);
+        *slot = Some(graph.clone());
+        Ok(graph)
+    }
+
+    /// Runs an async flow-graph operation to completion (for the synchronous bindings).
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// Pushes the flow files into the graph: creates, updates and deletes flows to match.
+    pub fn sync_graph(&self) -> Result<SyncSummary> {
+        let flows = self.flows()?;
+        let graph = self.graph()?;
+        self.block_on(graph.sync_flows(&flows.flows, &flows.personas))
+    }
+
+    /// Backend, location, counts and schema version of the graph.
+    pub fn graph_status(&self) -> Result<GraphStatus> {
+        let graph = self.graph()?;
+        self.block_on(graph.status())
+    }
+
+    /// Creates a flow file (validated), then syncs the graph.
+    pub fn create_flow(&self, flow: &Flow) -> Result<(PathBuf, SyncSummary)> {
+        let path = create_flow_file(&self.config.project_dir, flow)?;
+        Ok((path, self.sync_graph()?))
+    }
+
+    /// Edits a flow file (dotted keys → values, comments kept, validated), then syncs the graph.
+    pub fn edit_flow(&self, id: &str, changes: &[(String, serde_json::Value)]) -> Result<(PathBuf, SyncSummary)> {
+        let path = edit_flow_file(&self.config.project_dir, id, changes)?;
+        Ok((path, self.sync_graph()?))
+    }
+
+    /// Deletes a flow file, then syncs the graph.
+    pub fn delete_flow(&self, id: &str) -> Result<(PathBuf, SyncSummary)> {
+        let path = delete_flow_file(&self.config.project_dir, id)?;
+        Ok((path, self.sync_graph()?))
     }
 
     /// The flows and personas of the project.
@@ -156,6 +231,18 @@ impl Perceo {
         report.timings.impact_ms = impact_started.elapsed().as_millis() as u64;
         report.timings.total_ms = started.elapsed().as_millis() as u64;
         report.warnings.extend(flows.warnings.iter().cloned());
+        let store_started = Instant::now();
+        let stored = self.store_analysis(&flows, &report);
+        report.timings.store_ms = store_started.elapsed().as_millis() as u64;
+        if let Err(e) = stored {
+            // The embedded store is a convenience; a graph the user configured must work.
+            if self.config.settings.flow_graph.endpoint.is_some() {
+                return Err(e);
+            }
+            report
+                .warnings
+                .push(format!("the analysis was not stored in the embedded flow graph: {e}"));
+        }
         let data = serde_json::to_value(&report).unwrap_or_default();
         self.publish(EventType::ObserverFlowsAffected, serde_json::json!({
             "changeId": report.change_id,
@@ -163,6 +250,31 @@ impl Perceo {
         }));
         self.publish(EventType::ObserverAnalysisComplete, data);
         Ok(report)
+    }
+
+    /// Syncs the flows and records the analysis in the graph (for the dashboard and history).
+    fn store_analysis(&self, flows: &FlowSet, report: &ImpactReport) -> Result<()> {
+        let graph = self.graph()?;
+        let record = AnalysisRecord {
+            change_id: report.change_id.clone(),
+            base_sha: report.base_sha.clone(),
+            head_sha: report.head_sha.clone(),
+            created_at: report.created_at.clone(),
+            flows: report
+                .flows
+                .iter()
+                .map(|f| AnalysisFlow {
+                    flow_id: f.id.clone(),
+                    confidence: f.confidence,
+                    risk_score: f.risk_score,
+                })
+                .collect(),
+            report: serde_json::to_value(report).unwrap_or_default(),
+        };
+        self.block_on(async {
+            graph.sync_flows(&flows.flows, &flows.personas).await?;
+            graph.record_analysis(&record).await
+        })
     }
 
     /// Before and after of each changed lockfile (after: the head, or the disk for working-tree changes).

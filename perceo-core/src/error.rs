@@ -139,6 +139,61 @@ pub enum Error {
         message: String,
     },
 
+    /// The flow graph's server could not be reached (down, wrong host or port, TLS).
+    #[error("could not reach {backend} at {location}: {message}")]
+    GraphUnreachable {
+        /// `Neo4j`.
+        backend: &'static str,
+        /// The URI, without credentials.
+        location: String,
+        /// What happened.
+        message: String,
+    },
+
+    /// The flow graph refused the credentials.
+    #[error(
+        "{backend} at {location} refused the credentials of user `{user}`: {message} (check flowGraph.username and flowGraph.password)"
+    )]
+    GraphAuth {
+        /// `Neo4j`.
+        backend: &'static str,
+        /// The URI, without credentials.
+        location: String,
+        /// The user name.
+        user: String,
+        /// The server's words.
+        message: String,
+    },
+
+    /// The configured Neo4j database does not exist.
+    #[error("Neo4j at {location} has no database `{database}`: {hint}")]
+    GraphDatabaseMissing {
+        /// The URI, without credentials.
+        location: String,
+        /// The database name.
+        database: String,
+        /// How to fix it.
+        hint: String,
+    },
+
+    /// The embedded graph file is corrupt, or was written by a newer Perceo.
+    #[error("flow graph {}: {message}", location)]
+    GraphSchema {
+        /// The file or URI.
+        location: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+
+    /// A flow graph operation failed.
+    #[error("flow graph ({backend}): {message}")]
+    Graph {
+        /// `sqlite` or `neo4j`.
+        backend: &'static str,
+        /// What failed.
+        message: String,
+    },
+
     /// A caller passed an invalid argument (for example an unknown flow id).
     #[error("{0}")]
     Argument(String),
@@ -159,6 +214,11 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Git { .. } => "git",
             Error::Flow { .. } => "flow.invalid",
+            Error::GraphUnreachable { .. } => "graph.unreachable",
+            Error::GraphAuth { .. } => "graph.auth",
+            Error::GraphDatabaseMissing { .. } => "graph.database_missing",
+            Error::GraphSchema { .. } => "graph.schema",
+            Error::Graph { .. } => "graph.query",
             Error::Argument(_) => "argument",
         }
     }
@@ -166,7 +226,8 @@ impl Error {
     /// Broad class of the error (usage, job, unreachable service).
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Io { .. } | Error::Git { .. } => ErrorKind::Job,
+            Error::Io { .. } | Error::Git { .. } | Error::Graph { .. } | Error::GraphSchema { .. } => ErrorKind::Job,
+            Error::GraphUnreachable { .. } => ErrorKind::Unreachable,
             _ => ErrorKind::Usage,
         }
     }

@@ -26,6 +26,7 @@ mod error;
 pub mod flows;
 mod fsutil;
 pub mod git;
+pub mod graph;
 pub mod impact;
 pub mod init;
 pub mod jsonc;

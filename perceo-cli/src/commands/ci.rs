@@ -51,7 +51,7 @@ fn analyze(cli: &Cli, args: &AnalyzeArgs, out: &Output) -> CmdResult {
     })?;
     let t = &report.timings;
     out.debug(&format!(
-        "took {} ms: git {} ms, flows {} ms, files {} ms, parse {} ms ({} cached, {} parsed), resolve {} ms{}, routes {} ms, impact {} ms",
+        "took {} ms: git {} ms, flows {} ms, files {} ms, parse {} ms ({} cached, {} parsed), resolve {} ms{}, routes {} ms, impact {} ms, store {} ms",
         started.elapsed().as_millis(),
         t.git_ms,
         t.flows_ms,
@@ -62,7 +62,8 @@ fn analyze(cli: &Cli, args: &AnalyzeArgs, out: &Output) -> CmdResult {
         t.graph.resolve_ms,
         if t.graph.resolution_cached { " (cached)" } else { "" },
         t.graph.routes_ms,
-        t.impact_ms
+        t.impact_ms,
+        t.store_ms
     ));
     for u in &report.unresolved {
         out.debug(&format!("unresolved: {} imports `{}`", u.file, u.specifier));

@@ -1,7 +1,11 @@
 //! `perceo flows list|show` and `perceo routes`.
 
 use crate::CmdResult;
-use crate::args::{Cli, FlowsCommand};
+use perceo_core::config::Severity;
+use perceo_core::flows::{Flow, FlowTests};
+use perceo_core::graph::SyncSummary;
+
+use crate::args::{Cli, FlowFields, FlowsCommand, LevelArg};
 use crate::commands::open;
 use crate::output::Output;
 
@@ -36,6 +40,55 @@ pub(crate) fn run(cli: &Cli, cmd: &FlowsCommand, out: &Output) -> CmdResult {
             }
             Ok(())
         }
+        FlowsCommand::Create(args) => {
+            let f = &args.fields;
+            let name = f
+                .name
+                .clone()
+                .ok_or_else(|| perceo_core::Error::Argument("`flows create` needs --name".into()))?;
+            let flow = Flow {
+                id: args.id.clone(),
+                name,
+                description: f.description.clone(),
+                priority: f.priority.map(priority).unwrap_or_default(),
+                personas: f.personas.clone(),
+                pages: f.pages.clone(),
+                files: f.files.clone(),
+                steps: f
+                    .pages
+                    .iter()
+                    .map(|p| perceo_core::flows::Step {
+                        name: format!("Open {p}"),
+                        page: Some(p.clone()),
+                        event: None,
+                        actions: Vec::new(),
+                        expected: None,
+                    })
+                    .collect(),
+                tests: (!f.specs.is_empty() || f.grep.is_some()).then(|| FlowTests {
+                    specs: f.specs.clone(),
+                    grep: f.grep.clone(),
+                }),
+                related: Vec::new(),
+            };
+            let (path, summary) = perceo.create_flow(&flow)?;
+            report_change(out, "Created", &path, &summary)
+        }
+        FlowsCommand::Edit(args) => {
+            let changes = edits(&args.fields);
+            if changes.is_empty() {
+                return Err(perceo_core::Error::Argument(
+                    "nothing to change: give at least one of --name, --description, --priority, --page, --persona, --file, --spec, --grep".into(),
+                )
+                .into());
+            }
+            let (path, summary) = perceo.edit_flow(&args.id, &changes)?;
+            report_change(out, "Updated", &path, &summary)
+        }
+        FlowsCommand::Delete { id } => {
+            let (path, summary) = perceo.delete_flow(id)?;
+            report_change(out, "Deleted", &path, &summary)
+        }
         FlowsCommand::Show { id } => {
             let flow = set.get(id).ok_or_else(|| {
                 perceo_core::Error::Argument(format!("no flow with id `{id}` (see `perceo flows list`)"))
@@ -67,5 +120,52 @@ pub(crate) fn routes(cli: &Cli, out: &Output) -> CmdResult {
     if routes.is_empty() {
         out.result("No routes found (framework without file-based routing, or none detected).")?;
     }
+    Ok(())
+}
+
+fn priority(arg: LevelArg) -> Severity {
+    match arg {
+        LevelArg::Low => Severity::Low,
+        LevelArg::Medium => Severity::Medium,
+        LevelArg::High => Severity::High,
+        LevelArg::Critical => Severity::Critical,
+    }
+}
+
+/// The dotted keys and values `flows edit` changes.
+fn edits(f: &FlowFields) -> Vec<(String, serde_json::Value)> {
+    let mut out = Vec::new();
+    let mut set = |key: &str, value: serde_json::Value| out.push((key.to_string(), value));
+    if let Some(v) = &f.name {
+        set("name", v.clone().into());
+    }
+    if let Some(v) = &f.description {
+        set("description", v.clone().into());
+    }
+    if let Some(p) = f.priority {
+        set("priority", priority(p).as_str().into());
+    }
+    for (key, list) in [
+        ("pages", &f.pages),
+        ("personas", &f.personas),
+        ("files", &f.files),
+        ("tests.specs", &f.specs),
+    ] {
+        if !list.is_empty() {
+            set(key, list.clone().into());
+        }
+    }
+    if let Some(v) = &f.grep {
+        set("tests.grep", v.clone().into());
+    }
+    out
+}
+
+fn report_change(out: &Output, verb: &str, path: &std::path::Path, summary: &SyncSummary) -> CmdResult {
+    if out.json {
+        return Ok(out.json_value(&serde_json::json!({"file": path, "graph": summary}))?);
+    }
+    out.result(&format!("{verb} {}", path.display()))?;
+    out.result(&super::graph::summary_line(summary))?;
     Ok(())
 }

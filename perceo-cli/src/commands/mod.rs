@@ -3,6 +3,7 @@
 mod ci;
 mod config;
 mod flows;
+mod graph;
 mod init;
 
 use clap::CommandFactory;
@@ -30,6 +31,7 @@ pub(crate) fn dispatch(cli: &Cli, out: &Output) -> CmdResult {
         Command::Ci(cmd) => ci::run(cli, cmd, out),
         Command::Flows(cmd) => flows::run(cli, cmd, out),
         Command::Routes => flows::routes(cli, out),
+        Command::Graph(cmd) => graph::run(cli, cmd, out),
         Command::Completions(args) => {
             let mut cmd = Cli::command();
             clap_complete::generate(args.shell, &mut cmd, "perceo", &mut std::io::stdout());

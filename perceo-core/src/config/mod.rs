@@ -18,7 +18,7 @@ mod settings;
 
 use std::path::{Path, PathBuf};
 
-pub use edit::parse_value_argument;
+pub use edit::{parse_value_argument, set_key as set_key_in_text};
 pub use env::Env;
 pub use redact::{MASK, is_secret_key, redact_entry, redact_url, redact_value};
 pub use settings::*;

@@ -117,6 +117,9 @@ pub struct FlowSet {
     pub personas: Vec<Persona>,
     /// Unknown keys and other non-fatal notes, each naming its file.
     pub warnings: Vec<String>,
+    /// The file each flow was read from, by flow id.
+    #[serde(skip)]
+    pub sources: BTreeMap<String, PathBuf>,
 }
 
 impl FlowSet {
@@ -179,6 +182,7 @@ pub fn load_flows(project_dir: &Path) -> Result<FlowSet> {
                 message: format!("duplicate flow id `{}` (also in {})", flow.id, other.display()),
             });
         }
+        set.sources.insert(flow.id.clone(), path.clone());
         set.flows.push(flow);
     }
     let mut seen_personas: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -199,6 +203,87 @@ pub fn load_flows(project_dir: &Path) -> Result<FlowSet> {
     set.flows.sort_by(|a, b| a.id.cmp(&b.id));
     set.personas.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(set)
+}
+
+/// Whether a flow id is usable as a file name: lower-case letters, digits, `-` and `_`.
+pub fn is_valid_flow_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// Creates `.perceo/flows/<id>.json` for a new flow; refuses an existing id or file. The
+/// whole flow set is validated after the write and the write is undone when it fails.
+pub fn create_flow_file(project_dir: &Path, flow: &Flow) -> Result<PathBuf> {
+    if !is_valid_flow_id(&flow.id) {
+        return Err(Error::Argument(format!(
+            "flow id `{}` must use lower-case letters, digits, `-` and `_` only",
+            flow.id
+        )));
+    }
+    let existing = load_flows(project_dir)?;
+    if let Some(path) = existing.sources.get(&flow.id) {
+        return Err(Error::Argument(format!(
+            "a flow `{}` already exists in {}; use `perceo flows edit`",
+            flow.id,
+            path.display()
+        )));
+    }
+    let path = flows_dir(project_dir).join(format!("{}.json", flow.id));
+    let text = serde_json::to_string_pretty(flow).map_err(|e| Error::Argument(e.to_string()))? + "\n";
+    replace_validated(project_dir, &path, None, &text)?;
+    Ok(path)
+}
+
+/// Applies `changes` (dotted key → JSON value, e.g. `tests.specs`) to the file of flow `id`,
+/// keeping its comments; validated like [`create_flow_file`].
+pub fn edit_flow_file(project_dir: &Path, id: &str, changes: &[(String, serde_json::Value)]) -> Result<PathBuf> {
+    let set = load_flows(project_dir)?;
+    let path = set
+        .sources
+        .get(id)
+        .cloned()
+        .ok_or_else(|| Error::Argument(format!("no flow with id `{id}` (see `perceo flows list`)")))?;
+    let old = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let mut text = old.clone();
+    for (key, value) in changes {
+        if key == "id" {
+            return Err(Error::Argument(
+                "a flow's id cannot be edited; create a new flow and delete this one".into(),
+            ));
+        }
+        text = crate::config::set_key_in_text(&text, key, value.clone())?;
+    }
+    replace_validated(project_dir, &path, Some(&old), &text)?;
+    Ok(path)
+}
+
+/// Deletes the file of flow `id`; returns the path removed.
+pub fn delete_flow_file(project_dir: &Path, id: &str) -> Result<PathBuf> {
+    let set = load_flows(project_dir)?;
+    let path = set
+        .sources
+        .get(id)
+        .cloned()
+        .ok_or_else(|| Error::Argument(format!("no flow with id `{id}` (see `perceo flows list`)")))?;
+    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+    Ok(path)
+}
+
+/// Writes `text` to `path`, then loads every flow; on failure restores `old` (or removes
+/// the new file) and returns the validation error.
+fn replace_validated(project_dir: &Path, path: &Path, old: Option<&str>, text: &str) -> Result<()> {
+    write_atomic(path, text.as_bytes())?;
+    if let Err(e) = load_flows(project_dir) {
+        match old {
+            Some(old) => write_atomic(path, old.as_bytes())?,
+            None => std::fs::remove_file(path).map_err(|e| Error::io(path, e))?,
+        }
+        return Err(e);
+    }
+    Ok(())
 }
 
 /// Writes flows and personas as one pretty JSON file each (atomically); existing files with

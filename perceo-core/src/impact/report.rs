@@ -128,6 +128,8 @@ pub struct Timings {
     pub graph: crate::code::BuildStats,
     /// Milliseconds searching for affected flows.
     pub impact_ms: u64,
+    /// Milliseconds storing the analysis in the flow graph.
+    pub store_ms: u64,
     /// Milliseconds in all.
     pub total_ms: u64,
 }
