@@ -9,7 +9,18 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 command -v git >/dev/null || { echo "git is required" >&2; exit 1; }
 
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+cleanup() {
+  bash tests/services/neo4j/neo4j.sh stop --port "$NEO4J_PORT" >/dev/null 2>&1 || true
+  rm -f "$log"
+}
+trap cleanup EXIT
+
+# Services the tests need. Neo4j 5.26 Community, built from Maven Central artifacts (needs
+# java 17 and mvn), on a loopback port; stopped on exit.
+NEO4J_PORT="${PERCEO_TEST_NEO4J_PORT:-17687}"
+echo "== starting Neo4j (tests/services/neo4j)" >&2
+PERCEO_TEST_NEO4J_URI="$(bash tests/services/neo4j/neo4j.sh start --port "$NEO4J_PORT" --password perceo-test-pw --database perceo)"
+export PERCEO_TEST_NEO4J_URI PERCEO_TEST_NEO4J_PASSWORD=perceo-test-pw PERCEO_TEST_NEO4J_DATABASE=perceo
 echo "== cargo test --workspace" >&2
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?

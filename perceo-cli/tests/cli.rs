@@ -545,3 +545,79 @@ fn a_graph_file_from_a_newer_perceo_is_a_clear_error() {
         .stderr(predicate::str::contains("error[graph.schema]"))
         .stderr(predicate::str::contains("newer Perceo"));
 }
+
+#[test]
+fn a_neo4j_graph_that_is_down_exits_3_within_seconds_without_secrets() {
+    let tmp = shop_with_change();
+    perceo(tmp.path())
+        .args(["config", "set", "flowGraph.endpoint", "bolt://127.0.0.1:1"])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["config", "set", "flowGraph.password", "${NEO_PW}"])
+        .assert()
+        .success();
+    let started = std::time::Instant::now();
+    perceo(tmp.path())
+        .args(["graph", "status"])
+        .env("NEO_PW", "hush-hush-secret")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "error[graph.unreachable]: could not reach Neo4j at bolt://127.0.0.1:1",
+        ))
+        .stderr(predicate::str::contains("hush-hush-secret").not());
+    assert!(started.elapsed() < std::time::Duration::from_secs(8));
+    // ci analyze with an unreachable configured graph fails the same way.
+    perceo(tmp.path())
+        .args(["ci", "analyze", "--base", "main", "-q"])
+        .env("NEO_PW", "x")
+        .assert()
+        .code(3);
+}
+
+#[test]
+fn graph_sync_into_a_real_neo4j() {
+    let Ok(uri) = std::env::var("PERCEO_TEST_NEO4J_URI") else {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "PERCEO_TEST_NEO4J_URI must be set under CI"
+        );
+        eprintln!("skipping: no PERCEO_TEST_NEO4J_URI");
+        return;
+    };
+    let tmp = shop_with_change();
+    perceo(tmp.path())
+        .args(["config", "set", "flowGraph.endpoint", &uri])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["config", "set", "flowGraph.database", "perceo"])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["config", "set", "flowGraph.password", "${PERCEO_NEO4J_PASSWORD}"])
+        .assert()
+        .success();
+    let pw = std::env::var("PERCEO_TEST_NEO4J_PASSWORD").unwrap_or_else(|_| "perceo-test-pw".into());
+    perceo(tmp.path())
+        .args(["graph", "sync"])
+        .env("PERCEO_NEO4J_PASSWORD", &pw)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Flow graph:"));
+    let status = json_stdout(
+        perceo(tmp.path())
+            .args(["graph", "status", "--json"])
+            .env("PERCEO_NEO4J_PASSWORD", &pw),
+    );
+    assert_eq!(status["backend"], "neo4j");
+    assert!(status["flows"].as_u64().unwrap() >= 6, "{status}");
+    perceo(tmp.path())
+        .args(["graph", "status"])
+        .env("PERCEO_NEO4J_PASSWORD", "not-the-password")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("error[graph.auth]"))
+        .stderr(predicate::str::contains("not-the-password").not());
+}

@@ -6,6 +6,7 @@
 //! Writes are idempotent (MERGE semantics) and atomic per call.
 
 mod model;
+pub mod neo4j;
 pub mod sqlite;
 
 use std::path::PathBuf;
@@ -154,8 +155,13 @@ pub fn graph_location(config: &Config) -> Result<GraphLocation> {
 pub async fn open_graph(location: &GraphLocation) -> Result<Box<dyn FlowGraph>> {
     match location {
         GraphLocation::Sqlite(path) => Ok(Box::new(sqlite::SqliteGraph::open(path).await?)),
-        GraphLocation::Neo4j { .. } => Err(crate::error::Error::Argument(
-            "the Neo4j backend is not available in this build".into(),
+        GraphLocation::Neo4j {
+            uri,
+            database,
+            username,
+            password,
+        } => Ok(Box::new(
+            neo4j::Neo4jGraph::open(uri, database, username, password).await?,
         )),
     }
 }
