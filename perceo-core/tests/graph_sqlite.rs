@@ -108,3 +108,70 @@ async fn a_corrupt_file_is_a_clear_error_and_is_not_overwritten() {
             .starts_with(b"this is not a sqlite database")
     );
 }
+
+/// Child half of the crash test: writes one test run per transaction forever, printing
+/// the number committed after each commit. Does nothing unless the parent sets the env var.
+#[tokio::test]
+async fn crash_child_writer() {
+    let Ok(path) = std::env::var("PERCEO_CRASH_CHILD_DB") else {
+        return;
+    };
+    let g = SqliteGraph::open(std::path::Path::new(&path)).await.unwrap();
+    g.sync_flows(
+        &[conformance::flow("cart", perceo_core::flows::Priority::High, &[], &[])],
+        &[],
+    )
+    .await
+    .unwrap();
+    for i in 0.. {
+        let run = TestRun {
+            id: format!("crash-{i}"),
+            flow_id: "cart".into(),
+            status: TestStatus::Passed,
+            duration_ms: i,
+            started_at: format!("2026-11-01T00:00:00.{i:06}Z"),
+            message: Some("x".repeat(2000)),
+            change_id: None,
+        };
+        g.record_test_runs(&[run]).await.unwrap();
+        println!("committed {}", i + 1);
+    }
+}
+
+#[tokio::test]
+async fn a_process_killed_mid_write_loses_nothing_it_committed() {
+    use std::io::BufRead;
+    let path = temp_db();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "crash_child_writer", "--nocapture", "--test-threads=1"])
+        .env("PERCEO_CRASH_CHILD_DB", &path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut committed = 0u64;
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(n) = line.strip_prefix("committed ") {
+            committed = n.trim().parse().unwrap();
+            if committed >= 300 {
+                break;
+            }
+        }
+    }
+    // SIGKILL: no destructor, no checkpoint, possibly mid-transaction.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(committed >= 300, "the child wrote only {committed}");
+    let g = SqliteGraph::open(&path).await.unwrap();
+    let status = g.status().await.unwrap();
+    assert!(
+        status.test_runs >= committed,
+        "{} stored < {committed} acknowledged",
+        status.test_runs
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+}

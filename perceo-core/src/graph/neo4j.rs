@@ -224,7 +224,7 @@ impl Neo4jGraph {
             "CREATE CONSTRAINT perceo_prediction_id IF NOT EXISTS FOR (n:Prediction) REQUIRE n.id IS UNIQUE",
             "CREATE CONSTRAINT perceo_cursor_key IF NOT EXISTS FOR (n:PerceoCursor) REQUIRE n.key IS UNIQUE",
             "CREATE INDEX perceo_step_flow IF NOT EXISTS FOR (n:Step) ON (n.flowId)",
-            "CREATE INDEX perceo_testrun_flow IF NOT EXISTS FOR (n:TestRun) ON (n.flowId, n.startedAt)",
+            "CREATE INDEX perceo_testrun_flow_id IF NOT EXISTS FOR (n:TestRun) ON (n.flowId)",
             "CREATE INDEX perceo_prediction_flow IF NOT EXISTS FOR (n:Prediction) ON (n.flowId)",
             "CREATE INDEX perceo_insight_created IF NOT EXISTS FOR (n:Insight) ON (n.createdAt)",
             "CREATE INDEX perceo_analysis_created IF NOT EXISTS FOR (n:Analysis) ON (n.createdAt)",
