@@ -117,7 +117,7 @@ async fn main() {
                 TestRun {
                     id: format!("run-{n}"),
                     flow_id: format!("flow-{:05}", n % FLOWS),
-                    status: if n % 7 == 0 {
+                    status: if n.is_multiple_of(7) {
                         TestStatus::Failed
                     } else {
                         TestStatus::Passed
