@@ -11,6 +11,7 @@ command -v git >/dev/null || { echo "git is required" >&2; exit 1; }
 log="$(mktemp)"
 cleanup() {
   bash tests/services/neo4j/neo4j.sh stop --port "$NEO4J_PORT" >/dev/null 2>&1 || true
+  bash tests/services/redis/redis.sh stop --port "$REDIS_PORT" >/dev/null 2>&1 || true
   rm -f "$log"
 }
 trap cleanup EXIT
@@ -21,6 +22,11 @@ NEO4J_PORT="${PERCEO_TEST_NEO4J_PORT:-17687}"
 echo "== starting Neo4j (tests/services/neo4j)" >&2
 PERCEO_TEST_NEO4J_URI="$(bash tests/services/neo4j/neo4j.sh start --port "$NEO4J_PORT" --password perceo-test-pw --database perceo)"
 export PERCEO_TEST_NEO4J_URI PERCEO_TEST_NEO4J_PASSWORD=perceo-test-pw PERCEO_TEST_NEO4J_DATABASE=perceo
+# Redis from Debian's package (installed when missing), with an ACL user.
+REDIS_PORT="${PERCEO_TEST_REDIS_PORT:-16379}"
+echo "== starting Redis (tests/services/redis)" >&2
+PERCEO_TEST_REDIS_URL="$(bash tests/services/redis/redis.sh start --port "$REDIS_PORT")"
+export PERCEO_TEST_REDIS_URL
 echo "== cargo test --workspace" >&2
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?

@@ -59,6 +59,9 @@ pub enum Command {
     Flows(FlowsCommand),
     /// List the routes (pages and handlers) found in the app, with the files attached to each.
     Routes,
+    /// The event bus: follow, replay or publish events.
+    #[command(subcommand)]
+    Events(EventsCommand),
     /// The flow graph: push flow files into it, or see what it holds.
     #[command(subcommand)]
     Graph(GraphCommand),
@@ -263,4 +266,36 @@ pub enum GraphCommand {
     Sync,
     /// Backend, location, counts and schema version of the configured graph.
     Status,
+}
+
+/// `perceo events …`.
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Print events as they are published (and, with --since, stored ones first) until Ctrl-C.
+    /// Needs eventBus.type = redis: the in-memory bus lives inside one process.
+    Tail {
+        /// Only event types starting with this, e.g. `observer.` or `coordinator.test.failed`.
+        #[arg(long = "type", value_name = "PREFIX")]
+        kind: Option<String>,
+        /// Replay stored events first: after an event id, or from a time ago (`10m`, `2h`), or
+        /// from an RFC 3339 time.
+        #[arg(long, value_name = "ID|DURATION|TIME")]
+        since: Option<String>,
+        /// Print stored events and exit instead of following.
+        #[arg(long)]
+        no_follow: bool,
+    },
+    /// Publish one event (for scripts and tests): a type such as `analyzer.insight.generated`
+    /// and JSON data.
+    Publish {
+        /// The event type.
+        #[arg(value_name = "TYPE")]
+        kind: String,
+        /// The payload as JSON.
+        #[arg(long, default_value = "{}")]
+        data: String,
+        /// The publisher's name.
+        #[arg(long, default_value = "cli")]
+        source: String,
+    },
 }

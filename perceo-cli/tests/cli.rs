@@ -260,9 +260,8 @@ fn committed_schema_is_fresh() {
         .stdout
         .clone();
     let committed = std::fs::read_to_string(repo_root().join("schema/config.schema.json")).unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out),
-        committed,
+    assert!(
+        String::from_utf8_lossy(&out) == committed,
         "schema/config.schema.json is stale: run `perceo config schema > schema/config.schema.json`"
     );
 }
@@ -620,4 +619,115 @@ fn graph_sync_into_a_real_neo4j() {
         .code(2)
         .stderr(predicate::str::contains("error[graph.auth]"))
         .stderr(predicate::str::contains("not-the-password").not());
+}
+
+#[test]
+fn events_flow_through_redis_from_ci_analyze_to_events_tail() {
+    let Ok(url) = std::env::var("PERCEO_TEST_REDIS_URL") else {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "PERCEO_TEST_REDIS_URL must be set under CI"
+        );
+        eprintln!("skipping: no PERCEO_TEST_REDIS_URL");
+        return;
+    };
+    let tmp = shop_with_change();
+    let channel = format!("perceo-cli-test-{}", std::process::id());
+    perceo(tmp.path())
+        .args(["config", "set", "eventBus.type", "redis"])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["config", "set", "eventBus.redisUrl", "${TEST_REDIS_URL}"])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["config", "set", "eventBus.channel", &channel])
+        .assert()
+        .success();
+    let first = json_stdout(
+        perceo(tmp.path())
+            .args([
+                "events",
+                "publish",
+                "analyzer.insight.generated",
+                "--data",
+                r#"{"title":"hello"}"#,
+                "--json",
+            ])
+            .env("TEST_REDIS_URL", &url),
+    );
+    perceo(tmp.path())
+        .args(["ci", "analyze", "--base", "main", "-q"])
+        .env("TEST_REDIS_URL", &url)
+        .assert()
+        .success();
+    let out = perceo(tmp.path())
+        .args([
+            "events",
+            "tail",
+            "--type",
+            "observer.",
+            "--since",
+            first["id"].as_str().unwrap(),
+            "--no-follow",
+            "--json",
+        ])
+        .env("TEST_REDIS_URL", &url)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let kinds: Vec<String> = String::from_utf8_lossy(&out)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "observer.change.detected",
+            "observer.flows.affected",
+            "observer.analysis.complete"
+        ]
+    );
+    // The URL's password never shows.
+    let show = perceo(tmp.path())
+        .args(["config", "show"])
+        .env("TEST_REDIS_URL", &url)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(!String::from_utf8_lossy(&show).contains("perceo-redis-pw"));
+}
+
+#[test]
+fn events_tail_needs_a_shared_bus_and_a_down_redis_exits_3() {
+    let tmp = shop_with_change();
+    perceo(tmp.path())
+        .args(["events", "tail"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs eventBus.type = \"redis\""));
+    perceo(tmp.path())
+        .args(["config", "set", "eventBus.type", "redis"])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["config", "set", "eventBus.redisUrl", "redis://:pw-123456@127.0.0.1:1"])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["events", "publish", "graph.flow.created"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("error[bus.unreachable]"))
+        .stderr(predicate::str::contains("pw-123456").not());
 }

@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::analysis::AppModel;
-use crate::bus::{Event, EventBus, EventMetadata, EventType, MemoryBus};
+use crate::bus::redis::RedisBus;
+use crate::bus::{Event, EventBus, EventFilter, EventMetadata, EventType, MemoryBus, Since, Subscription};
 use crate::code::GraphOptions;
 use crate::config::{Config, Env, EventBusKind, LoadOptions};
 use crate::error::{Error, Result};
@@ -55,7 +56,7 @@ pub struct AnalyzeOptions {
 /// `Send + Sync`, so a binding can hold it in an `Arc`.
 pub struct Perceo {
     config: Config,
-    bus: Box<dyn EventBus>,
+    bus: Mutex<Option<Arc<dyn EventBus>>>,
     warnings: Vec<String>,
     runtime: tokio::runtime::Runtime,
     graph: Mutex<Option<Arc<dyn FlowGraph>>>,
@@ -73,20 +74,19 @@ impl Perceo {
     /// Opens the project at (or above) `project_dir`, loading and validating its config.
     pub fn open(project_dir: &Path, options: OpenOptions) -> Result<Perceo> {
         let config = Config::load(project_dir, &LoadOptions { env: options.env })?;
-        let mut warnings = Vec::new();
-        if config.settings.event_bus.kind == EventBusKind::Redis {
-            warnings.push(
-                "eventBus.type is `redis`, but this build has only the in-memory bus: events stay in this process"
-                    .into(),
-            );
-        }
+        let warnings = Vec::new();
+        // The in-memory bus exists from the start, so subscribers never miss early events.
+        let bus: Option<Arc<dyn EventBus>> = match config.settings.event_bus.kind {
+            EventBusKind::InMemory => Some(Arc::new(MemoryBus::default())),
+            EventBusKind::Redis => None,
+        };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| Error::Argument(format!("cannot start the async runtime: {e}")))?;
         Ok(Perceo {
             config,
-            bus: Box::new(MemoryBus::default()),
+            bus: Mutex::new(bus),
             warnings,
             runtime,
             graph: Mutex::new(None),
@@ -108,9 +108,52 @@ impl Perceo {
         &self.warnings
     }
 
-    /// The event bus engines publish on.
-    pub fn bus(&self) -> &dyn EventBus {
-        self.bus.as_ref()
+    /// The configured event bus (Redis connects on first use).
+    pub fn bus(&self) -> Result<Arc<dyn EventBus>> {
+        let mut slot = self
+            .bus
+            .lock()
+            .map_err(|_| Error::Argument("the bus handle is poisoned".into()))?;
+        if let Some(b) = slot.as_ref() {
+            return Ok(b.clone());
+        }
+        let settings = &self.config.settings.event_bus;
+        let url = self
+            .config
+            .resolve_opt("eventBus.redisUrl", settings.redis_url.as_ref())?
+            .ok_or_else(|| Error::Argument("eventBus.type is `redis` but eventBus.redisUrl is not set".into()))?;
+        let bus: Arc<dyn EventBus> = Arc::new(self.runtime.block_on(RedisBus::connect(
+            &url,
+            settings.channel.as_deref(),
+            settings.stream_max_len.unwrap_or(100_000),
+        ))?);
+        *slot = Some(bus.clone());
+        Ok(bus)
+    }
+
+    /// Publishes an event on the configured bus (`source` names the publisher).
+    pub fn publish(&self, kind: EventType, source: &str, data: serde_json::Value) -> Result<Event> {
+        let metadata = EventMetadata {
+            user_id: None,
+            project_id: Some(self.config.project_name()),
+            environment: None,
+        };
+        let event = Event::new(kind, source, data, metadata);
+        let bus = self.bus()?;
+        self.block_on(bus.publish(&event))?;
+        Ok(event)
+    }
+
+    /// Subscribes to events matching `filter`, replaying stored ones after `since` first.
+    pub fn subscribe(&self, filter: EventFilter, since: Option<Since>) -> Result<Subscription> {
+        let bus = self.bus()?;
+        self.block_on(bus.subscribe(filter, since))
+    }
+
+    /// Stored events after `since` matching `filter`, oldest first.
+    pub fn replay(&self, since: Since, filter: &EventFilter, limit: usize) -> Result<Vec<Event>> {
+        let bus = self.bus()?;
+        self.block_on(bus.replay(since, filter, limit))
     }
 
     /// Where the configured flow graph is (embedded file or Neo4j URI).
@@ -199,12 +242,12 @@ impl Perceo {
             ChangeSource::WorkingTree => working_tree_changes(dir)?,
         };
         let git_ms = started.elapsed().as_millis() as u64;
-        self.publish(
+        self.publish_observer(
             EventType::ObserverChangeDetected,
             serde_json::json!({
                 "baseSha": changes.base_sha, "headSha": changes.head_sha, "changes": changes.changes,
             }),
-        );
+        )?;
         let flows_started = Instant::now();
         let flows = self.flows()?;
         let flows_ms = flows_started.elapsed().as_millis() as u64;
@@ -244,11 +287,11 @@ impl Perceo {
                 .push(format!("the analysis was not stored in the embedded flow graph: {e}"));
         }
         let data = serde_json::to_value(&report).unwrap_or_default();
-        self.publish(EventType::ObserverFlowsAffected, serde_json::json!({
+        self.publish_observer(EventType::ObserverFlowsAffected, serde_json::json!({
             "changeId": report.change_id,
             "flows": report.flows.iter().map(|f| serde_json::json!({"id": f.id, "name": f.name, "confidence": f.confidence, "riskScore": f.risk_score})).collect::<Vec<_>>(),
-        }));
-        self.publish(EventType::ObserverAnalysisComplete, data);
+        }))?;
+        self.publish_observer(EventType::ObserverAnalysisComplete, data)?;
         Ok(report)
     }
 
@@ -298,14 +341,8 @@ impl Perceo {
             .collect()
     }
 
-    fn publish(&self, kind: EventType, data: serde_json::Value) {
-        let metadata = EventMetadata {
-            user_id: None,
-            project_id: Some(self.config.project_name()),
-            environment: None,
-        };
-        // The in-memory bus cannot fail; a failing remote bus must not fail the analysis.
-        let _ = self.bus.publish(Event::new(kind, "observer", data, metadata));
+    fn publish_observer(&self, kind: EventType, data: serde_json::Value) -> Result<()> {
+        self.publish(kind, "observer", data).map(|_| ())
     }
 }
 

@@ -194,6 +194,30 @@ pub enum Error {
         message: String,
     },
 
+    /// The event bus (Redis) could not be reached or refused the credentials.
+    #[error("could not reach the Redis event bus at {location}: {message}")]
+    BusUnreachable {
+        /// The URL, without credentials.
+        location: String,
+        /// What happened.
+        message: String,
+    },
+
+    /// The event bus refused the credentials in its URL.
+    #[error(
+        "the Redis event bus at {location} refused the credentials: {message} (check the user and password in eventBus.redisUrl)"
+    )]
+    BusAuth {
+        /// The URL, without credentials.
+        location: String,
+        /// The server's words.
+        message: String,
+    },
+
+    /// An event bus operation failed.
+    #[error("event bus: {0}")]
+    Bus(String),
+
     /// A caller passed an invalid argument (for example an unknown flow id).
     #[error("{0}")]
     Argument(String),
@@ -219,6 +243,9 @@ impl Error {
             Error::GraphDatabaseMissing { .. } => "graph.database_missing",
             Error::GraphSchema { .. } => "graph.schema",
             Error::Graph { .. } => "graph.query",
+            Error::BusUnreachable { .. } => "bus.unreachable",
+            Error::BusAuth { .. } => "bus.auth",
+            Error::Bus(_) => "bus.error",
             Error::Argument(_) => "argument",
         }
     }
@@ -227,7 +254,8 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Io { .. } | Error::Git { .. } | Error::Graph { .. } | Error::GraphSchema { .. } => ErrorKind::Job,
-            Error::GraphUnreachable { .. } => ErrorKind::Unreachable,
+            Error::GraphUnreachable { .. } | Error::BusUnreachable { .. } => ErrorKind::Unreachable,
+            Error::Bus(_) => ErrorKind::Job,
             _ => ErrorKind::Usage,
         }
     }

@@ -367,7 +367,9 @@ fn the_report_is_published_as_observer_analysis_complete() {
     );
     git(repo.path(), &["commit", "-qam", "x"]);
     let perceo = open(&dir);
-    let mut rx = perceo.bus().subscribe();
+    let mut rx = perceo
+        .subscribe(perceo_core::bus::EventFilter::default(), None)
+        .unwrap();
     let report = perceo
         .analyze(&AnalyzeOptions {
             source: ChangeSource::Refs {
@@ -378,7 +380,7 @@ fn the_report_is_published_as_observer_analysis_complete() {
         })
         .unwrap();
     let mut kinds = Vec::new();
-    while let Ok(event) = rx.try_recv() {
+    while let Some(Ok(perceo_core::bus::Delivery::Event(event))) = rx.try_next() {
         if event.kind == EventType::ObserverAnalysisComplete {
             assert_eq!(event.data["changeId"], report.change_id);
         }

@@ -2,6 +2,7 @@
 
 mod ci;
 mod config;
+mod events;
 mod flows;
 mod graph;
 mod init;
@@ -32,6 +33,7 @@ pub(crate) fn dispatch(cli: &Cli, out: &Output) -> CmdResult {
         Command::Flows(cmd) => flows::run(cli, cmd, out),
         Command::Routes => flows::routes(cli, out),
         Command::Graph(cmd) => graph::run(cli, cmd, out),
+        Command::Events(cmd) => events::run(cli, cmd, out),
         Command::Completions(args) => {
             let mut cmd = Cli::command();
             clap_complete::generate(args.shell, &mut cmd, "perceo", &mut std::io::stdout());

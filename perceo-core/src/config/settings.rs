@@ -401,8 +401,14 @@ pub struct EventBusSettings {
     /// Bus backend. Default: `in-memory`.
     #[serde(rename = "type")]
     pub kind: EventBusKind,
-    /// Redis URL (`redis://` or `rediss://`) when `type` is `redis`. Default: none.
+    /// Redis URL (`redis://` or `rediss://`, ACL user and password in the URL) when `type`
+    /// is `redis`. Default: none.
     pub redis_url: Option<Setting>,
+    /// Redis channel for live delivery; the replay stream is `<channel>:stream`.
+    /// Default: `Perceo:events`.
+    pub channel: Option<String>,
+    /// Approximate number of events the Redis replay stream keeps. Default: `100000`.
+    pub stream_max_len: Option<u64>,
 }
 
 /// `eventBus.type`.
