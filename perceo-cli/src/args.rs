@@ -51,6 +51,8 @@ pub enum Command {
     /// Read and edit the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Watch the project's files and print the flows each save affects, live (Ctrl-C stops).
+    Watch(WatchArgs),
     /// CI jobs: which flows a change affects.
     #[command(subcommand)]
     Ci(CiCommand),
@@ -298,4 +300,18 @@ pub enum EventsCommand {
         #[arg(long, default_value = "cli")]
         source: String,
     },
+}
+
+/// `perceo watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Developer mode: also print the files of each batch and how the graph was updated.
+    #[arg(long)]
+    pub dev: bool,
+    /// Print every reason (import chains) of each affected flow, not just the strongest.
+    #[arg(long)]
+    pub analyze: bool,
+    /// Hand affected flows to the coordinator to test (defaults to observer.watch.autoTest).
+    #[arg(long)]
+    pub auto_test: bool,
 }

@@ -731,3 +731,154 @@ fn events_tail_needs_a_shared_bus_and_a_down_redis_exits_3() {
         .stderr(predicate::str::contains("error[bus.unreachable]"))
         .stderr(predicate::str::contains("pw-123456").not());
 }
+
+/// A running `perceo watch --json` whose output lines arrive on a channel.
+struct Watching {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<serde_json::Value>,
+}
+
+impl Watching {
+    fn start(dir: &Path) -> Watching {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("perceo"))
+            .current_dir(dir)
+            .args(["watch", "--json"])
+            .env_remove("PERCEO_CONFIG_PATH")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut ready = String::new();
+        let mut reader = std::io::BufReader::new(stderr);
+        while !ready.contains("Watching") {
+            ready.clear();
+            assert!(
+                reader.read_line(&mut ready).unwrap() > 0,
+                "watch exited before it was ready"
+            );
+        }
+        std::thread::spawn(move || for _ in reader.lines() {});
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str(&line) {
+                    let _ = tx.send(v);
+                }
+            }
+        });
+        Watching { child, lines }
+    }
+
+    /// The next batch that mentions `file`, skipping others.
+    fn batch_with(&self, file: &str) -> serde_json::Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let batch = self
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no batch with {file}"));
+            if batch["changed"].as_array().unwrap().iter().any(|c| c == file) {
+                return batch;
+            }
+        }
+    }
+
+    fn affected(batch: &serde_json::Value) -> Vec<String> {
+        let mut ids: Vec<String> = batch["report"]["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+#[test]
+fn watch_reports_affected_flows_live_and_survives_bad_saves_bursts_and_deletes() {
+    let tmp = shop_with_change();
+    perceo(tmp.path())
+        .args(["config", "set", "observer.watch.debounceMs", "150"])
+        .assert()
+        .success();
+    let w = Watching::start(tmp.path());
+
+    // A plain save.
+    std::fs::write(
+        tmp.path().join("app/(shop)/checkout/page.tsx"),
+        "export default function P() { return 1 }\n",
+    )
+    .unwrap();
+    let b = w.batch_with("app/(shop)/checkout/page.tsx");
+    assert_eq!(Watching::affected(&b), vec!["checkout"]);
+
+    // An editor's atomic save: write a temp file, rename it over the original.
+    let login = tmp.path().join("app/(account)/login/page.tsx");
+    std::fs::write(
+        tmp.path().join("app/(account)/login/.page.tsx.tmp~"),
+        "export default function L() { return 2 }\n",
+    )
+    .unwrap();
+    std::fs::rename(tmp.path().join("app/(account)/login/.page.tsx.tmp~"), &login).unwrap();
+    let b = w.batch_with("app/(account)/login/page.tsx");
+    assert_eq!(Watching::affected(&b), vec!["login"]);
+
+    // A file that does not parse mid-edit is analysed as far as it parses.
+    std::fs::write(tmp.path().join("src/lib/format.ts"), "export function money( {\n").unwrap();
+    let b = w.batch_with("src/lib/format.ts");
+    assert!(b["report"]["totals"]["parseErrors"].as_u64().unwrap() >= 1, "{b}");
+
+    // A deleted module affects the pages that imported it.
+    std::fs::remove_file(tmp.path().join("src/components/CartSummary.tsx")).unwrap();
+    let b = w.batch_with("src/components/CartSummary.tsx");
+    assert!(Watching::affected(&b).contains(&"add-to-cart".to_string()), "{b}");
+
+    // A burst (a branch switch) is a handful of analyses, not one per file.
+    for i in 0..400 {
+        std::fs::write(
+            tmp.path().join(format!("src/lib/burst{i}.ts")),
+            format!("export const v = {i};\n"),
+        )
+        .unwrap();
+    }
+    let mut batches = 0;
+    let mut seen = 0;
+    while seen < 400 {
+        let b = w
+            .lines
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("burst batches");
+        seen += b["changed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c.as_str().unwrap().contains("burst"))
+            .count();
+        batches += 1;
+    }
+    assert!(batches <= 6, "{batches} analyses for one burst");
+}
+
+#[test]
+fn watch_stops_cleanly_on_ctrl_c() {
+    let tmp = shop_with_change();
+    let mut w = Watching::start(tmp.path());
+    let ok = std::process::Command::new("kill")
+        .args(["-INT", &w.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let status = w.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::code::resolve::ModuleResolver;
 use crate::code::{DependencyGraph, GraphOptions};
 use crate::config::Framework;
 use crate::error::Result;
@@ -25,8 +26,19 @@ pub struct AppModel {
 impl AppModel {
     /// Builds the model of the project at `project_dir`; `framework` defaults to detection.
     pub fn build(project_dir: &Path, framework: Option<Framework>, options: &GraphOptions) -> Result<AppModel> {
+        let project_dir = &std::fs::canonicalize(project_dir).map_err(|e| crate::error::Error::io(project_dir, e))?;
+        Self::build_with(project_dir, framework, options, &ModuleResolver::new(project_dir))
+    }
+
+    /// Like [`AppModel::build`] with a resolver the caller keeps; `project_dir` must be canonical.
+    pub fn build_with(
+        project_dir: &Path,
+        framework: Option<Framework>,
+        options: &GraphOptions,
+        resolver: &ModuleResolver,
+    ) -> Result<AppModel> {
         let framework = framework.unwrap_or_else(|| detect_framework(project_dir).framework);
-        let mut graph = DependencyGraph::build(project_dir, options)?;
+        let mut graph = DependencyGraph::build_with(project_dir, options, resolver)?;
         let started = std::time::Instant::now();
         let routes = discover_routes(framework, graph.files());
         graph.stats.routes_ms = started.elapsed().as_millis() as u64;

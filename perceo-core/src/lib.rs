@@ -34,6 +34,7 @@ pub mod project;
 pub mod routes;
 #[cfg(test)]
 mod testutil;
+pub mod watch;
 
 pub use analysis::AppModel;
 pub use config::{Config, Env, LoadOptions};

@@ -6,6 +6,7 @@ mod events;
 mod flows;
 mod graph;
 mod init;
+mod watch;
 
 use clap::CommandFactory;
 
@@ -34,6 +35,7 @@ pub(crate) fn dispatch(cli: &Cli, out: &Output) -> CmdResult {
         Command::Routes => flows::routes(cli, out),
         Command::Graph(cmd) => graph::run(cli, cmd, out),
         Command::Events(cmd) => events::run(cli, cmd, out),
+        Command::Watch(args) => watch::run(cli, args, out),
         Command::Completions(args) => {
             let mut cmd = Cli::command();
             clap_complete::generate(args.shell, &mut cmd, "perceo", &mut std::io::stdout());

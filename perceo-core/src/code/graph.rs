@@ -12,7 +12,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 use super::cache::{CachedFacts, CachedResolution, GraphCache, ResolvedImports, nanos};
 use super::discover::{absolute, discover_files, glob_set, relative_path};
-use super::imports::{FileFacts, ImportKind, Specifier, extract, is_source_path};
+use super::imports::{FileFacts, Import, ImportKind, Specifier, extract, is_source_path};
 use super::resolve::{ModuleResolver, Resolution};
 use crate::error::Result;
 
@@ -73,6 +73,8 @@ pub struct DependencyGraph {
     forward: Vec<Vec<Edge>>,
     reverse: Vec<Vec<Edge>>,
     externals: Vec<Vec<String>>,
+    /// What each source file imports (kept for incremental updates).
+    imports: Vec<Vec<Import>>,
     /// Imports that could not be resolved.
     pub unresolved: Vec<Unresolved>,
     /// Files that did not parse cleanly, with the first error.
@@ -104,11 +106,21 @@ impl DependencyGraph {
     pub fn build(project_dir: &Path, options: &GraphOptions) -> Result<DependencyGraph> {
         // The resolver answers with canonical paths; the project directory must be one too.
         let project_dir = &std::fs::canonicalize(project_dir).map_err(|e| crate::error::Error::io(project_dir, e))?;
+        let resolver = ModuleResolver::new(project_dir);
+        Self::build_with(project_dir, options, &resolver)
+    }
+
+    /// Like [`DependencyGraph::build`] with a resolver the caller keeps (watch mode reuses it
+    /// for [`DependencyGraph::apply_changes`]); `project_dir` must be canonical.
+    pub fn build_with(
+        project_dir: &Path,
+        options: &GraphOptions,
+        resolver: &ModuleResolver,
+    ) -> Result<DependencyGraph> {
         let ignore = glob_set(&options.ignore, "observer.watch.ignore")?;
         let mut stats = BuildStats::default();
 
         let started = Instant::now();
-        let resolver = ModuleResolver::new(project_dir);
         let mut files = discover_files(project_dir, project_dir, &ignore);
         for pkg in resolver.workspace_packages() {
             if !pkg.dir.starts_with(project_dir) {
@@ -188,7 +200,14 @@ impl DependencyGraph {
                 if *cached && let Some(hit) = reusable.and_then(|r| r.per_file.get(rel)) {
                     return hit.clone();
                 }
-                resolve_file(project_dir, rel, &entry.facts, &files, &resolver)
+                resolve_file(
+                    project_dir,
+                    rel,
+                    &entry.facts.imports,
+                    &|t: &str| index.contains_key(t),
+                    &files,
+                    resolver,
+                )
             })
             .collect();
         stats.resolution_cached = reusable.is_some() && stats.parses_fresh == 0;
@@ -236,6 +255,7 @@ impl DependencyGraph {
             forward: vec![Vec::new(); files.len()],
             reverse: vec![Vec::new(); files.len()],
             externals: vec![Vec::new(); files.len()],
+            imports: vec![Vec::new(); files.len()],
             ..Default::default()
         };
         for (i, r) in resolved.into_iter().enumerate() {
@@ -263,7 +283,8 @@ impl DependencyGraph {
                 }));
         }
         for (i, f) in facts.into_iter().enumerate() {
-            let Some(f) = f else { continue };
+            let Some(mut f) = f else { continue };
+            graph.imports[i] = std::mem::take(&mut f.imports);
             if let Some(err) = f.parse_errors.into_iter().next() {
                 graph.parse_errors.push((files[i].clone(), err));
             }
@@ -276,7 +297,133 @@ impl DependencyGraph {
         graph
     }
 
-    /// Every file of the project (sources and assets), project-relative, sorted.
+    /// Applies changes to the files at `changed` (project-relative; created, modified or
+    /// deleted) in place: changed sources are parsed again, their imports and those of
+    /// files whose imports they may break or fix are resolved again. Returns how many files
+    /// were parsed and resolved. Ids of deleted files are retired, never reused.
+    pub fn apply_changes(
+        &mut self,
+        project_dir: &Path,
+        resolver: &ModuleResolver,
+        changed: &[String],
+    ) -> (usize, usize) {
+        let mut file_set_changed = false;
+        let mut to_resolve: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
+        let mut reparsed: HashMap<usize, FileFacts> = HashMap::new();
+        for rel in changed {
+            let path = absolute(project_dir, rel);
+            let exists = path.is_file();
+            match (self.index.get(rel).copied(), exists) {
+                (known, true) => {
+                    let id = known.unwrap_or_else(|| {
+                        file_set_changed = true;
+                        self.push_file(rel)
+                    });
+                    if is_source_path(rel) {
+                        let text = std::fs::read_to_string(&path).unwrap_or_default();
+                        reparsed.insert(id, extract(rel, &text));
+                        to_resolve.insert(id);
+                    }
+                }
+                (Some(id), false) => {
+                    file_set_changed = true;
+                    // Whoever imported it must be resolved again (its imports now break).
+                    to_resolve.extend(self.reverse[id].iter().map(|e| e.file));
+                    self.set_imports_of(id, Vec::new(), Vec::new());
+                    self.imports[id].clear();
+                    self.index.remove(rel);
+                    self.forget_file_notes(rel);
+                    to_resolve.remove(&id);
+                }
+                (None, false) => {}
+            }
+        }
+        if file_set_changed {
+            // A new file may satisfy imports that did not resolve before.
+            resolver.clear_cache();
+            to_resolve.extend(self.unresolved.iter().filter_map(|u| self.index.get(&u.file).copied()));
+        }
+        for (id, facts) in reparsed.iter_mut() {
+            let rel = self.files[*id].clone();
+            self.forget_file_notes(&rel);
+            if let Some(err) = facts.parse_errors.first() {
+                self.parse_errors.push((rel.clone(), err.clone()));
+            }
+            self.navigations
+                .extend(facts.navigations.iter().map(|n| (rel.clone(), n.clone())));
+            self.imports[*id] = std::mem::take(&mut facts.imports);
+        }
+        for &id in &to_resolve {
+            let rel = self.files[id].clone();
+            let index = &self.index;
+            let resolved = resolve_file(
+                project_dir,
+                &rel,
+                &self.imports[id],
+                &|t: &str| index.contains_key(t),
+                &self.files,
+                resolver,
+            );
+            let edges: Vec<Edge> = resolved
+                .edges
+                .iter()
+                .filter_map(|(target, kind, type_only)| {
+                    Some(Edge {
+                        file: *self.index.get(target)?,
+                        kind: *kind,
+                        type_only: *type_only,
+                    })
+                })
+                .collect();
+            self.unresolved.retain(|u| u.file != rel);
+            self.unresolved
+                .extend(resolved.unresolved.into_iter().map(|specifier| Unresolved {
+                    file: rel.clone(),
+                    specifier,
+                }));
+            self.set_imports_of(id, edges, resolved.externals);
+        }
+        (reparsed.len(), to_resolve.len())
+    }
+
+    fn push_file(&mut self, rel: &str) -> usize {
+        let id = self.files.len();
+        self.files.push(rel.to_string());
+        self.index.insert(rel.to_string(), id);
+        self.forward.push(Vec::new());
+        self.reverse.push(Vec::new());
+        self.externals.push(Vec::new());
+        self.imports.push(Vec::new());
+        id
+    }
+
+    /// Replaces a file's forward edges, keeping the reverse edges in step.
+    fn set_imports_of(&mut self, id: usize, edges: Vec<Edge>, externals: Vec<String>) {
+        for old in std::mem::take(&mut self.forward[id]) {
+            self.reverse[old.file].retain(|r| r.file != id);
+        }
+        for e in &edges {
+            self.reverse[e.file].push(Edge { file: id, ..*e });
+        }
+        self.forward[id] = edges;
+        self.externals[id] = externals;
+    }
+
+    fn forget_file_notes(&mut self, rel: &str) {
+        self.parse_errors.retain(|(f, _)| f != rel);
+        self.navigations.retain(|(f, _)| f != rel);
+    }
+
+    /// Files that currently exist (every file known at build time, plus files added by
+    /// [`DependencyGraph::apply_changes`], minus those it saw deleted).
+    pub fn live_files(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.index.keys().cloned().collect();
+        out.sort();
+        out
+    }
+
+    /// Every file the graph has known, project-relative; sorted as built (files added in
+    /// watch mode come after).
     pub fn files(&self) -> &[String] {
         &self.files
     }
@@ -322,21 +469,23 @@ impl DependencyGraph {
     }
 }
 
-/// Resolves every import of one file to project-relative targets.
+/// Resolves every import of one file to project-relative targets; `exists` says whether a
+/// project-relative path is a known file, `files` lists candidates for template imports.
 fn resolve_file(
     project_dir: &Path,
     rel: &str,
-    facts: &FileFacts,
+    imports: &[Import],
+    exists: &dyn Fn(&str) -> bool,
     files: &[String],
     resolver: &ModuleResolver,
 ) -> ResolvedImports {
     let mut out = ResolvedImports::default();
     let from = absolute(project_dir, rel);
-    for import in &facts.imports {
+    for import in imports {
         match &import.specifier {
             Specifier::Literal(spec) => match resolver.resolve(&from, spec) {
                 Resolution::File(path) => match relative_path(project_dir, &path) {
-                    Some(target) if files.binary_search(&target).is_ok() => {
+                    Some(target) if exists(&target) => {
                         out.edges.push((target, import.kind, import.type_only));
                     }
                     _ => out.unresolved.push(spec.clone()),
@@ -345,7 +494,10 @@ fn resolve_file(
                 Resolution::Unresolved => out.unresolved.push(spec.clone()),
             },
             Specifier::Template(parts) => {
-                let matches = template_matches(rel, parts, files);
+                let matches: Vec<usize> = template_matches(rel, parts, files)
+                    .into_iter()
+                    .filter(|&i| exists(&files[i]))
+                    .collect();
                 if matches.is_empty() {
                     out.unresolved.push(parts.join("${…}"));
                 }

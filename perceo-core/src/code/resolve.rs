@@ -225,6 +225,11 @@ impl ModuleResolver {
         }
     }
 
+    /// Forgets cached file-system lookups (after files were added or removed).
+    pub fn clear_cache(&self) {
+        self.resolver.clear_cache();
+    }
+
     /// The workspace root's manifests (package.json, pnpm-workspace.yaml), which decide
     /// which packages exist.
     pub fn workspace_root_manifests(&self) -> &[PathBuf] {

@@ -54,7 +54,9 @@ pub struct LockfileChange {
 struct Seed {
     changed: String,
     file: usize,
-    note: Option<String>,
+    /// For seeds that stand in for the changed file (a lockfile's importers, a deleted
+    /// file's importers): what happened, and the kind of reason it gives.
+    via: Option<(String, ReasonKind)>,
 }
 
 impl Seed {
@@ -62,7 +64,7 @@ impl Seed {
         Seed {
             changed: changed.to_string(),
             file,
-            note: None,
+            via: None,
         }
     }
 }
@@ -196,7 +198,7 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
                     seeds.extend(importers.into_iter().map(|file| Seed {
                         changed: path.to_string(),
                         file,
-                        note: Some(format!("lockfile: {what}")),
+                        via: Some((format!("lockfile: {what}"), ReasonKind::Dependency)),
                     }));
                 }
                 continue;
@@ -219,7 +221,11 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
         match (change.status, graph.id(path)) {
             (ChangeStatus::Deleted, _) => {
                 let importers = search::importers_of_deleted(graph, path);
-                seeds.extend(importers.into_iter().map(|i| Seed::new(path, i)));
+                seeds.extend(importers.into_iter().map(|file| Seed {
+                    changed: path.to_string(),
+                    file,
+                    via: Some((format!("{path} was deleted"), ReasonKind::ImportChain)),
+                }));
                 // A deleted route file takes its page with it.
                 for route in input.routes.iter().filter(|r| r.file == path) {
                     for flow in input.flows.flows.iter().filter(|f| f.pages.contains(&route.pattern)) {
@@ -244,7 +250,7 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
     for Seed {
         changed,
         file: seed,
-        note,
+        via: stand_in,
     } in &seeds
     {
         if !seen_seed.insert((changed.as_str(), *seed)) {
@@ -264,27 +270,28 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
                         if let Some(page) = via {
                             chain.push(page.to_string());
                         }
-                        let kind = match (note, via) {
-                            (Some(_), _) => ReasonKind::Dependency,
+                        let kind = match (stand_in, via) {
+                            (Some((_, kind)), _) => *kind,
                             (None, Some(_)) => ReasonKind::Layout,
                             (None, None) => ReasonKind::ImportChain,
                         };
-                        let detail = match (chain.len(), via) {
-                            (1, None) => format!("the page file of {pattern} changed"),
-                            (_, Some(_)) => format!("wraps the pages of {pattern} ({} hop(s))", chain.len() - 1),
-                            _ => format!("reaches the page of {pattern} in {} import hop(s)", chain.len() - 1),
+                        let hops = chain.len() - 1;
+                        let detail = match (stand_in, hops, via) {
+                            (Some((what, _)), _, _) => {
+                                chain.insert(0, changed.clone());
+                                format!(
+                                    "{what}; {} imports it and reaches the page of {pattern} in {hops} hop(s)",
+                                    graph.path(*seed)
+                                )
+                            }
+                            (None, 0, None) => format!("the page file of {pattern} changed"),
+                            (None, _, Some(_)) => format!("wraps the pages of {pattern} ({hops} hop(s))"),
+                            (None, _, None) => format!("reaches the page of {pattern} in {hops} import hop(s)"),
                         };
                         let detail = if pages_reached > 1 {
                             format!("{detail}; the changed file reaches {pages_reached} pages")
                         } else {
                             detail
-                        };
-                        let detail = match note {
-                            Some(note) => {
-                                chain.insert(0, changed.clone());
-                                format!("{note}, imported by {}: {detail}", graph.path(*seed))
-                            }
-                            None => detail,
                         };
                         best = Some(Reason {
                             kind,

@@ -1,0 +1,266 @@
+//! Watch mode: keeps the app model in memory, applies each batch of file changes to it
+//! incrementally and says which flows the batch affects.
+//!
+//! The file-system watching itself (notify with a debouncer) lives in the facade
+//! ([`crate::Perceo::watch`]); this module only turns a batch of changed paths into an
+//! [`ImpactReport`].
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use globset::GlobSet;
+
+use crate::analysis::AppModel;
+use crate::code::discover::{glob_set, relative_path};
+use crate::code::imports::is_source_path;
+use crate::code::resolve::ModuleResolver;
+use crate::code::{DependencyGraph, GraphOptions};
+use crate::config::{Framework, PERCEO_DIR};
+use crate::error::Result;
+use crate::flows::{FlowSet, load_flows};
+use crate::git::{ChangeSet, ChangeStatus, FileChange};
+use crate::impact::{ImpactInput, ImpactReport, OnEmpty, analyze, global_input_reason};
+use crate::routes::discover_routes;
+
+/// Directories whose changes never matter.
+const SKIPPED: &[&str] = &[
+    "node_modules",
+    ".git",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    "dist",
+    "build",
+    "coverage",
+];
+/// Batches larger than this rebuild the graph (through the cache) instead of patching it.
+const REBUILD_ABOVE: usize = 2000;
+
+/// One analysed batch of changes.
+#[derive(Debug)]
+pub struct WatchBatch {
+    /// The changed files (project-relative).
+    pub changed: Vec<String>,
+    /// The analysis of the batch.
+    pub report: ImpactReport,
+    /// Time from receiving the batch to the report.
+    pub processing: Duration,
+    /// Source files parsed again.
+    pub reparsed: usize,
+    /// Files whose imports were resolved again.
+    pub reresolved: usize,
+    /// Whether the whole graph was rebuilt (a resolution input changed, or a huge batch).
+    pub rebuilt: bool,
+}
+
+/// The in-memory state of watch mode.
+pub struct Watcher {
+    project_dir: PathBuf,
+    framework: Option<Framework>,
+    options: GraphOptions,
+    ignore: GlobSet,
+    resolver: ModuleResolver,
+    model: AppModel,
+    flows: FlowSet,
+    on_empty: OnEmpty,
+}
+
+fn is_resolution_input(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name == "package.json"
+        || name == "pnpm-workspace.yaml"
+        || ((name.starts_with("tsconfig") || name.starts_with("jsconfig")) && name.ends_with(".json"))
+}
+
+impl Watcher {
+    /// Builds the model of the project (using the graph cache).
+    pub fn new(
+        project_dir: &Path,
+        framework: Option<Framework>,
+        options: GraphOptions,
+        on_empty: OnEmpty,
+    ) -> Result<Watcher> {
+        let project_dir = std::fs::canonicalize(project_dir).map_err(|e| crate::error::Error::io(project_dir, e))?;
+        let ignore = glob_set(&options.ignore, "observer.watch.ignore")?;
+        let resolver = ModuleResolver::new(&project_dir);
+        let model = AppModel::build_with(&project_dir, framework, &options, &resolver)?;
+        let flows = load_flows(&project_dir)?;
+        Ok(Watcher {
+            project_dir,
+            framework,
+            options,
+            ignore,
+            resolver,
+            model,
+            flows,
+            on_empty,
+        })
+    }
+
+    /// The project directory (canonical).
+    pub fn project_dir(&self) -> &Path {
+        &self.project_dir
+    }
+
+    /// What to watch: the project root itself (not recursively, for root files such as
+    /// package.json), each top-level directory recursively except node_modules, build output
+    /// and VCS folders (inotify watches are a limited resource), and workspace packages that
+    /// live outside the project. `paths` (from `observer.watch.paths`) narrows it down.
+    pub fn watch_roots(&self, paths: &[String]) -> Vec<(PathBuf, bool)> {
+        let mut roots = Vec::new();
+        if !paths.is_empty() {
+            roots.extend(paths.iter().map(|p| (self.project_dir.join(p), true)));
+            roots.push((self.project_dir.join(PERCEO_DIR), true));
+            return roots;
+        }
+        roots.push((self.project_dir.clone(), false));
+        if let Ok(entries) = std::fs::read_dir(&self.project_dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if entry.file_type().is_ok_and(|t| t.is_dir()) && !SKIPPED.contains(&name.as_str()) {
+                    roots.push((entry.path(), true));
+                }
+            }
+        }
+        for pkg in self.resolver.workspace_packages() {
+            if !pkg.dir.starts_with(&self.project_dir) {
+                roots.push((pkg.dir.clone(), true));
+            }
+        }
+        roots
+    }
+
+    /// The model as it stands.
+    pub fn model(&self) -> &AppModel {
+        &self.model
+    }
+
+    /// The project-relative paths of `paths` that can matter: inside the project, not in
+    /// node_modules, build output or `.git`, not ignored; editor temp files (`~`, `.swp`)
+    /// are dropped unless the graph knows them.
+    pub fn relevant(&self, paths: &[PathBuf]) -> Vec<String> {
+        let graph = &self.model.graph;
+        let mut out: Vec<String> = paths
+            .iter()
+            .filter(|p| !p.is_dir())
+            .filter_map(|p| relative_path(&self.project_dir, p))
+            .filter(|rel| !rel.is_empty())
+            // A removed directory stands for the known files under it.
+            .flat_map(|rel| {
+                if graph.id(&rel).is_none() && !self.project_dir.join(&rel).exists() {
+                    let prefix = format!("{rel}/");
+                    let under: Vec<String> = graph
+                        .live_files()
+                        .into_iter()
+                        .filter(|f| f.starts_with(&prefix))
+                        .collect();
+                    if !under.is_empty() {
+                        return under;
+                    }
+                }
+                vec![rel]
+            })
+            .filter(|rel| !rel.starts_with("../") || self.model.graph.id(rel).is_some())
+            .filter(|rel| !rel.split('/').any(|part| SKIPPED.contains(&part)))
+            .filter(|rel| !self.ignore.is_match(rel))
+            .filter(|rel| {
+                let name = rel.rsplit('/').next().unwrap_or(rel);
+                let temp =
+                    name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp") || name.starts_with(".#");
+                let perceo = rel.starts_with(&format!("{PERCEO_DIR}/"));
+                let cache = rel.starts_with(&format!("{PERCEO_DIR}/cache")) || rel.contains("graph.db");
+                (!temp || self.model.graph.id(rel).is_some())
+                    && !cache
+                    && (!perceo || rel.contains("/flows/") || rel.contains("/personas/"))
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Applies a batch of changed paths (project-relative) and analyses it.
+    pub fn apply(&mut self, changed: &[String]) -> Result<WatchBatch> {
+        let started = Instant::now();
+        let before: Vec<bool> = changed.iter().map(|c| self.model.graph.id(c).is_some()).collect();
+        let rebuild = changed.len() > REBUILD_ABOVE || changed.iter().any(|c| is_resolution_input(c));
+        let (mut reparsed, mut reresolved) = (0, 0);
+        if rebuild {
+            self.resolver = ModuleResolver::new(&self.project_dir);
+            self.model = AppModel::build_with(&self.project_dir, self.framework, &self.options, &self.resolver)?;
+        } else {
+            (reparsed, reresolved) = self
+                .model
+                .graph
+                .apply_changes(&self.project_dir, &self.resolver, changed);
+            let added_or_removed = changed
+                .iter()
+                .zip(&before)
+                .any(|(c, known)| *known != self.model.graph.id(c).is_some());
+            if added_or_removed {
+                self.model.routes = discover_routes(self.model.framework, &self.model.graph.live_files());
+            }
+        }
+        if changed.iter().any(|c| c.starts_with(&format!("{PERCEO_DIR}/"))) {
+            self.flows = load_flows(&self.project_dir)?;
+        }
+        let changes: Vec<FileChange> = changed
+            .iter()
+            .zip(&before)
+            .filter_map(|(path, known)| {
+                let exists = self.project_dir.join(path).exists();
+                let status = match (known, exists) {
+                    (_, false) => ChangeStatus::Deleted,
+                    (true, true) => ChangeStatus::Modified,
+                    (false, true) => ChangeStatus::Added,
+                };
+                // Plain non-source files the app does not import cannot affect a flow.
+                let matters = is_source_path(path)
+                    || self.model.graph.id(path).is_some()
+                    || *known
+                    || global_input_reason(path).is_some()
+                    || path.starts_with(&format!("{PERCEO_DIR}/"))
+                    || self
+                        .flows
+                        .flows
+                        .iter()
+                        .any(|f| f.tests.as_ref().is_some_and(|t| t.specs.contains(path)));
+                matters.then(|| FileChange {
+                    path: path.clone(),
+                    status,
+                    old_path: None,
+                    additions: 0,
+                    deletions: 0,
+                })
+            })
+            .collect();
+        let change_set = ChangeSet {
+            base_sha: "WORKTREE".into(),
+            head_sha: "WORKTREE".into(),
+            merge_base: "WORKTREE".into(),
+            changes,
+        };
+        let report = analyze(&ImpactInput {
+            changes: &change_set,
+            graph: &self.model.graph,
+            routes: &self.model.routes,
+            flows: &self.flows,
+            on_empty: self.on_empty,
+            lockfiles: &[],
+        });
+        Ok(WatchBatch {
+            changed: changed.to_vec(),
+            report,
+            processing: started.elapsed(),
+            reparsed,
+            reresolved,
+            rebuilt: rebuild,
+        })
+    }
+
+    /// Rebuilds the dependency graph from scratch (through the cache).
+    pub fn rebuild(&mut self) -> Result<()> {
+        self.model.graph = DependencyGraph::build_with(&self.project_dir, &self.options, &self.resolver)?;
+        Ok(())
+    }
+}
