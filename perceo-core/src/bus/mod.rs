@@ -280,6 +280,14 @@ pub trait EventBus: Send + Sync + std::fmt::Debug {
     /// Publishes one event (live delivery plus the replay log).
     async fn publish(&self, event: &Event) -> Result<()>;
 
+    /// Publishes events in order; backends batch them where they can (one round trip).
+    async fn publish_many(&self, events: &[Event]) -> Result<()> {
+        for e in events {
+            self.publish(e).await?;
+        }
+        Ok(())
+    }
+
     /// Events matching `filter`: first the stored ones after `since` (when given), then live
     /// ones, without gaps or duplicates.
     async fn subscribe(&self, filter: EventFilter, since: Option<Since>) -> Result<Subscription>;

@@ -165,27 +165,34 @@ impl RedisBus {
 #[async_trait]
 impl EventBus for RedisBus {
     async fn publish(&self, event: &Event) -> Result<()> {
-        let json = serde_json::to_string(event).map_err(|e| Error::Bus(e.to_string()))?;
+        self.publish_many(std::slice::from_ref(event)).await
+    }
+
+    async fn publish_many(&self, events: &[Event]) -> Result<()> {
         let mut pipe = redis::pipe();
-        pipe.cmd("XADD")
-            .arg(&self.stream)
-            .arg("MAXLEN")
-            .arg("~")
-            .arg(self.max_len)
-            .arg("*")
-            .arg("type")
-            .arg(event.kind.as_str())
-            .arg("event")
-            .arg(&json)
-            .ignore()
-            .cmd("PUBLISH")
-            .arg(&self.channel)
-            .arg(&json)
-            .ignore();
+        for event in events {
+            let json = serde_json::to_string(event).map_err(|e| Error::Bus(e.to_string()))?;
+            pipe.cmd("XADD")
+                .arg(&self.stream)
+                .arg("MAXLEN")
+                .arg("~")
+                .arg(self.max_len)
+                .arg("*")
+                .arg("type")
+                .arg(event.kind.as_str())
+                .arg("event")
+                .arg(&json)
+                .ignore()
+                .cmd("PUBLISH")
+                .arg(&self.channel)
+                .arg(&json)
+                .ignore();
+        }
         let mut conn = self.manager.clone();
         let first: Result<()> = timed(&self.location, pipe.query_async(&mut conn)).await;
         match first {
-            // The manager reconnects in the background after a dropped connection: one retry.
+            // The manager reconnects in the background after a dropped connection: one retry
+            // (a duplicate from a retry is dropped by subscribers, by event id).
             Err(Error::BusUnreachable { .. }) => timed(&self.location, pipe.query_async(&mut conn)).await,
             other => other,
         }
