@@ -123,10 +123,21 @@ impl Perceo {
             .config
             .resolve_opt("eventBus.redisUrl", settings.redis_url.as_ref())?
             .ok_or_else(|| Error::Argument("eventBus.type is `redis` but eventBus.redisUrl is not set".into()))?;
-        let bus: Arc<dyn EventBus> = Arc::new(self.runtime.block_on(RedisBus::connect(
+        let ca = match self
+            .config
+            .resolve_opt("eventBus.tlsCaFile", settings.tls_ca_file.as_ref())?
+        {
+            Some(file) => {
+                let path = self.config.project_dir.join(file);
+                Some(std::fs::read(&path).map_err(|e| Error::io(&path, e))?)
+            }
+            None => None,
+        };
+        let bus: Arc<dyn EventBus> = Arc::new(self.runtime.block_on(RedisBus::connect_with_ca(
             &url,
             settings.channel.as_deref(),
             settings.stream_max_len.unwrap_or(100_000),
+            ca,
         ))?);
         *slot = Some(bus.clone());
         Ok(bus)

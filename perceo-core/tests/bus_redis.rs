@@ -183,3 +183,130 @@ async fn redis_down_or_a_bad_url_are_clear_errors_within_seconds() {
     let err = RedisBus::connect("http://not-redis", None, 100).await.unwrap_err();
     assert_eq!(err.code(), "argument", "{err}");
 }
+
+#[tokio::test]
+async fn rediss_with_a_private_ca_works_and_an_untrusted_certificate_is_refused() {
+    if server().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = |f: &str| dir.path().join(f).to_string_lossy().into_owned();
+    // A private CA and a server certificate it signed (webpki refuses a CA as end entity).
+    std::fs::write(p("ext.cnf"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n").unwrap();
+    let openssl = |args: &[&str]| {
+        let ok = std::process::Command::new("openssl")
+            .args(args)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success(), "openssl {args:?} failed");
+    };
+    let (ca_key, ca_pem, key, csr, cert) = (p("ca.key"), p("ca.pem"), p("key.pem"), p("server.csr"), p("cert.pem"));
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=perceo-test-ca",
+        "-keyout",
+        &ca_key,
+        "-out",
+        &ca_pem,
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        &key,
+        "-out",
+        &csr,
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        &ca_pem,
+        "-CAkey",
+        &ca_key,
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-out",
+        &cert,
+        "-extfile",
+        &p("ext.cnf"),
+    ]);
+    let port = "16402";
+    let ok = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            "0",
+            "--tls-port",
+            port,
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--daemonize",
+            "yes",
+        ])
+        .args([
+            "--tls-cert-file",
+            &cert,
+            "--tls-key-file",
+            &key,
+            "--tls-ca-cert-file",
+            &ca_pem,
+        ])
+        .args([
+            "--tls-auth-clients",
+            "no",
+            "--pidfile",
+            &p("redis.pid"),
+            "--logfile",
+            &p("redis.log"),
+        ])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    struct Kill(String);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            if let Ok(pid) = std::fs::read_to_string(&self.0) {
+                let _ = std::process::Command::new("kill").arg(pid.trim()).status();
+            }
+        }
+    }
+    let _kill = Kill(p("redis.pid"));
+    let url = format!("rediss://127.0.0.1:{port}");
+    let ca = std::fs::read(&ca_pem).unwrap();
+    let mut bus = Err(None);
+    for _ in 0..50 {
+        match RedisBus::connect_with_ca(&url, Some(&channel("tls")), 100, Some(ca.clone())).await {
+            Ok(b) => {
+                bus = Ok(b);
+                break;
+            }
+            Err(e) => {
+                bus = Err(Some(e));
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    let bus = bus.unwrap_or_else(|e| panic!("TLS connection with the private CA: {e:?}"));
+    let mut sub = bus.subscribe(EventFilter::default(), None).await.unwrap();
+    bus.publish(&event(EventType::GraphFlowCreated, 7)).await.unwrap();
+    assert_eq!(numbers(&take(&mut sub, 1).await), vec![7]);
+    // Without the CA the server's certificate is not trusted.
+    assert!(RedisBus::connect(&url, None, 100).await.is_err());
+}

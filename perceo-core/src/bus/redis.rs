@@ -102,14 +102,35 @@ impl RedisBus {
     /// Connects to `url` (`redis://` or `rediss://`, ACL user and password in the URL) and
     /// checks it answers; a down server is an error within seconds.
     pub async fn connect(url: &str, channel: Option<&str>, max_len: u64) -> Result<RedisBus> {
+        Self::connect_with_ca(url, channel, max_len, None).await
+    }
+
+    /// Like [`RedisBus::connect`], trusting the CA certificate `ca_pem` (PEM) for `rediss://`.
+    pub async fn connect_with_ca(
+        url: &str,
+        channel: Option<&str>,
+        max_len: u64,
+        ca_pem: Option<Vec<u8>>,
+    ) -> Result<RedisBus> {
         // TLS (rediss://) uses rustls with ring; installing twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let location = redact_url(url);
-        let client = Client::open(url).map_err(|e| {
+        let bad_url = |e: RedisError| {
             Error::Argument(format!(
                 "eventBus.redisUrl: `{location}` is not a usable Redis URL: {e}"
             ))
-        })?;
+        };
+        let client = match ca_pem {
+            Some(pem) => Client::build_with_tls(
+                url,
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem),
+                },
+            )
+            .map_err(bad_url)?,
+            None => Client::open(url).map_err(bad_url)?,
+        };
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(TIMEOUT))
             .set_response_timeout(Some(TIMEOUT))

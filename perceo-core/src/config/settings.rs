@@ -409,6 +409,9 @@ pub struct EventBusSettings {
     pub channel: Option<String>,
     /// Approximate number of events the Redis replay stream keeps. Default: `100000`.
     pub stream_max_len: Option<u64>,
+    /// PEM file of the CA that signed the server's certificate, for `rediss://` servers with
+    /// a private CA (relative to the project). Default: none, the system trust store.
+    pub tls_ca_file: Option<Setting>,
 }
 
 /// `eventBus.type`.
