@@ -32,6 +32,15 @@ status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
 
 # One closing line over every test binary.
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+# The Node package: addon, loader/types freshness, node --test, npm and pnpm installs of the
+# packed tarballs. Its closing line is folded into the total below.
+echo "== Node package (scripts/npm-test.sh)" >&2
+bash scripts/npm-test.sh 2>&1 | tee -a "$log" || status=$?
+
+# The C ABI: header freshness, a C program against the shared and static libraries, valgrind.
+echo "== C API (scripts/c-test.sh)" >&2
+bash scripts/c-test.sh 2>&1 | tee -a "$log" || status=$?
+
+awk '/^test result:|^npm-tests:|^c-tests:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -47,11 +47,20 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    ExitCode::from(run_code(args))
+}
+
+/// Like [`run`], returning the exit code as a number (for the Node package's `bin`).
+pub fn run_code<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return if e.use_stderr() { 2 } else { 0 };
         }
     };
     let out = Output {
@@ -60,16 +69,16 @@ where
         verbose: cli.global.verbose,
     };
     match commands::dispatch(&cli, &out) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(Failure::Core(e)) => {
             out.error(&e);
-            ExitCode::from(e.kind().exit_code())
+            e.kind().exit_code()
         }
-        Err(Failure::Io(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(Failure::Io(e)) if is_broken_pipe(&e) => 0,
         Err(Failure::Io(e)) => {
             eprintln!("error[io]: cannot write output: {e}");
-            ExitCode::from(1)
+            1
         }
-        Err(Failure::JobFailed) => ExitCode::from(1),
+        Err(Failure::JobFailed) => 1,
     }
 }

@@ -1,1 +1,238 @@
-//! x
+//! Node-API addon behind `@perceo/perceo`: the `Perceo` class over the core facade, and
+//! `runCli` for the package's `perceo` bin. Conversion only: every behaviour is in
+//! `perceo-core`. Long work runs as `AsyncTask`s on libuv's thread pool (the facade blocks on
+//! its own runtime, which must not happen on napi's tokio threads); no panic reaches
+//! JavaScript; errors carry the core's stable `code`.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use perceo_core::bus::EventType;
+use perceo_core::impact::OnEmpty;
+use perceo_core::{AnalyzeOptions as CoreAnalyzeOptions, ChangeSource, Env as CoreEnv, OpenOptions};
+
+/// A failure as JavaScript sees it: `error.code` and `error.message`.
+pub struct Failure {
+    /// The core's error code (`config.not_found`, ...), or `argument` / `panic`.
+    code: String,
+    /// Plain words.
+    message: String,
+}
+
+impl From<perceo_core::Error> for Failure {
+    fn from(e: perceo_core::Error) -> Self {
+        Failure {
+            code: e.code().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+fn argument(message: String) -> Failure {
+    Failure {
+        code: "argument".into(),
+        message,
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Runs `f`, turning a panic into a `panic` failure.
+fn guarded<T>(f: impl FnOnce() -> std::result::Result<T, Failure>) -> std::result::Result<T, Failure> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        Err(Failure {
+            code: "panic".into(),
+            message: format!("internal error (please report it): {}", panic_message(p.as_ref())),
+        })
+    })
+}
+
+/// A JS `Error` whose `code` is the core's code.
+fn js_error(env: Env, failure: Failure) -> Error {
+    let unknown = JsError::from(Error::new(failure.code, failure.message)).into_unknown(env);
+    Error::from(unknown)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> std::result::Result<serde_json::Value, Failure> {
+    serde_json::to_value(value).map_err(|e| argument(e.to_string()))
+}
+
+type Work = Box<dyn FnOnce() -> std::result::Result<serde_json::Value, Failure> + Send>;
+
+/// A JSON result handed to JavaScript as a plain object.
+pub struct Json(serde_json::Value);
+
+impl TypeName for Json {
+    fn type_name() -> &'static str {
+        "unknown"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for Json {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
+        // SAFETY: `env` is the valid environment napi passes to this conversion; the value is
+        // converted by serde_json::Value's own implementation under the same contract.
+        unsafe { serde_json::Value::to_napi_value(env, val.0) }
+    }
+}
+
+/// One piece of core work on the libuv pool, resolved to JSON.
+pub struct CoreTask {
+    work: Option<Work>,
+}
+
+impl CoreTask {
+    fn new(
+        work: impl FnOnce() -> std::result::Result<serde_json::Value, Failure> + Send + 'static,
+    ) -> AsyncTask<CoreTask> {
+        AsyncTask::new(CoreTask {
+            work: Some(Box::new(work)),
+        })
+    }
+}
+
+impl Task for CoreTask {
+    type Output = std::result::Result<serde_json::Value, Failure>;
+    type JsValue = Json;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let work = self.work.take();
+        Ok(guarded(move || match work {
+            Some(w) => w(),
+            None => Err(argument("the task already ran".into())),
+        }))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        output.map(Json).map_err(|f| js_error(env, f))
+    }
+}
+
+/// Options of `Perceo.analyze`.
+#[napi(object)]
+pub struct AnalyzeOptions {
+    /// Base ref (branch, tag, SHA, HEAD~n). Omitted: uncommitted work against HEAD.
+    pub base: Option<String>,
+    /// Head ref. Default: `HEAD`.
+    pub head: Option<String>,
+    /// When code changed but no flow is affected: `all` (default), `none` or `smoke`.
+    pub on_empty: Option<String>,
+}
+
+/// An opened Perceo project.
+#[napi]
+pub struct Perceo {
+    inner: Arc<perceo_core::Perceo>,
+}
+
+#[napi]
+impl Perceo {
+    /// Opens the project at (or above) `projectDir`; `configPath` replaces
+    /// `.perceo/config.json` like `PERCEO_CONFIG_PATH`.
+    #[napi(factory)]
+    pub fn open(env: Env, project_dir: String, config_path: Option<String>) -> Result<Perceo> {
+        guarded(|| {
+            let vars = std::env::vars().chain(config_path.map(|p| ("PERCEO_CONFIG_PATH".to_string(), p)));
+            let options = OpenOptions {
+                env: CoreEnv::from_pairs(vars),
+            };
+            let inner = perceo_core::Perceo::open(&PathBuf::from(project_dir), options)?;
+            Ok(Perceo { inner: Arc::new(inner) })
+        })
+        .map_err(|f| js_error(env, f))
+    }
+
+    /// The project directory (the one holding `.perceo/`).
+    #[napi(getter)]
+    pub fn project_dir(&self) -> String {
+        self.inner.config().project_dir.display().to_string()
+    }
+
+    /// The resolved configuration with every secret as `***`.
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn config(&self) -> serde_json::Value {
+        self.inner.config().redacted()
+    }
+
+    /// Which flows a change can break: the main job.
+    #[napi(ts_return_type = "Promise<ImpactReport>")]
+    pub fn analyze(&self, options: Option<AnalyzeOptions>) -> AsyncTask<CoreTask> {
+        let perceo = self.inner.clone();
+        CoreTask::new(move || {
+            let options = options.unwrap_or(AnalyzeOptions {
+                base: None,
+                head: None,
+                on_empty: None,
+            });
+            let on_empty = match options.on_empty.as_deref() {
+                None | Some("all") => OnEmpty::All,
+                Some("none") => OnEmpty::None,
+                Some("smoke") => OnEmpty::Smoke,
+                Some(other) => return Err(argument(format!("onEmpty must be all, none or smoke, not `{other}`"))),
+            };
+            let source = match options.base {
+                Some(base) => ChangeSource::Refs {
+                    base,
+                    head: options.head.unwrap_or_else(|| "HEAD".into()),
+                },
+                None => ChangeSource::WorkingTree,
+            };
+            let report = perceo.analyze(&CoreAnalyzeOptions { source, on_empty })?;
+            to_json(&report)
+        })
+    }
+
+    /// The flows and personas in `.perceo/`.
+    #[napi(ts_return_type = "Promise<FlowSet>")]
+    pub fn flows(&self) -> AsyncTask<CoreTask> {
+        let perceo = self.inner.clone();
+        CoreTask::new(move || to_json(&perceo.flows()?))
+    }
+
+    /// Pushes the flow files into the flow graph.
+    #[napi(ts_return_type = "Promise<SyncSummary>")]
+    pub fn sync_graph(&self) -> AsyncTask<CoreTask> {
+        let perceo = self.inner.clone();
+        CoreTask::new(move || to_json(&perceo.sync_graph()?))
+    }
+
+    /// Publishes one event on the configured bus; resolves to the event as published.
+    #[napi(ts_return_type = "Promise<PerceoEvent>")]
+    pub fn publish(&self, event_type: String, data: serde_json::Value) -> AsyncTask<CoreTask> {
+        let perceo = self.inner.clone();
+        CoreTask::new(move || to_json(&perceo.publish(EventType::parse(&event_type), "node", data)?))
+    }
+}
+
+/// The version of the Perceo library.
+#[napi]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Runs the `perceo` command line in this process with `args` (without the program name)
+/// and returns its exit code; used by the package's `perceo` bin.
+#[napi]
+pub fn run_cli(args: Vec<String>) -> i32 {
+    let argv = std::iter::once("perceo".to_string()).chain(args);
+    catch_unwind(AssertUnwindSafe(|| i32::from(perceo_cli::run_code(argv)))).unwrap_or_else(|p| {
+        eprintln!(
+            "error[panic]: internal error (please report it): {}",
+            panic_message(p.as_ref())
+        );
+        101
+    })
+}

@@ -1,0 +1,154 @@
+/* The shapes of the JSON results (see perceo-core: impact/report.rs, flows, graph, bus). */
+
+/** How a file changed. */
+export interface FileChange {
+  path: string
+  status: 'added' | 'modified' | 'deleted' | 'renamed'
+  oldPath?: string
+  additions: number
+  deletions: number
+}
+
+/** One reason a flow is affected. */
+export interface Reason {
+  kind: 'import-chain' | 'layout' | 'global' | 'dependency' | 'test-spec' | 'flow-files' | 'flow-definition' | 'route-removed' | 'fail-safe'
+  changedFile: string
+  /** Import chain from the changed file to the flow's page, changed file first. */
+  chain: string[]
+  confidence: number
+  detail: string
+}
+
+/** An affected flow. */
+export interface AffectedFlow {
+  id: string
+  name: string
+  confidence: number
+  riskScore: number
+  riskLevel: 'low' | 'medium' | 'high' | 'critical'
+  priority: 'low' | 'medium' | 'high' | 'critical'
+  riskFactors: Record<string, number>
+  reasons: Reason[]
+  matchedFiles: string[]
+  hasTests: boolean
+}
+
+/** The result of `analyze` (the seed's ImpactReport plus Perceo's fields). */
+export interface ImpactReport {
+  changeId: string
+  baseSha: string
+  headSha: string
+  mergeBase: string
+  flows: AffectedFlow[]
+  changes: FileChange[]
+  unmatchedChanges: string[]
+  onEmptyApplied?: 'all' | 'none' | 'smoke'
+  totals: Record<string, number>
+  warnings: string[]
+  timings: Record<string, unknown>
+  createdAt: string
+}
+
+/** A step of a flow. */
+export interface Step {
+  name: string
+  page?: string
+  event?: string
+  actions?: string[]
+  expected?: string
+}
+
+/** A flow from `.perceo/flows/`. */
+export interface Flow {
+  id: string
+  name: string
+  description?: string
+  priority: 'low' | 'medium' | 'high' | 'critical'
+  personas: string[]
+  pages: string[]
+  files?: string[]
+  steps: Step[]
+  tests?: { specs: string[]; grep?: string }
+  related?: string[]
+}
+
+/** A persona. */
+export interface Persona {
+  id: string
+  name: string
+  description?: string
+  behaviors: string[]
+}
+
+/** Flows and personas. */
+export interface FlowSet {
+  flows: Flow[]
+  personas: Persona[]
+  warnings: string[]
+}
+
+/** What a graph sync did. */
+export interface SyncSummary {
+  created: string[]
+  updated: string[]
+  deleted: string[]
+  unchanged: number
+}
+
+/** An event in the seed's envelope. */
+export interface PerceoEvent {
+  id: string
+  type: string
+  timestamp: string
+  source: string
+  data: unknown
+  metadata: { userId?: string; projectId?: string; environment?: string }
+}
+
+/**
+ * Which binding artifact the generated loader actually loaded: `'native'` for
+ * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
+ * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
+ * can point the loader at a WASI artifact this package does not build itself.
+ */
+export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/** An opened Perceo project. */
+export declare class Perceo {
+  /**
+   * Opens the project at (or above) `projectDir`; `configPath` replaces
+   * `.perceo/config.json` like `PERCEO_CONFIG_PATH`.
+   */
+  static open(projectDir: string, configPath?: string | undefined | null): Perceo
+  /** The project directory (the one holding `.perceo/`). */
+  get projectDir(): string
+  /** The resolved configuration with every secret as `***`. */
+  config(): Record<string, unknown>
+  /** Which flows a change can break: the main job. */
+  analyze(options?: AnalyzeOptions | undefined | null): Promise<ImpactReport>
+  /** The flows and personas in `.perceo/`. */
+  flows(): Promise<FlowSet>
+  /** Pushes the flow files into the flow graph. */
+  syncGraph(): Promise<SyncSummary>
+  /** Publishes one event on the configured bus; resolves to the event as published. */
+  publish(eventType: string, data: any): Promise<PerceoEvent>
+}
+
+/** Options of `Perceo.analyze`. */
+export interface AnalyzeOptions {
+  /** Base ref (branch, tag, SHA, HEAD~n). Omitted: uncommitted work against HEAD. */
+  base?: string
+  /** Head ref. Default: `HEAD`. */
+  head?: string
+  /** When code changed but no flow is affected: `all` (default), `none` or `smoke`. */
+  onEmpty?: string
+}
+
+/**
+ * Runs the `perceo` command line in this process with `args` (without the program name)
+ * and returns its exit code; used by the package's `perceo` bin.
+ */
+export declare function runCli(args: Array<string>): number
+
+/** The version of the Perceo library. */
+export declare function version(): string

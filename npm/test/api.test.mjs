@@ -1,0 +1,80 @@
+// The @perceo/perceo API against the built addon: results equal the CLI's JSON, errors carry
+// the core's codes, several analyses run at once. Run with `node --test test/`.
+import { test, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { cpSync, mkdtempSync, appendFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const require = createRequire(import.meta.url)
+const perceo = require('../index.js')
+const bin = join(here, '..', 'bin', 'perceo.js')
+let shop
+
+function git(cwd, ...args) {
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, stdio: 'pipe' })
+}
+
+before(() => {
+  shop = mkdtempSync(join(tmpdir(), 'perceo-node-'))
+  cpSync(join(here, '..', '..', 'examples', 'shop'), shop, { recursive: true })
+  git(shop, 'init', '-q', '-b', 'main')
+  git(shop, 'add', '-A')
+  git(shop, 'commit', '-qm', 'base')
+  git(shop, 'checkout', '-qb', 'feature')
+  appendFileSync(join(shop, 'src/lib/cart/store.ts'), '\nexport const MAX = 3;\n')
+  git(shop, 'commit', '-qam', 'change')
+})
+
+const comparable = (report) => report.flows.map((f) => ({ id: f.id, confidence: f.confidence, riskScore: f.riskScore, reasons: f.reasons.length }))
+
+test('version is the library version', () => {
+  assert.match(perceo.version(), /^\d+\.\d+\.\d+/)
+})
+
+test('analyze equals the CLI JSON', async () => {
+  const p = perceo.Perceo.open(shop)
+  const report = await p.analyze({ base: 'main', head: 'feature' })
+  const cli = JSON.parse(execFileSync(process.execPath, [bin, 'ci', 'analyze', '--base', 'main', '--head', 'feature', '--json', '-q'], { cwd: shop }).toString())
+  assert.deepEqual(comparable(report), comparable(cli))
+  assert.deepEqual(report.changes, cli.changes)
+  assert.ok(report.flows.some((f) => f.id === 'checkout'))
+  assert.equal(typeof report.changeId, 'string')
+})
+
+test('config is redacted and flows are typed objects', async () => {
+  const p = perceo.Perceo.open(shop)
+  assert.equal(p.config().project.name, 'shop')
+  assert.equal(p.projectDir.endsWith(shop.split('/').pop()), true)
+  const set = await p.flows()
+  assert.ok(set.flows.find((f) => f.id === 'add-to-cart').pages.includes('/cart'))
+})
+
+test('errors carry the core code', async () => {
+  assert.throws(() => perceo.Perceo.open(mkdtempSync(join(tmpdir(), 'empty-'))), (e) => e instanceof Error && e.code === 'config.not_found' && /perceo init/.test(e.message))
+  const p = perceo.Perceo.open(shop)
+  await assert.rejects(p.analyze({ base: 'no-such-ref' }), (e) => e.code === 'git' && /no-such-ref/.test(e.message))
+  await assert.rejects(p.analyze({ base: 'main', onEmpty: 'sometimes' }), (e) => e.code === 'argument')
+})
+
+test('several analyses run at once', async () => {
+  const p = perceo.Perceo.open(shop)
+  const reports = await Promise.all(Array.from({ length: 6 }, () => p.analyze({ base: 'main', head: 'feature' })))
+  const first = JSON.stringify(comparable(reports[0]))
+  for (const r of reports) assert.equal(JSON.stringify(comparable(r)), first)
+})
+
+test('the bin runs the CLI with its exit codes', () => {
+  const ok = spawnSync(process.execPath, [bin, '--version'])
+  assert.equal(ok.status, 0)
+  assert.match(ok.stdout.toString(), /perceo \d+\.\d+\.\d+/)
+  const usage = spawnSync(process.execPath, [bin, 'frobnicate'])
+  assert.equal(usage.status, 2)
+  const missing = spawnSync(process.execPath, [bin, 'config', 'show'], { cwd: tmpdir() })
+  assert.equal(missing.status, 2)
+  assert.match(missing.stderr.toString(), /config\.not_found/)
+})
