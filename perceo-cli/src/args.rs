@@ -144,6 +144,58 @@ pub enum CiCommand {
     /// Work out which user flows the changes between two refs can break (base...head), with
     /// confidence, risk and the import chain behind each; publishes observer.analysis.complete.
     Analyze(AnalyzeArgs),
+    /// Run the tests of the affected flows (Playwright, or coordinator.command); exit 1 when a
+    /// flow fails. Flows without tests are reported as uncovered, never as passed.
+    Test(TestArgs),
+    /// Render the latest analysis and test run: a PR comment (markdown), JUnit, HTML or JSON.
+    /// With GITHUB_ACTIONS=true also prints ::error/::warning annotations on risky changes.
+    Report(ReportArgs),
+}
+
+/// `perceo ci test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Which flows: `analyze` (a fresh analysis of --base..--head), `all`, or a saved
+    /// `perceo ci analyze --json` file.
+    #[arg(long, value_name = "analyze|all|FILE.json", default_value = "analyze")]
+    pub flows_from: String,
+    /// Base ref for `--flows-from analyze`. Default: uncommitted work against HEAD.
+    #[arg(long)]
+    pub base: Option<String>,
+    /// Head ref for `--flows-from analyze`.
+    #[arg(long, default_value = "HEAD")]
+    pub head: String,
+    /// How many flows' tests run at once. Default: observer.ci.parallelism.
+    #[arg(long, value_name = "N")]
+    pub parallel: Option<usize>,
+    /// Run only shard i of n (e.g. 2/4): the same split on every machine, balanced by the
+    /// recorded durations of each flow's tests.
+    #[arg(long, value_name = "i/n")]
+    pub shard: Option<String>,
+}
+
+/// `perceo ci report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormatArg,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `ci report --format`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormatArg {
+    /// Both documents as JSON.
+    Json,
+    /// JUnit XML, one test case per flow.
+    Junit,
+    /// Markdown for a PR comment or $GITHUB_STEP_SUMMARY.
+    Markdown,
+    /// A self-contained HTML page.
+    Html,
 }
 
 /// `perceo ci analyze`.

@@ -882,3 +882,164 @@ fn watch_stops_cleanly_on_ctrl_c() {
     let status = w.child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+/// A test runner script for `coordinator.command`: fails the flows named in FAIL, passes the
+/// others, and writes real JUnit XML.
+const FAKE_RUNNER: &str = r#"#!/bin/sh
+flow="$1"; junit="$2"
+case " $FAIL " in *" $flow "*)
+  printf '<testsuites><testsuite name="s"><testcase name="%s works" classname="%s.spec.ts" time="0.5"><failure message="expected badge 1, got 0">stack</failure></testcase></testsuite></testsuites>' "$flow" "$flow" > "$junit"; exit 1;;
+esac
+printf '<testsuites><testsuite name="s"><testcase name="%s works" classname="%s.spec.ts" time="0.2"/></testsuite></testsuites>' "$flow" "$flow" > "$junit"
+"#;
+
+fn with_fake_runner(tmp: &TempDir) {
+    tmp.child("run-tests.sh").write_str(FAKE_RUNNER).unwrap();
+    perceo(tmp.path())
+        .args(["config", "set", "coordinator.command", "sh run-tests.sh {flow} {junit}"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn ci_test_runs_the_affected_flows_records_them_and_fails_on_a_failure() {
+    let tmp = shop_with_change();
+    with_fake_runner(&tmp);
+    let out = perceo(tmp.path())
+        .args(["ci", "test", "--base", "main", "--head", "feature", "--json"])
+        .env("FAIL", "checkout")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let status = |id: &str| {
+        report["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["flowId"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status("checkout"), "failed");
+    assert_eq!(status("add-to-cart"), "passed");
+    assert_eq!(report["failed"], 1);
+    let failed = report["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flowId"] == "checkout")
+        .unwrap();
+    assert!(
+        failed["failures"][0]
+            .as_str()
+            .unwrap()
+            .contains("expected badge 1, got 0")
+    );
+    // The runs are in the graph, with synthetic metrics.
+    let graph = json_stdout(perceo(tmp.path()).args(["graph", "status", "--json"]));
+    assert_eq!(graph["testRuns"], 2);
+    // A green run exits 0.
+    perceo(tmp.path())
+        .args(["ci", "test", "--base", "main", "--head", "feature", "-q"])
+        .env("FAIL", "")
+        .assert()
+        .success();
+    // The report reads both.
+    perceo(tmp.path())
+        .args(["ci", "report", "--format", "markdown"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("flows at risk"))
+        .stdout(predicate::str::contains("2 passed, 0 failed"));
+    let junit = perceo(tmp.path())
+        .args(["ci", "report", "--format", "junit"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&junit).contains("<testcase name=\"checkout\""));
+    perceo(tmp.path())
+        .args(["ci", "report", "--format", "markdown"])
+        .env("GITHUB_ACTIONS", "true")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("::error file=src/lib/cart/store.ts"));
+    let html = tmp.path().join("report.html");
+    perceo(tmp.path())
+        .args(["ci", "report", "--format", "html", "--output", html.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(html).unwrap().starts_with("<!doctype html>"));
+}
+
+#[test]
+fn flows_without_tests_are_uncovered_and_shards_split_deterministically() {
+    let tmp = shop_with_change();
+    with_fake_runner(&tmp);
+    let ids = |shard: &str| -> Vec<String> {
+        let out = perceo(tmp.path())
+            .args(["ci", "test", "--flows-from", "all", "--shard", shard, "--json"])
+            .env("FAIL", "")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        v["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["flowId"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (a, b) = (ids("1/2"), ids("2/2"));
+    let mut all: Vec<String> = a.iter().chain(&b).cloned().collect();
+    all.sort();
+    assert_eq!(
+        all,
+        vec![
+            "add-to-cart",
+            "browse-products",
+            "checkout",
+            "login",
+            "read-blog",
+            "search"
+        ]
+    );
+    assert_eq!(ids("1/2"), a, "the same split every time");
+    perceo(tmp.path())
+        .args(["ci", "test", "--flows-from", "all"])
+        .env("FAIL", "")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("UNCOVERED read-blog"))
+        .stderr(predicate::str::contains("have no tests"));
+    perceo(tmp.path())
+        .args(["ci", "test", "--shard", "3/2"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_runner_that_cannot_run_fails_the_flow_with_the_reason() {
+    let tmp = shop_with_change();
+    perceo(tmp.path())
+        .args([
+            "config",
+            "set",
+            "coordinator.command",
+            "definitely-not-a-command-xyz {flow}",
+        ])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["ci", "test", "--base", "main", "--head", "feature"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("wrote no JUnit report"));
+}

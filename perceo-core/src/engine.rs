@@ -9,12 +9,14 @@ use crate::bus::redis::RedisBus;
 use crate::bus::{Event, EventBus, EventFilter, EventMetadata, EventType, MemoryBus, Since, Subscription};
 use crate::code::GraphOptions;
 use crate::config::{Config, Env, EventBusKind, LoadOptions};
+use crate::coordinator::{FlowResult, FlowStatus, RunnerConfig, TestRunReport};
 use crate::error::{Error, Result};
 use crate::flows::{Flow, FlowSet, create_flow_file, delete_flow_file, edit_flow_file, load_flows};
 use crate::git::{ChangeSet, changes_between, checked_out_commit, file_at, working_tree_changes};
 use crate::graph::{
     AnalysisFlow, AnalysisRecord, FlowGraph, GraphLocation, GraphStatus, SyncSummary, graph_location, open_graph,
 };
+use crate::graph::{TestRun, TestStatus};
 use crate::impact::lockfile::is_lockfile;
 use crate::impact::{ImpactInput, ImpactReport, LockfileChange, OnEmpty, analyze};
 use crate::init::{InitOptions, InitReport, init_project};
@@ -51,6 +53,31 @@ pub struct AnalyzeOptions {
     /// What to select when code changed but no flow is affected. Default: all flows.
     pub on_empty: OnEmpty,
 }
+
+/// Which flows `run_tests` runs.
+#[derive(Debug, Clone)]
+pub enum TestSelection {
+    /// The flows a fresh analysis selects.
+    Analyze(AnalyzeOptions),
+    /// The flows of a saved ImpactReport (`flows[].id`, and `changeId`).
+    Report(serde_json::Value),
+    /// Every flow.
+    All,
+}
+
+/// Options for [`Perceo::run_tests`].
+#[derive(Debug, Clone)]
+pub struct TestOptions {
+    /// Which flows.
+    pub selection: TestSelection,
+    /// How many flows' tests run at once. Default: `observer.ci.parallelism`.
+    pub parallel: Option<usize>,
+    /// Run only shard `i` of `n` (1-based).
+    pub shard: Option<(usize, usize)>,
+}
+
+/// The graph cursor under which the latest test run is kept for `ci report`.
+const LAST_RUN_KEY: &str = "coordinator.lastRun";
 
 /// An opened Perceo project: its configuration and the engines behind it.
 ///
@@ -248,6 +275,158 @@ impl Perceo {
             project_id: Some(self.config.project_name()),
             environment: None,
         }
+    }
+
+    /// Runs the tests of the selected flows (Playwright, or `coordinator.command`), records
+    /// the runs and recomputes synthetic metrics in the graph, publishes
+    /// `coordinator.tests.started`, `coordinator.test.failed` and
+    /// `coordinator.tests.completed`, and keeps the report for `ci report`. Flows without
+    /// tests are reported as uncovered, never as passed.
+    pub fn run_tests(&self, options: &TestOptions, on_done: &mut dyn FnMut(&FlowResult)) -> Result<TestRunReport> {
+        let set = self.flows()?;
+        let (ids, change_id): (Vec<String>, Option<String>) = match &options.selection {
+            TestSelection::All => (set.flows.iter().map(|f| f.id.clone()).collect(), None),
+            TestSelection::Analyze(analyze) => {
+                let report = self.analyze(analyze)?;
+                (
+                    report.flows.iter().map(|f| f.id.clone()).collect(),
+                    Some(report.change_id),
+                )
+            }
+            TestSelection::Report(json) => {
+                let flows = json.get("flows").and_then(|f| f.as_array()).ok_or_else(|| {
+                    Error::Argument("the saved report has no `flows` list (save `perceo ci analyze --json`)".into())
+                })?;
+                let ids = flows
+                    .iter()
+                    .map(|f| {
+                        f.get("id")
+                            .or_else(|| f.get("name"))
+                            .and_then(|v| v.as_str())
+                            .map(String::from)
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| Error::Argument("a flow in the saved report has no `id`".into()))?;
+                (ids, json.get("changeId").and_then(|v| v.as_str()).map(String::from))
+            }
+        };
+        let mut flows: Vec<Flow> = Vec::new();
+        for id in &ids {
+            let flow = set.get(id).ok_or_else(|| {
+                Error::Argument(format!(
+                    "flow `{id}` of the analysis is not in .perceo/flows (re-run the analysis)"
+                ))
+            })?;
+            flows.push(flow.clone());
+        }
+        // Without an analysis, the commit identifies the run, so that every shard of it
+        // (on any machine) computes the same split from the same history.
+        let change_id = match change_id {
+            Some(id) => Some(id),
+            None => checked_out_commit(&self.config.project_dir)
+                .ok()
+                .map(|sha| format!("commit:{sha}")),
+        };
+        let graph = self.graph()?;
+        if let Some((i, n)) = options.shard {
+            // Durations from history recorded before this change: other shards of the same
+            // change may already have recorded theirs, and must not move the split.
+            let mut durations: Vec<(String, u64)> = Vec::new();
+            for f in &flows {
+                let history = self.block_on(graph.test_history(&f.id, 50))?;
+                let earlier: Vec<u64> = history
+                    .iter()
+                    .filter(|r| r.change_id.is_none() || r.change_id != change_id)
+                    .map(|r| r.duration_ms)
+                    .collect();
+                let avg = (!earlier.is_empty()).then(|| earlier.iter().sum::<u64>() / earlier.len() as u64);
+                durations.push((f.id.clone(), avg.unwrap_or(30_000)));
+            }
+            let mine = crate::coordinator::shard::assign(&durations, n).swap_remove(i - 1);
+            flows.retain(|f| mine.contains(&f.id));
+        }
+        let s = &self.config.settings;
+        let config = RunnerConfig {
+            project_dir: self.config.project_dir.clone(),
+            command: s.coordinator.command.clone(),
+            timeout: Duration::from_secs(s.coordinator.timeout_secs.unwrap_or(600)),
+        };
+        let parallel = options.parallel.unwrap_or(s.observer.ci.parallelism as usize);
+        let run_id = uuid::Uuid::now_v7().to_string();
+        let started_at = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+        self.publish(
+            EventType::CoordinatorTestsStarted,
+            "coordinator",
+            serde_json::json!({
+                "runId": run_id, "changeId": change_id, "flows": flows.iter().map(|f| &f.id).collect::<Vec<_>>(),
+                "shard": options.shard.map(|(i, n)| [i, n]),
+            }),
+        )?;
+        let started = Instant::now();
+        let results = self.block_on(crate::coordinator::run_flows(&config, &flows, parallel, on_done));
+        let report = TestRunReport {
+            passed: results.iter().filter(|r| r.status == FlowStatus::Passed).count(),
+            failed: results.iter().filter(|r| r.status == FlowStatus::Failed).count(),
+            uncovered: results.iter().filter(|r| r.status == FlowStatus::Uncovered).count(),
+            duration_ms: started.elapsed().as_millis() as u64,
+            shard: options.shard.map(|(i, n)| [i, n]),
+            run_id,
+            change_id,
+            flows: results,
+            started_at,
+        };
+        for r in report.flows.iter().filter(|r| r.status == FlowStatus::Failed) {
+            self.publish(
+                EventType::CoordinatorTestFailed,
+                "coordinator",
+                serde_json::json!({
+                    "runId": report.run_id, "flowId": r.flow_id, "failures": r.failures,
+                }),
+            )?;
+        }
+        let runs: Vec<TestRun> = report
+            .flows
+            .iter()
+            .filter(|r| r.status != FlowStatus::Uncovered)
+            .map(|r| TestRun {
+                id: format!("{}:{}", report.run_id, r.flow_id),
+                flow_id: r.flow_id.clone(),
+                status: if r.status == FlowStatus::Passed {
+                    TestStatus::Passed
+                } else {
+                    TestStatus::Failed
+                },
+                duration_ms: r.duration_ms,
+                started_at: report.started_at.clone(),
+                message: r.failures.first().cloned(),
+                change_id: report.change_id.clone(),
+            })
+            .collect();
+        let saved = serde_json::to_string(&report).unwrap_or_default();
+        self.block_on(async {
+            graph.sync_flows(&set.flows, &set.personas).await?;
+            graph.record_test_runs(&runs).await?;
+            graph.set_cursor(LAST_RUN_KEY, &saved).await
+        })?;
+        self.publish(
+            EventType::CoordinatorTestsCompleted,
+            "coordinator",
+            serde_json::json!({
+                "runId": report.run_id, "passed": report.passed, "failed": report.failed,
+                "uncovered": report.uncovered, "durationMs": report.duration_ms,
+            }),
+        )?;
+        Ok(report)
+    }
+
+    /// The latest stored analysis and test run, for `ci report`.
+    pub fn latest_results(&self) -> Result<(Option<ImpactReport>, Option<TestRunReport>)> {
+        let graph = self.graph()?;
+        let (analysis, run) = self
+            .block_on(async { Ok::<_, Error>((graph.latest_analysis().await?, graph.cursor(LAST_RUN_KEY).await?)) })?;
+        let analysis = analysis.and_then(|a| serde_json::from_value(a.report).ok());
+        let run = run.and_then(|r| serde_json::from_str(&r).ok());
+        Ok((analysis, run))
     }
 
     /// Stored events after `since` matching `filter`, oldest first.

@@ -18,9 +18,11 @@
 #![deny(missing_docs)]
 
 mod analysis;
+pub mod analyzer;
 pub mod bus;
 pub mod code;
 pub mod config;
+pub mod coordinator;
 mod engine;
 mod error;
 pub mod flows;
@@ -38,5 +40,5 @@ pub mod watch;
 
 pub use analysis::AppModel;
 pub use config::{Config, Env, LoadOptions};
-pub use engine::{AnalyzeOptions, ChangeSource, OpenOptions, Perceo};
+pub use engine::{AnalyzeOptions, ChangeSource, OpenOptions, Perceo, TestOptions, TestSelection};
 pub use error::{Error, ErrorKind, Result};

@@ -6,7 +6,11 @@ use perceo_core::config::Severity;
 use perceo_core::impact::{ImpactReport, OnEmpty};
 use perceo_core::{AnalyzeOptions, ChangeSource};
 
-use crate::args::{AnalyzeArgs, CiCommand, Cli, LevelArg, OnEmptyArg};
+use perceo_core::coordinator::shard::parse_shard;
+use perceo_core::coordinator::{FlowStatus, ReportFormat, annotations, render};
+use perceo_core::{TestOptions, TestSelection};
+
+use crate::args::{AnalyzeArgs, CiCommand, Cli, LevelArg, OnEmptyArg, ReportArgs, ReportFormatArg, TestArgs};
 use crate::commands::open;
 use crate::output::Output;
 use crate::{CmdResult, Failure};
@@ -31,7 +35,112 @@ fn on_empty(arg: OnEmptyArg) -> OnEmpty {
 pub(crate) fn run(cli: &Cli, cmd: &CiCommand, out: &Output) -> CmdResult {
     match cmd {
         CiCommand::Analyze(args) => analyze(cli, args, out),
+        CiCommand::Test(args) => test(cli, args, out),
+        CiCommand::Report(args) => report(cli, args, out),
     }
+}
+
+fn test(cli: &Cli, args: &TestArgs, out: &Output) -> CmdResult {
+    let perceo = open(cli, out)?;
+    let selection = match args.flows_from.as_str() {
+        "analyze" => TestSelection::Analyze(AnalyzeOptions {
+            source: match &args.base {
+                Some(base) => ChangeSource::Refs {
+                    base: base.clone(),
+                    head: args.head.clone(),
+                },
+                None => ChangeSource::WorkingTree,
+            },
+            on_empty: OnEmpty::All,
+        }),
+        "all" => TestSelection::All,
+        file => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| perceo_core::Error::Argument(format!("--flows-from {file}: {e}")))?;
+            let json = serde_json::from_str(&text)
+                .map_err(|e| perceo_core::Error::Argument(format!("--flows-from {file} is not JSON: {e}")))?;
+            TestSelection::Report(json)
+        }
+    };
+    let shard = match &args.shard {
+        Some(text) => Some(parse_shard(text).ok_or_else(|| {
+            perceo_core::Error::Argument(format!("--shard `{text}`: use i/n with 1 <= i <= n, e.g. 2/4"))
+        })?),
+        None => None,
+    };
+    let options = TestOptions {
+        selection,
+        parallel: args.parallel,
+        shard,
+    };
+    let report = perceo.run_tests(&options, &mut |r| {
+        let status = match r.status {
+            FlowStatus::Passed => "passed",
+            FlowStatus::Failed => "FAILED",
+            FlowStatus::Uncovered => "no tests",
+        };
+        out.info(&format!("  {status:<8} {} ({} ms)", r.flow_id, r.duration_ms));
+    })?;
+    if out.json {
+        out.json_value(&serde_json::to_value(&report).map_err(std::io::Error::other)?)?;
+    } else {
+        for r in report.flows.iter().filter(|r| r.status != FlowStatus::Passed) {
+            out.result(&format!(
+                "{} {}:",
+                if r.status == FlowStatus::Failed {
+                    "FAILED"
+                } else {
+                    "UNCOVERED"
+                },
+                r.flow_id
+            ))?;
+            for f in &r.failures {
+                out.result(&format!("  {f}"))?;
+            }
+        }
+        out.result(&format!(
+            "{} passed, {} failed, {} without tests ({} ms)",
+            report.passed, report.failed, report.uncovered, report.duration_ms
+        ))?;
+    }
+    if report.uncovered > 0 {
+        out.warn(&format!(
+            "{} selected flow(s) have no tests: add tests.specs or tests.grep",
+            report.uncovered
+        ));
+    }
+    if report.failed > 0 {
+        return Err(Failure::JobFailed);
+    }
+    Ok(())
+}
+
+fn report(cli: &Cli, args: &ReportArgs, out: &Output) -> CmdResult {
+    let perceo = open(cli, out)?;
+    let (analysis, run) = perceo.latest_results()?;
+    let format = match args.format {
+        ReportFormatArg::Json => ReportFormat::Json,
+        ReportFormatArg::Junit => ReportFormat::Junit,
+        ReportFormatArg::Markdown => ReportFormat::Markdown,
+        ReportFormatArg::Html => ReportFormat::Html,
+    };
+    let text = render(format, analysis.as_ref(), run.as_ref());
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .map_err(|e| perceo_core::Error::Argument(format!("--output {}: {e}", path.display())))?;
+            out.info(&format!("Wrote {}", path.display()));
+        }
+        None => out.result(text.trim_end())?,
+    }
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+        && let Some(a) = &analysis
+    {
+        for line in annotations(a) {
+            out.result(&line)?;
+        }
+    }
+    Ok(())
 }
 
 fn analyze(cli: &Cli, args: &AnalyzeArgs, out: &Output) -> CmdResult {

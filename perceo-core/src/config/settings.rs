@@ -377,6 +377,13 @@ pub struct CoordinatorSettings {
     pub api_base_url: Option<Setting>,
     /// API key for the managed Coordinator API (secret). Default: none.
     pub api_key: Option<Setting>,
+    /// Command template that runs the tests of one flow instead of Playwright. Placeholders:
+    /// `{specs}` (space-separated spec files), `{grep}` (the flow's grep tag), `{flow}` (its
+    /// id) and `{junit}` (the JUnit XML file the command must write). Default: none, Playwright
+    /// (`npx playwright test {specs} --grep {grep} --reporter=junit`).
+    pub command: Option<String>,
+    /// Seconds one flow's tests may run before they count as failed. Default: `600`.
+    pub timeout_secs: Option<u64>,
 }
 
 /// `flowGraph`: where flows, metrics and history are stored.
