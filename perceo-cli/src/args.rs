@@ -53,6 +53,9 @@ pub enum Command {
     Config(ConfigCommand),
     /// Watch the project's files and print the flows each save affects, live (Ctrl-C stops).
     Watch(WatchArgs),
+    /// The analyzer: insights, test coverage, suggested next actions, failure predictions.
+    #[command(subcommand)]
+    Analyze(AnalyzeCommand),
     /// CI jobs: which flows a change affects.
     #[command(subcommand)]
     Ci(CiCommand),
@@ -217,6 +220,9 @@ pub struct AnalyzeArgs {
     /// What to select when code changed but no flow is affected.
     #[arg(long, value_enum, default_value = "all")]
     pub on_empty: OnEmptyArg,
+    /// Add the analyzer's failure predictions for the affected flows to the report.
+    #[arg(long)]
+    pub with_insights: bool,
 }
 
 /// Risk levels for `--fail-on`.
@@ -366,4 +372,33 @@ pub struct WatchArgs {
     /// Hand affected flows to the coordinator to test (defaults to observer.watch.autoTest).
     #[arg(long)]
     pub auto_test: bool,
+}
+
+/// `perceo analyze …`.
+#[derive(Debug, Subcommand)]
+pub enum AnalyzeCommand {
+    /// Insights from tests and production: synthetic vs production gaps, coverage gaps,
+    /// failing and flaky flows, drop-off (at or above analyzer.insights.minSeverity).
+    Insights {
+        /// Only this flow's insights.
+        #[arg(long, value_name = "ID")]
+        flow: Option<String>,
+        /// Only insights at or above this severity.
+        #[arg(long, value_enum, value_name = "LEVEL")]
+        severity: Option<LevelArg>,
+    },
+    /// Which flows have tests, weighted by priority, and which do not.
+    Coverage,
+    /// Concrete next actions: tests to write, flaky flows to fix, flows to investigate.
+    Suggest,
+    /// The probability that a change breaks each flow it affects (heuristic; the basis is
+    /// stated in each prediction).
+    Predict {
+        /// Base ref. Default: uncommitted work against HEAD.
+        #[arg(long)]
+        base: Option<String>,
+        /// Head ref.
+        #[arg(long, default_value = "HEAD")]
+        head: String,
+    },
 }

@@ -1043,3 +1043,66 @@ fn a_runner_that_cannot_run_fails_the_flow_with_the_reason() {
         .code(1)
         .stdout(predicate::str::contains("wrote no JUnit report"));
 }
+
+#[test]
+fn the_analyzer_turns_test_history_into_insights_coverage_suggestions_and_predictions() {
+    let tmp = shop_with_change();
+    with_fake_runner(&tmp);
+    for _ in 0..3 {
+        perceo(tmp.path())
+            .args(["ci", "test", "--base", "main", "--head", "feature", "-q"])
+            .env("FAIL", "checkout")
+            .assert()
+            .code(1);
+    }
+    let insights = json_stdout(perceo(tmp.path()).args(["analyze", "insights", "--json"]));
+    let failing = insights
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "failing:checkout")
+        .expect("failing insight");
+    assert_eq!(failing["severity"], "critical");
+    let coverage = json_stdout(perceo(tmp.path()).args(["analyze", "coverage", "--json"]));
+    assert!(
+        coverage["uncovered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["id"] == "read-blog"),
+        "{coverage}"
+    );
+    perceo(tmp.path())
+        .args(["analyze", "suggest"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("e2e/read-blog.spec.ts"));
+    perceo(tmp.path())
+        .args(["config", "set", "analyzer.predictions.confidenceThreshold", "0.5"])
+        .assert()
+        .success();
+    let predictions =
+        json_stdout(perceo(tmp.path()).args(["analyze", "predict", "--base", "main", "--head", "feature", "--json"]));
+    let checkout = predictions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["flowId"] == "checkout")
+        .expect("checkout prediction");
+    assert!(checkout["probability"].as_f64().unwrap() > 0.5, "{checkout}");
+    assert!(checkout["reason"].as_str().unwrap().starts_with("heuristic"));
+    let report = json_stdout(perceo(tmp.path()).args([
+        "ci",
+        "analyze",
+        "--base",
+        "main",
+        "--head",
+        "feature",
+        "--with-insights",
+        "--json",
+    ]));
+    assert!(
+        report["predictions"].as_array().is_some_and(|p| !p.is_empty()),
+        "{report}"
+    );
+}

@@ -16,7 +16,10 @@ use crate::git::{ChangeSet, changes_between, checked_out_commit, file_at, workin
 use crate::graph::{
     AnalysisFlow, AnalysisRecord, FlowGraph, GraphLocation, GraphStatus, SyncSummary, graph_location, open_graph,
 };
-use crate::graph::{TestRun, TestStatus};
+use std::collections::BTreeMap;
+
+use crate::analyzer;
+use crate::graph::{FlowRecord, Insight, Prediction, TestRun, TestStatus};
 use crate::impact::lockfile::is_lockfile;
 use crate::impact::{ImpactInput, ImpactReport, LockfileChange, OnEmpty, analyze};
 use crate::init::{InitOptions, InitReport, init_project};
@@ -75,6 +78,9 @@ pub struct TestOptions {
     /// Run only shard `i` of `n` (1-based).
     pub shard: Option<(usize, usize)>,
 }
+
+/// Recent test runs per flow id, newest first.
+type History = BTreeMap<String, Vec<TestRun>>;
 
 /// The graph cursor under which the latest test run is kept for `ci report`.
 const LAST_RUN_KEY: &str = "coordinator.lastRun";
@@ -417,6 +423,95 @@ impl Perceo {
             }),
         )?;
         Ok(report)
+    }
+
+    /// What the analyzer works from: every flow in the graph (after syncing the flow files)
+    /// and each flow's recent test runs, newest first.
+    fn analyzer_inputs(&self) -> Result<(Vec<FlowRecord>, History)> {
+        let set = self.flows()?;
+        let graph = self.graph()?;
+        self.block_on(async {
+            graph.sync_flows(&set.flows, &set.personas).await?;
+            let flows = graph.list_flows().await?;
+            let mut history = BTreeMap::new();
+            for f in &flows {
+                history.insert(f.flow.id.clone(), graph.test_history(&f.flow.id, 50).await?);
+            }
+            Ok((flows, history))
+        })
+    }
+
+    /// Generates insights (discrepancy, coverage gaps, failing and flaky flows, drop-off),
+    /// stores them, publishes `analyzer.insight.generated` for each, and returns those at or
+    /// above `analyzer.insights.minSeverity`. Empty when insights are disabled.
+    pub fn insights(&self) -> Result<Vec<Insight>> {
+        let settings = &self.config.settings.analyzer;
+        if !settings.insights.enabled {
+            return Ok(Vec::new());
+        }
+        let (flows, history) = self.analyzer_inputs()?;
+        let now = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+        let all = analyzer::generate_insights(&flows, &history, settings.coverage.min_coverage_score, &now);
+        let shown = analyzer::filter_insights(all.clone(), settings.insights.min_severity);
+        let graph = self.graph()?;
+        self.block_on(graph.add_insights(&all))?;
+        for insight in &shown {
+            self.publish(
+                EventType::AnalyzerInsightGenerated,
+                "analyzer",
+                serde_json::to_value(insight).unwrap_or_default(),
+            )?;
+        }
+        Ok(shown)
+    }
+
+    /// How well the flows are covered by tests.
+    pub fn coverage(&self) -> Result<analyzer::CoverageReport> {
+        let (flows, _) = self.analyzer_inputs()?;
+        Ok(analyzer::coverage(
+            &flows,
+            self.config.settings.analyzer.coverage.min_coverage_score,
+        ))
+    }
+
+    /// Concrete next actions: tests to write, flaky flows to fix, flows to add.
+    pub fn suggestions(&self) -> Result<Vec<analyzer::Suggestion>> {
+        let (flows, history) = self.analyzer_inputs()?;
+        let now = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+        let insights = analyzer::generate_insights(
+            &flows,
+            &history,
+            self.config.settings.analyzer.coverage.min_coverage_score,
+            &now,
+        );
+        Ok(analyzer::suggest(&flows, &insights))
+    }
+
+    /// Predicts, for each flow `report` affects, the probability that the change breaks it
+    /// (heuristic from impact, test history and traffic; the basis is in each prediction's
+    /// reason); keeps those at or above `analyzer.predictions.confidenceThreshold`, stores
+    /// them and publishes `analyzer.prediction.made`. Empty when predictions are disabled.
+    pub fn predict(&self, report: &ImpactReport) -> Result<Vec<Prediction>> {
+        let settings = &self.config.settings.analyzer.predictions;
+        if !settings.enabled {
+            return Ok(Vec::new());
+        }
+        let (flows, history) = self.analyzer_inputs()?;
+        let now = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+        let predictions = analyzer::confident(
+            analyzer::predict(report, &flows, &history, &now),
+            settings.confidence_threshold,
+        );
+        let graph = self.graph()?;
+        self.block_on(graph.add_predictions(&predictions))?;
+        for p in &predictions {
+            self.publish(
+                EventType::AnalyzerPredictionMade,
+                "analyzer",
+                serde_json::to_value(p).unwrap_or_default(),
+            )?;
+        }
+        Ok(predictions)
     }
 
     /// The latest stored analysis and test run, for `ci report`.

@@ -177,10 +177,30 @@ fn analyze(cli: &Cli, args: &AnalyzeArgs, out: &Output) -> CmdResult {
     for u in &report.unresolved {
         out.debug(&format!("unresolved: {} imports `{}`", u.file, u.specifier));
     }
+    let predictions = if args.with_insights {
+        Some(perceo.predict(&report)?)
+    } else {
+        None
+    };
     if out.json {
-        out.json_value(&serde_json::to_value(&report).map_err(std::io::Error::other)?)?;
+        let mut value = serde_json::to_value(&report).map_err(std::io::Error::other)?;
+        if let (Some(p), Some(obj)) = (&predictions, value.as_object_mut()) {
+            obj.insert(
+                "predictions".into(),
+                serde_json::to_value(p).map_err(std::io::Error::other)?,
+            );
+        }
+        out.json_value(&value)?;
     } else {
         print_human(&report, out)?;
+        for p in predictions.iter().flatten() {
+            out.result(&format!(
+                "  prediction {}: {:.0}% chance to break — {}",
+                p.flow_id,
+                p.probability * 100.0,
+                p.reason
+            ))?;
+        }
     }
     for w in &report.warnings {
         out.warn(w);

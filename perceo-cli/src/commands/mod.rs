@@ -1,5 +1,6 @@
 //! One module per command; each maps its arguments to the core and formats the result.
 
+mod analyzer;
 mod ci;
 mod config;
 mod events;
@@ -31,6 +32,7 @@ pub(crate) fn dispatch(cli: &Cli, out: &Output) -> CmdResult {
         Command::Init(args) => init::run(cli, args, out),
         Command::Config(cmd) => config::run(cli, cmd, out),
         Command::Ci(cmd) => ci::run(cli, cmd, out),
+        Command::Analyze(cmd) => analyzer::run(cli, cmd, out),
         Command::Flows(cmd) => flows::run(cli, cmd, out),
         Command::Routes => flows::routes(cli, out),
         Command::Graph(cmd) => graph::run(cli, cmd, out),
