@@ -1106,3 +1106,88 @@ fn the_analyzer_turns_test_history_into_insights_coverage_suggestions_and_predic
         "{report}"
     );
 }
+
+/// A one-shot local HTTP server standing in for Slack: returns its URL and the body of the
+/// first request it gets.
+fn webhook_server() -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://{}/services/T000/B000/SECRETTOKEN",
+        listener.local_addr().unwrap()
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let mut stream = stream;
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+            let _ = tx.send(String::from_utf8_lossy(&body).into_owned());
+        }
+    });
+    (url, rx)
+}
+
+#[test]
+fn failed_runs_are_posted_to_slack_and_email_is_refused_clearly() {
+    let tmp = shop_with_change();
+    with_fake_runner(&tmp);
+    let (url, bodies) = webhook_server();
+    perceo(tmp.path())
+        .args(["config", "set", "notifications.slack.enabled", "true"])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["config", "set", "notifications.slack.webhook", "${SLACK_URL}"])
+        .assert()
+        .success();
+    let out = perceo(tmp.path())
+        .args(["ci", "test", "--base", "main", "--head", "feature"])
+        .env("FAIL", "checkout")
+        .env("SLACK_URL", &url)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let body = bodies
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("a Slack message");
+    let message: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(message["text"].as_str().unwrap().contains("checkout"), "{body}");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!printed.contains("SECRETTOKEN"), "{printed}");
+    // An unreachable webhook is a warning, not a failed job, and does not show the URL.
+    perceo(tmp.path())
+        .args(["ci", "test", "--base", "main", "--head", "feature"])
+        .env("FAIL", "")
+        .env("SLACK_URL", "http://127.0.0.1:1/services/T/B/OTHERSECRET")
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["ci", "test", "--base", "main", "--head", "feature"])
+        .env("FAIL", "checkout")
+        .env("SLACK_URL", "http://127.0.0.1:1/services/T/B/OTHERSECRET")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Slack notification not sent"))
+        .stderr(predicate::str::contains("OTHERSECRET").not());
+    perceo(tmp.path())
+        .args(["config", "set", "notifications.email.enabled", "true"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("email notifications are not supported yet"));
+}

@@ -414,6 +414,26 @@ impl Perceo {
             graph.record_test_runs(&runs).await?;
             graph.set_cursor(LAST_RUN_KEY, &saved).await
         })?;
+        if report.failed > 0 {
+            let failed: Vec<String> = report
+                .flows
+                .iter()
+                .filter(|r| r.status == FlowStatus::Failed)
+                .map(|r| {
+                    format!(
+                        "• {}: {}",
+                        r.flow_id,
+                        r.failures.first().map_or("failed", String::as_str)
+                    )
+                })
+                .collect();
+            self.notify(&format!(
+                "Perceo: {} flow test run(s) failed in {}:\n{}",
+                report.failed,
+                self.config.project_name(),
+                failed.join("\n")
+            ))?;
+        }
         self.publish(
             EventType::CoordinatorTestsCompleted,
             "coordinator",
@@ -461,6 +481,17 @@ impl Perceo {
                 "analyzer",
                 serde_json::to_value(insight).unwrap_or_default(),
             )?;
+        }
+        if !shown.is_empty() {
+            let lines: Vec<String> = shown
+                .iter()
+                .map(|i| format!("• [{}] {} — {}", i.severity.as_str(), i.title, i.message))
+                .collect();
+            self.notify(&format!(
+                "Perceo insights for {}:\n{}",
+                self.config.project_name(),
+                lines.join("\n")
+            ))?;
         }
         Ok(shown)
     }
@@ -512,6 +543,26 @@ impl Perceo {
             )?;
         }
         Ok(predictions)
+    }
+
+    /// Sends `text` to the configured notification channels (Slack when enabled). A channel
+    /// that cannot be reached is a warning on stderr, never a failed job: the job's own
+    /// result matters more than its announcement.
+    fn notify(&self, text: &str) -> Result<()> {
+        let slack = &self.config.settings.notifications.slack;
+        if !slack.enabled {
+            return Ok(());
+        }
+        let webhook = self
+            .config
+            .resolve_opt("notifications.slack.webhook", slack.webhook.as_ref())?
+            .ok_or_else(|| {
+                Error::Argument("notifications.slack.enabled is true but notifications.slack.webhook is not set".into())
+            })?;
+        if let Err(e) = self.block_on(crate::notify::post_slack(&webhook, text)) {
+            eprintln!("warning: Slack notification not sent: {e}");
+        }
+        Ok(())
     }
 
     /// The latest stored analysis and test run, for `ci report`.

@@ -32,6 +32,7 @@ pub mod graph;
 pub mod impact;
 pub mod init;
 pub mod jsonc;
+pub mod notify;
 pub mod project;
 pub mod routes;
 #[cfg(test)]

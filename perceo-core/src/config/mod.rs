@@ -371,6 +371,12 @@ fn validate(s: &Settings, locate: &dyn Fn(&KeyPath) -> (PathBuf, usize, usize)) 
             );
         }
     }
+    if s.notifications.email.enabled {
+        return fail(
+            "notifications.email.enabled",
+            "email notifications are not supported yet; set it to false and use notifications.slack".into(),
+        );
+    }
     if let Some(url) = &s.event_bus.redis_url {
         let raw = url.raw();
         if !raw.contains("${") && !raw.starts_with("redis://") && !raw.starts_with("rediss://") {
