@@ -41,6 +41,10 @@ bash scripts/npm-test.sh 2>&1 | tee -a "$log" || status=$?
 echo "== C API (scripts/c-test.sh)" >&2
 bash scripts/c-test.sh 2>&1 | tee -a "$log" || status=$?
 
-awk '/^test result:|^npm-tests:|^c-tests:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+# A real Playwright run (Debian's Chromium) through `perceo ci test`.
+echo "== Playwright (scripts/playwright-test.sh)" >&2
+bash scripts/playwright-test.sh 2>&1 | tee -a "$log" || status=$?
+
+awk '/^test result:|^npm-tests:|^c-tests:|^playwright-tests:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"
