@@ -160,6 +160,32 @@ enum PerceoStatus perceo_project_analyze(const struct PerceoProject *project,
 enum PerceoStatus perceo_project_config_json(const struct PerceoProject *project, char **out_json);
 
 /**
+ * Runs the tests of the selected flows (Playwright, or the project's
+ * `coordinator.command`), records them in the flow graph and stores the run report as JSON
+ * in `*out_json` (`{"runId", "flows": [{"flowId", "status", "durationMs", "cases",
+ * "failures"}], "passed", "failed", "uncovered", ...}`). A failed flow is not an error:
+ * check `failed` in the report.
+ *
+ * - `options_json` (nullable): `{"flowsFrom": "analyze" | "all" | "<report.json path>",
+ *   "base": "main", "head": "HEAD", "parallel": 4, "shard": "1/2"}`; the default is a
+ *   fresh analysis of uncommitted work.
+ *
+ * Ownership: on success the caller owns `*out_json` and frees it with
+ * `perceo_string_free`; on failure it is NULL.
+ *
+ * Thread-safety: may run concurrently with other calls on the same handle; it starts
+ * test processes and can take minutes.
+ *
+ * # Safety
+ *
+ * `project` is a live handle from `perceo_project_open`; `options_json` is NULL or a
+ * NUL-terminated string; `out_json` points to writable storage for one pointer.
+ */
+enum PerceoStatus perceo_project_run_tests(const struct PerceoProject *project,
+                                           const char *options_json,
+                                           char **out_json);
+
+/**
  * Stores the project's flows and personas (read from `.perceo/flows` and
  * `.perceo/personas`) as JSON in `*out_json`: `{"flows": [...], "personas": [...],
  * "warnings": [...]}`.

@@ -130,6 +130,11 @@ export declare class Perceo {
   flows(): Promise<FlowSet>
   /** Pushes the flow files into the flow graph. */
   syncGraph(): Promise<SyncSummary>
+  /**
+   * Runs the tests of the selected flows (Playwright or `coordinator.command`) and records
+   * them; resolves to the run report (check `failed`).
+   */
+  runTests(options?: TestOptions | undefined | null): Promise<Record<string, unknown>>
   /** Publishes one event on the configured bus; resolves to the event as published. */
   publish(eventType: string, data: any): Promise<PerceoEvent>
 }
@@ -149,6 +154,20 @@ export interface AnalyzeOptions {
  * and returns its exit code; used by the package's `perceo` bin.
  */
 export declare function runCli(args: Array<string>): number
+
+/** Options of `Perceo.runTests`. */
+export interface TestOptions {
+  /** `analyze` (default: a fresh analysis of base..head), `all`, or a saved report's path. */
+  flowsFrom?: string
+  /** Base ref for `analyze`. Omitted: uncommitted work against HEAD. */
+  base?: string
+  /** Head ref. Default: `HEAD`. */
+  head?: string
+  /** Flows tested at once. Default: `observer.ci.parallelism`. */
+  parallel?: number
+  /** Run only shard `i/n`. */
+  shard?: string
+}
 
 /** The version of the Perceo library. */
 export declare function version(): string

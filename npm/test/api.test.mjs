@@ -78,3 +78,15 @@ test('the bin runs the CLI with its exit codes', () => {
   assert.equal(missing.status, 2)
   assert.match(missing.stderr.toString(), /config\.not_found/)
 })
+
+test('runTests runs the flows with the configured runner and reports uncovered ones', async () => {
+  // Every flow "passes" by exit code with a runner that writes no JUnit; read-blog has no tests.
+  execFileSync(process.execPath, [bin, 'config', 'set', 'coordinator.command', 'true {flow}', '-q'], { cwd: shop })
+  const p = perceo.Perceo.open(shop)
+  const run = await p.runTests({ flowsFrom: 'all', parallel: 3 })
+  assert.equal(run.uncovered, 1)
+  assert.equal(run.failed, 0)
+  assert.equal(run.passed, 5)
+  assert.equal(run.flows.find((f) => f.flowId === 'read-blog').status, 'uncovered')
+  await assert.rejects(p.runTests({ shard: '9/2' }), (e) => e.code === 'argument')
+})

@@ -79,6 +79,52 @@ pub struct TestOptions {
     pub shard: Option<(usize, usize)>,
 }
 
+impl TestOptions {
+    /// Options from the words every binding takes: `flows_from` is `analyze` (a fresh
+    /// analysis of `base`..`head`; no base: uncommitted work), `all`, or the path of a saved
+    /// `ci analyze --json` report; `shard` is `i/n`.
+    pub fn from_spec(
+        flows_from: &str,
+        base: Option<String>,
+        head: Option<String>,
+        parallel: Option<usize>,
+        shard: Option<&str>,
+    ) -> Result<TestOptions> {
+        let selection = match flows_from {
+            "analyze" => TestSelection::Analyze(AnalyzeOptions {
+                source: match base {
+                    Some(base) => ChangeSource::Refs {
+                        base,
+                        head: head.unwrap_or_else(|| "HEAD".into()),
+                    },
+                    None => ChangeSource::WorkingTree,
+                },
+                on_empty: OnEmpty::All,
+            }),
+            "all" => TestSelection::All,
+            file => {
+                let text =
+                    std::fs::read_to_string(file).map_err(|e| Error::Argument(format!("flows from {file}: {e}")))?;
+                TestSelection::Report(
+                    serde_json::from_str(&text)
+                        .map_err(|e| Error::Argument(format!("flows from {file}: not JSON ({e})")))?,
+                )
+            }
+        };
+        let shard = shard
+            .map(|text| {
+                crate::coordinator::shard::parse_shard(text)
+                    .ok_or_else(|| Error::Argument(format!("shard `{text}`: use i/n with 1 <= i <= n, e.g. 2/4")))
+            })
+            .transpose()?;
+        Ok(TestOptions {
+            selection,
+            parallel,
+            shard,
+        })
+    }
+}
+
 /// Recent test runs per flow id, newest first.
 type History = BTreeMap<String, Vec<TestRun>>;
 

@@ -283,6 +283,69 @@ pub unsafe extern "C" fn perceo_project_config_json(
     })
 }
 
+/// Options of [`perceo_project_run_tests`], as JSON.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TestOptionsJson {
+    flows_from: Option<String>,
+    base: Option<String>,
+    head: Option<String>,
+    parallel: Option<usize>,
+    shard: Option<String>,
+}
+
+/// Runs the tests of the selected flows (Playwright, or the project's
+/// `coordinator.command`), records them in the flow graph and stores the run report as JSON
+/// in `*out_json` (`{"runId", "flows": [{"flowId", "status", "durationMs", "cases",
+/// "failures"}], "passed", "failed", "uncovered", ...}`). A failed flow is not an error:
+/// check `failed` in the report.
+///
+/// - `options_json` (nullable): `{"flowsFrom": "analyze" | "all" | "<report.json path>",
+///   "base": "main", "head": "HEAD", "parallel": 4, "shard": "1/2"}`; the default is a
+///   fresh analysis of uncommitted work.
+///
+/// Ownership: on success the caller owns `*out_json` and frees it with
+/// `perceo_string_free`; on failure it is NULL.
+///
+/// Thread-safety: may run concurrently with other calls on the same handle; it starts
+/// test processes and can take minutes.
+///
+/// # Safety
+///
+/// `project` is a live handle from `perceo_project_open`; `options_json` is NULL or a
+/// NUL-terminated string; `out_json` points to writable storage for one pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn perceo_project_run_tests(
+    project: *const PerceoProject,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> PerceoStatus {
+    call(|| {
+        // SAFETY: the caller guarantees `out_json` is NULL or writable (checked for NULL).
+        let out = unsafe { out_param(out_json, "out_json") }?;
+        // SAFETY: the caller guarantees a live handle or NULL (checked).
+        let perceo = unsafe { project_ref(project) }?;
+        // SAFETY: the caller guarantees NULL or a NUL-terminated string.
+        let options = unsafe { optional(options_json, "options_json") }?;
+        let o: TestOptionsJson = match options {
+            Some(text) => serde_json::from_str(text).map_err(|e| {
+                FfiError::InvalidArgument(format!("`options_json` is not valid test options JSON: {e}"))
+            })?,
+            None => TestOptionsJson::default(),
+        };
+        let options = perceo_core::TestOptions::from_spec(
+            o.flows_from.as_deref().unwrap_or("analyze"),
+            o.base,
+            o.head,
+            o.parallel,
+            o.shard.as_deref(),
+        )?;
+        let report = perceo.run_tests(&options, &mut |_| {})?;
+        *out = json_c_string(&report)?;
+        Ok(())
+    })
+}
+
 /// Stores the project's flows and personas (read from `.perceo/flows` and
 /// `.perceo/personas`) as JSON in `*out_json`: `{"flows": [...], "personas": [...],
 /// "warnings": [...]}`.

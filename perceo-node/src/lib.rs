@@ -132,6 +132,21 @@ pub struct AnalyzeOptions {
     pub on_empty: Option<String>,
 }
 
+/// Options of `Perceo.runTests`.
+#[napi(object)]
+pub struct TestOptions {
+    /// `analyze` (default: a fresh analysis of base..head), `all`, or a saved report's path.
+    pub flows_from: Option<String>,
+    /// Base ref for `analyze`. Omitted: uncommitted work against HEAD.
+    pub base: Option<String>,
+    /// Head ref. Default: `HEAD`.
+    pub head: Option<String>,
+    /// Flows tested at once. Default: `observer.ci.parallelism`.
+    pub parallel: Option<u32>,
+    /// Run only shard `i/n`.
+    pub shard: Option<String>,
+}
+
 /// An opened Perceo project.
 #[napi]
 pub struct Perceo {
@@ -207,6 +222,30 @@ impl Perceo {
     pub fn sync_graph(&self) -> AsyncTask<CoreTask> {
         let perceo = self.inner.clone();
         CoreTask::new(move || to_json(&perceo.sync_graph()?))
+    }
+
+    /// Runs the tests of the selected flows (Playwright or `coordinator.command`) and records
+    /// them; resolves to the run report (check `failed`).
+    #[napi(ts_return_type = "Promise<Record<string, unknown>>")]
+    pub fn run_tests(&self, options: Option<TestOptions>) -> AsyncTask<CoreTask> {
+        let perceo = self.inner.clone();
+        CoreTask::new(move || {
+            let o = options.unwrap_or(TestOptions {
+                flows_from: None,
+                base: None,
+                head: None,
+                parallel: None,
+                shard: None,
+            });
+            let options = perceo_core::TestOptions::from_spec(
+                o.flows_from.as_deref().unwrap_or("analyze"),
+                o.base,
+                o.head,
+                o.parallel.map(|p| p as usize),
+                o.shard.as_deref(),
+            )?;
+            to_json(&perceo.run_tests(&options, &mut |_| {})?)
+        })
     }
 
     /// Publishes one event on the configured bus; resolves to the event as published.

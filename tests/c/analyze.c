@@ -207,6 +207,15 @@ int main(int argc, char **argv) {
     expect("publish_event with a NULL type", perceo_project_publish_event(project, NULL, NULL, NULL),
            PERCEO_STATUS_INVALID_ARGUMENT, "argument");
 
+    /* run_tests: option errors come back as errors, not as a run. */
+    expect("run_tests with an unknown option", perceo_project_run_tests(project, "{\"flows\":1}", &out),
+           PERCEO_STATUS_INVALID_ARGUMENT, "argument");
+    expect("run_tests with a bad shard", perceo_project_run_tests(project, "{\"shard\":\"3/2\"}", &out),
+           PERCEO_STATUS_ERROR, "argument");
+    expect("run_tests with a NULL out parameter", perceo_project_run_tests(project, NULL, NULL),
+           PERCEO_STATUS_INVALID_ARGUMENT, "argument");
+    CHECK(out == NULL, "a failed run_tests set its out parameter");
+
     /* Invalid UTF-8. */
     PerceoProject *other = NULL;
     expect("open with invalid UTF-8", perceo_project_open("/tmp/\xff\xfe", NULL, &other),

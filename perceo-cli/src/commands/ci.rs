@@ -6,9 +6,8 @@ use perceo_core::config::Severity;
 use perceo_core::impact::{ImpactReport, OnEmpty};
 use perceo_core::{AnalyzeOptions, ChangeSource};
 
-use perceo_core::coordinator::shard::parse_shard;
+use perceo_core::TestOptions;
 use perceo_core::coordinator::{FlowStatus, ReportFormat, annotations, render};
-use perceo_core::{TestOptions, TestSelection};
 
 use crate::args::{AnalyzeArgs, CiCommand, Cli, LevelArg, OnEmptyArg, ReportArgs, ReportFormatArg, TestArgs};
 use crate::commands::open;
@@ -42,37 +41,13 @@ pub(crate) fn run(cli: &Cli, cmd: &CiCommand, out: &Output) -> CmdResult {
 
 fn test(cli: &Cli, args: &TestArgs, out: &Output) -> CmdResult {
     let perceo = open(cli, out)?;
-    let selection = match args.flows_from.as_str() {
-        "analyze" => TestSelection::Analyze(AnalyzeOptions {
-            source: match &args.base {
-                Some(base) => ChangeSource::Refs {
-                    base: base.clone(),
-                    head: args.head.clone(),
-                },
-                None => ChangeSource::WorkingTree,
-            },
-            on_empty: OnEmpty::All,
-        }),
-        "all" => TestSelection::All,
-        file => {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| perceo_core::Error::Argument(format!("--flows-from {file}: {e}")))?;
-            let json = serde_json::from_str(&text)
-                .map_err(|e| perceo_core::Error::Argument(format!("--flows-from {file} is not JSON: {e}")))?;
-            TestSelection::Report(json)
-        }
-    };
-    let shard = match &args.shard {
-        Some(text) => Some(parse_shard(text).ok_or_else(|| {
-            perceo_core::Error::Argument(format!("--shard `{text}`: use i/n with 1 <= i <= n, e.g. 2/4"))
-        })?),
-        None => None,
-    };
-    let options = TestOptions {
-        selection,
-        parallel: args.parallel,
-        shard,
-    };
+    let options = TestOptions::from_spec(
+        &args.flows_from,
+        args.base.clone(),
+        Some(args.head.clone()),
+        args.parallel,
+        args.shard.as_deref(),
+    )?;
     let report = perceo.run_tests(&options, &mut |r| {
         let status = match r.status {
             FlowStatus::Passed => "passed",
