@@ -242,6 +242,16 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// 0 (low) to 3 (critical), for storage and comparisons in queries.
+    pub fn rank(self) -> i64 {
+        match self {
+            Severity::Low => 0,
+            Severity::Medium => 1,
+            Severity::High => 2,
+            Severity::Critical => 3,
+        }
+    }
+
     /// Lower-case name as written in files.
     pub fn as_str(self) -> &'static str {
         match self {

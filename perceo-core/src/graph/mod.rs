@@ -166,6 +166,27 @@ pub async fn open_graph(location: &GraphLocation) -> Result<Box<dyn FlowGraph>> 
     }
 }
 
+/// The current time as stored (RFC 3339, milliseconds).
+pub(crate) fn now() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
+
+/// JSON text of a value stored by `backend`.
+pub(crate) fn encode<T: serde::Serialize>(backend: &'static str, value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| crate::error::Error::Graph {
+        backend,
+        message: e.to_string(),
+    })
+}
+
+/// A value from JSON text stored by `backend`.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(backend: &'static str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| crate::error::Error::Graph {
+        backend,
+        message: format!("stored data does not decode: {e}"),
+    })
+}
+
 /// Synthetic metrics from a flow's latest runs (newest first) and its total run count.
 pub(crate) fn synthetic_from(recent: &[(TestStatus, u64, String)], run_count: u64) -> Option<SyntheticMetrics> {
     let last_run = recent.first()?.2.clone();

@@ -24,6 +24,11 @@ use super::{
 };
 use crate::config::{Severity, redact_url};
 use crate::error::{Error, Result};
+
+use super::{decode, encode};
+
+/// Names this backend in errors.
+const BACKEND: &str = "neo4j";
 use crate::flows::{Flow, Persona};
 
 /// How long to wait for the server to accept a TCP connection.
@@ -49,37 +54,10 @@ impl std::fmt::Debug for Neo4jGraph {
     }
 }
 
-fn now() -> String {
-    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
-}
-
-fn severity_rank(s: Severity) -> i64 {
-    match s {
-        Severity::Low => 0,
-        Severity::Medium => 1,
-        Severity::High => 2,
-        Severity::Critical => 3,
-    }
-}
-
 fn bolt(value: Value) -> Result<BoltType> {
     BoltType::try_from(value).map_err(|e| Error::Graph {
         backend: "neo4j",
         message: format!("cannot encode a parameter: {e}"),
-    })
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::Graph {
-        backend: "neo4j",
-        message: e.to_string(),
-    })
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| Error::Graph {
-        backend: "neo4j",
-        message: format!("stored data does not decode: {e}"),
     })
 }
 
@@ -337,14 +315,14 @@ async fn collect(txn: &mut Txn, q: Query) -> std::result::Result<Vec<Row>, TxErr
 }
 
 fn flow_params(flows: &[Flow]) -> Result<(Value, Value, Value, Value, Value)> {
-    let updated_at = now();
+    let updated_at = super::now();
     let mut nodes = Vec::new();
     let mut steps = Vec::new();
     let mut next = Vec::new();
     let mut personas = Vec::new();
     let mut related = Vec::new();
     for f in flows {
-        nodes.push(json!({"id": f.id, "name": f.name, "priority": f.priority.as_str(), "definition": to_json(f)?, "updatedAt": updated_at}));
+        nodes.push(json!({"id": f.id, "name": f.name, "priority": f.priority.as_str(), "definition": encode(BACKEND, f)?, "updatedAt": updated_at}));
         for (i, s) in f.steps.iter().enumerate() {
             steps.push(json!({"flowId": f.id, "idx": i, "name": s.name, "page": s.page, "event": s.event}));
             if i > 0 {
@@ -418,7 +396,7 @@ async fn upsert_changed(
     let mut summary = SyncSummary::default();
     let mut changed = Vec::new();
     for f in flows {
-        let definition = to_json(f)?;
+        let definition = encode(BACKEND, f)?;
         match stored.iter().find(|(id, _)| *id == f.id) {
             Some((_, d)) if *d == definition => summary.unchanged += 1,
             Some(_) => {
@@ -439,11 +417,11 @@ fn flow_record(row: &Row) -> Result<FlowRecord> {
     let production: Option<String> = get(row, "production")?;
     let synthetic: Option<String> = get(row, "synthetic")?;
     Ok(FlowRecord {
-        flow: from_json(&get::<String>(row, "definition")?)?,
+        flow: decode(BACKEND, &get::<String>(row, "definition")?)?,
         risk_score: get(row, "riskScore")?,
         coverage_score: get(row, "coverageScore")?,
-        production_metrics: production.as_deref().map(from_json).transpose()?,
-        synthetic_metrics: synthetic.as_deref().map(from_json).transpose()?,
+        production_metrics: production.as_deref().map(|t| decode(BACKEND, t)).transpose()?,
+        synthetic_metrics: synthetic.as_deref().map(|t| decode(BACKEND, t)).transpose()?,
         affected_by_changes: get(row, "changes")?,
     })
 }
@@ -489,7 +467,7 @@ impl FlowGraph for Neo4jGraph {
     async fn sync_flows(&self, flows: &[Flow], personas: &[Persona]) -> Result<SyncSummary> {
         let persona_rows: Vec<Value> = personas
             .iter()
-            .map(|p| Ok(json!({"id": p.id, "name": p.name, "definition": to_json(p)?})))
+            .map(|p| Ok(json!({"id": p.id, "name": p.name, "definition": encode(BACKEND, p)?})))
             .collect::<Result<_>>()?;
         let persona_ids: Vec<&str> = personas.iter().map(|p| p.id.as_str()).collect();
         let (persona_rows, persona_ids) = (bolt(Value::Array(persona_rows))?, bolt(json!(persona_ids))?);
@@ -550,7 +528,7 @@ impl FlowGraph for Neo4jGraph {
             ))
             .await?;
         rows.iter()
-            .map(|r| from_json(&get::<String>(r, "definition")?))
+            .map(|r| decode(BACKEND, &get::<String>(r, "definition")?))
             .collect()
     }
 
@@ -580,8 +558,8 @@ impl FlowGraph for Neo4jGraph {
             .iter()
             .map(|f| json!({"flowId": f.flow_id, "confidence": f.confidence, "riskScore": f.risk_score}))
             .collect();
-        let flows_json = to_json(&a.flows)?;
-        let report = to_json(&a.report)?;
+        let flows_json = encode(BACKEND, &a.flows)?;
+        let report = encode(BACKEND, &a.report)?;
         let flows = bolt(Value::Array(flows))?;
         self.write(move |txn| {
             let q1 = query(
@@ -613,7 +591,7 @@ impl FlowGraph for Neo4jGraph {
             ))
             .await?;
         let Some(r) = rows.first() else { return Ok(None) };
-        let mut flows: Vec<AnalysisFlow> = from_json(&get::<String>(r, "flows")?)?;
+        let mut flows: Vec<AnalysisFlow> = decode(BACKEND, &get::<String>(r, "flows")?)?;
         flows.sort_by(|a, b| b.risk_score.total_cmp(&a.risk_score).then(a.flow_id.cmp(&b.flow_id)));
         Ok(Some(AnalysisRecord {
             change_id: get(r, "id")?,
@@ -621,7 +599,7 @@ impl FlowGraph for Neo4jGraph {
             head_sha: get(r, "head")?,
             created_at: get(r, "at")?,
             flows,
-            report: from_json(&get::<String>(r, "report")?)?,
+            report: decode(BACKEND, &get::<String>(r, "report")?)?,
         }))
     }
 
@@ -666,7 +644,7 @@ impl FlowGraph for Neo4jGraph {
                         .into_iter()
                         .filter_map(|v| Some((TestStatus::parse(v.first()?)?, v.get(1)?.parse().ok()?, v.get(2)?.clone())))
                         .collect();
-                    let metrics = synthetic_from(&parsed, total as u64).map(|m| to_json(&m)).transpose()?;
+                    let metrics = synthetic_from(&parsed, total as u64).map(|m| encode(BACKEND, &m)).transpose()?;
                     updates.push(json!({"id": id, "synthetic": metrics}));
                 }
                 txn.run(query("UNWIND $u AS u MATCH (f:Flow {id: u.id}) SET f.synthetic = u.synthetic").param("u", bolt(Value::Array(updates))?))
@@ -707,7 +685,7 @@ impl FlowGraph for Neo4jGraph {
     async fn write_production_metrics(&self, metrics: &[(String, ProductionMetrics)]) -> Result<()> {
         let rows: Vec<Value> = metrics
             .iter()
-            .map(|(id, m)| Ok(json!({"id": id, "production": to_json(m)?})))
+            .map(|(id, m)| Ok(json!({"id": id, "production": encode(BACKEND, m)?})))
             .collect::<Result<_>>()?;
         let rows = bolt(Value::Array(rows))?;
         self.write(move |txn| {
@@ -721,7 +699,7 @@ impl FlowGraph for Neo4jGraph {
     async fn add_insights(&self, insights: &[Insight]) -> Result<()> {
         let rows: Vec<Value> = insights
             .iter()
-            .map(|i| Ok(json!({"id": i.id, "severity": severity_rank(i.severity), "flowId": i.flow_id, "createdAt": i.created_at, "body": to_json(i)?})))
+            .map(|i| Ok(json!({"id": i.id, "severity": i.severity.rank(), "flowId": i.flow_id, "createdAt": i.created_at, "body": encode(BACKEND, i)?})))
             .collect::<Result<_>>()?;
         let rows = bolt(Value::Array(rows))?;
         self.write(move |txn| {
@@ -736,17 +714,21 @@ impl FlowGraph for Neo4jGraph {
         let rows = self
             .rows(
                 query("MATCH (i:Insight) WHERE i.severity >= $min RETURN i.body AS body ORDER BY i.createdAt DESC, i.id LIMIT $limit")
-                    .param("min", severity_rank(min_severity))
+                    .param("min", min_severity.rank())
                     .param("limit", limit as i64),
             )
             .await?;
-        rows.iter().map(|r| from_json(&get::<String>(r, "body")?)).collect()
+        rows.iter()
+            .map(|r| decode(BACKEND, &get::<String>(r, "body")?))
+            .collect()
     }
 
     async fn add_predictions(&self, predictions: &[Prediction]) -> Result<()> {
         let rows: Vec<Value> = predictions
             .iter()
-            .map(|p| Ok(json!({"id": p.id, "flowId": p.flow_id, "createdAt": p.created_at, "body": to_json(p)?})))
+            .map(|p| {
+                Ok(json!({"id": p.id, "flowId": p.flow_id, "createdAt": p.created_at, "body": encode(BACKEND, p)?}))
+            })
             .collect::<Result<_>>()?;
         let rows = bolt(Value::Array(rows))?;
         self.write(move |txn| {
@@ -765,7 +747,9 @@ impl FlowGraph for Neo4jGraph {
                     .param("limit", limit as i64),
             )
             .await?;
-        rows.iter().map(|r| from_json(&get::<String>(r, "body")?)).collect()
+        rows.iter()
+            .map(|r| decode(BACKEND, &get::<String>(r, "body")?))
+            .collect()
     }
 
     async fn cursor(&self, key: &str) -> Result<Option<String>> {

@@ -16,6 +16,11 @@ use super::{
 };
 use crate::config::Severity;
 use crate::error::{Error, Result};
+
+use super::{decode, encode};
+
+/// Names this backend in errors.
+const BACKEND: &str = "sqlite";
 use crate::flows::{Flow, Persona};
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -69,33 +74,6 @@ const MIGRATIONS: &[&str] = &[
 pub struct SqliteGraph {
     path: PathBuf,
     conn: Arc<Mutex<Connection>>,
-}
-
-fn now() -> String {
-    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
-}
-
-fn severity_rank(s: Severity) -> i64 {
-    match s {
-        Severity::Low => 0,
-        Severity::Medium => 1,
-        Severity::High => 2,
-        Severity::Critical => 3,
-    }
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::Graph {
-        backend: "sqlite",
-        message: e.to_string(),
-    })
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| Error::Graph {
-        backend: "sqlite",
-        message: format!("stored data does not decode: {e}"),
-    })
 }
 
 impl SqliteGraph {
@@ -240,7 +218,7 @@ fn count(tx: &Transaction<'_>, table: &str) -> Result<u64> {
 
 /// Inserts or updates one flow with its relationships; returns whether it was new, changed or the same.
 fn upsert_flow(tx: &Transaction<'_>, flow: &Flow) -> Result<Option<bool>> {
-    let definition = to_json(flow)?;
+    let definition = encode(BACKEND, flow)?;
     let existing: Option<String> = tx
         .query_row("SELECT definition FROM flows WHERE id = ?1", [&flow.id], |r| r.get(0))
         .optional()
@@ -252,7 +230,7 @@ fn upsert_flow(tx: &Transaction<'_>, flow: &Flow) -> Result<Option<bool>> {
         "INSERT INTO flows (id, name, priority, definition, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, priority = excluded.priority,
            definition = excluded.definition, updated_at = excluded.updated_at",
-        params![flow.id, flow.name, flow.priority.as_str(), definition, now()],
+        params![flow.id, flow.name, flow.priority.as_str(), definition, super::now()],
     )
     .map_err(q)?;
     tx.execute("DELETE FROM steps WHERE flow_id = ?1", [&flow.id])
@@ -301,7 +279,7 @@ fn recompute_synthetic(tx: &Transaction<'_>, flow_id: &str) -> Result<()> {
         })
         .map_err(q)?;
     let metrics = synthetic_from(&recent, total as u64);
-    let json = metrics.as_ref().map(to_json).transpose()?;
+    let json = metrics.as_ref().map(|v| encode(BACKEND, v)).transpose()?;
     tx.execute("UPDATE flows SET synthetic = ?2 WHERE id = ?1", params![flow_id, json])
         .map_err(q)?;
     Ok(())
@@ -346,11 +324,11 @@ fn flow_rows(tx: &Transaction<'_>, where_clause: &str, args: &[&dyn rusqlite::To
     rows.into_iter()
         .map(|(id, definition, risk, coverage, production, synthetic)| {
             Ok(FlowRecord {
-                flow: from_json(&definition)?,
+                flow: decode(BACKEND, &definition)?,
                 risk_score: risk,
                 coverage_score: coverage,
-                production_metrics: production.as_deref().map(from_json).transpose()?,
-                synthetic_metrics: synthetic.as_deref().map(from_json).transpose()?,
+                production_metrics: production.as_deref().map(|t| decode(BACKEND, t)).transpose()?,
+                synthetic_metrics: synthetic.as_deref().map(|t| decode(BACKEND, t)).transpose()?,
                 affected_by_changes: affected.remove(&id).unwrap_or_default(),
             })
         })
@@ -384,7 +362,7 @@ impl FlowGraph for SqliteGraph {
                 tx.execute(
                     "INSERT INTO personas (id, name, definition) VALUES (?1, ?2, ?3)
                      ON CONFLICT(id) DO UPDATE SET name = excluded.name, definition = excluded.definition",
-                    params![p.id, p.name, to_json(p)?],
+                    params![p.id, p.name, encode(BACKEND, p)?],
                 )
                 .map_err(q)?;
             }
@@ -457,7 +435,7 @@ impl FlowGraph for SqliteGraph {
                 .map_err(q)?
                 .collect::<rusqlite::Result<_>>()
                 .map_err(q)?;
-            texts.iter().map(|t| from_json(t)).collect()
+            texts.iter().map(|t| decode(BACKEND, t)).collect()
         })
         .await
     }
@@ -481,7 +459,13 @@ impl FlowGraph for SqliteGraph {
                 "INSERT INTO analyses (change_id, base_sha, head_sha, created_at, report) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(change_id) DO UPDATE SET base_sha = excluded.base_sha, head_sha = excluded.head_sha,
                    created_at = excluded.created_at, report = excluded.report",
-                params![a.change_id, a.base_sha, a.head_sha, a.created_at, to_json(&a.report)?],
+                params![
+                    a.change_id,
+                    a.base_sha,
+                    a.head_sha,
+                    a.created_at,
+                    encode(BACKEND, &a.report)?
+                ],
             )
             .map_err(q)?;
             tx.execute("DELETE FROM analysis_flows WHERE change_id = ?1", [&a.change_id])
@@ -522,7 +506,7 @@ impl FlowGraph for SqliteGraph {
                 .map_err(q)?
                 .collect::<rusqlite::Result<_>>()
                 .map_err(q)?;
-            Ok(Some(AnalysisRecord { change_id, base_sha, head_sha, created_at, flows, report: from_json(&report)? }))
+            Ok(Some(AnalysisRecord { change_id, base_sha, head_sha, created_at, flows, report: decode(BACKEND, &report)? }))
         })
         .await
     }
@@ -588,7 +572,7 @@ impl FlowGraph for SqliteGraph {
             for (flow_id, m) in &metrics {
                 tx.execute(
                     "UPDATE flows SET production = ?2 WHERE id = ?1",
-                    params![flow_id, to_json(m)?],
+                    params![flow_id, encode(BACKEND, m)?],
                 )
                 .map_err(q)?;
             }
@@ -605,7 +589,7 @@ impl FlowGraph for SqliteGraph {
                     "INSERT INTO insights (id, severity, flow_id, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, flow_id = excluded.flow_id,
                        created_at = excluded.created_at, body = excluded.body",
-                    params![i.id, severity_rank(i.severity), i.flow_id, i.created_at, to_json(i)?],
+                    params![i.id, i.severity.rank(), i.flow_id, i.created_at, encode(BACKEND, i)?],
                 )
                 .map_err(q)?;
             }
@@ -620,11 +604,11 @@ impl FlowGraph for SqliteGraph {
                 .prepare("SELECT body FROM insights WHERE severity >= ?1 ORDER BY created_at DESC, id LIMIT ?2")
                 .map_err(q)?;
             let bodies: Vec<String> = stmt
-                .query_map(params![severity_rank(min_severity), limit as i64], |r| r.get(0))
+                .query_map(params![min_severity.rank(), limit as i64], |r| r.get(0))
                 .map_err(q)?
                 .collect::<rusqlite::Result<_>>()
                 .map_err(q)?;
-            bodies.iter().map(|b| from_json(b)).collect()
+            bodies.iter().map(|b| decode(BACKEND, b)).collect()
         })
         .await
     }
@@ -636,7 +620,7 @@ impl FlowGraph for SqliteGraph {
                 tx.execute(
                     "INSERT INTO predictions (id, flow_id, created_at, body) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(id) DO UPDATE SET flow_id = excluded.flow_id, created_at = excluded.created_at, body = excluded.body",
-                    params![p.id, p.flow_id, p.created_at, to_json(p)?],
+                    params![p.id, p.flow_id, p.created_at, encode(BACKEND, p)?],
                 )
                 .map_err(q)?;
             }
@@ -656,7 +640,7 @@ impl FlowGraph for SqliteGraph {
                 .map_err(q)?
                 .collect::<rusqlite::Result<_>>()
                 .map_err(q)?;
-            bodies.iter().map(|b| from_json(b)).collect()
+            bodies.iter().map(|b| decode(BACKEND, b)).collect()
         })
         .await
     }
