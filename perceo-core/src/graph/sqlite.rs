@@ -101,25 +101,7 @@ impl SqliteGraph {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        let conn = self.conn.clone();
-        let location = self.path.display().to_string();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().map_err(|_| Error::Graph {
-                backend: "sqlite",
-                message: "the connection lock is poisoned".into(),
-            })?;
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| sql_error(&location, e))?;
-            let out = f(&tx)?;
-            tx.commit().map_err(|e| sql_error(&location, e))?;
-            Ok(out)
-        })
-        .await
-        .map_err(|e| Error::Graph {
-            backend: "sqlite",
-            message: e.to_string(),
-        })?
+        self.transaction(TransactionBehavior::Immediate, true, f).await
     }
 
     /// Runs `f` in one deferred (read) transaction on a blocking thread.
@@ -128,19 +110,33 @@ impl SqliteGraph {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
+        self.transaction(TransactionBehavior::Deferred, false, f).await
+    }
+
+    async fn transaction<T, F>(&self, behavior: TransactionBehavior, commit: bool, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
         let conn = self.conn.clone();
         let location = self.path.display().to_string();
         tokio::task::spawn_blocking(move || {
             let mut conn = conn.lock().map_err(|_| Error::Graph {
-                backend: "sqlite",
+                backend: BACKEND,
                 message: "the connection lock is poisoned".into(),
             })?;
-            let tx = conn.transaction().map_err(|e| sql_error(&location, e))?;
-            f(&tx)
+            let tx = conn
+                .transaction_with_behavior(behavior)
+                .map_err(|e| sql_error(&location, e))?;
+            let out = f(&tx)?;
+            if commit {
+                tx.commit().map_err(|e| sql_error(&location, e))?;
+            }
+            Ok(out)
         })
         .await
         .map_err(|e| Error::Graph {
-            backend: "sqlite",
+            backend: BACKEND,
             message: e.to_string(),
         })?
     }
