@@ -45,6 +45,10 @@ bash scripts/c-test.sh 2>&1 | tee -a "$log" || status=$?
 echo "== Playwright (scripts/playwright-test.sh)" >&2
 bash scripts/playwright-test.sh 2>&1 | tee -a "$log" || status=$?
 
-awk '/^test result:|^npm-tests:|^c-tests:|^playwright-tests:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+# The dashboard in headless Chromium (uses the Redis started above).
+echo "== Dashboard (scripts/dashboard-test.sh)" >&2
+bash scripts/dashboard-test.sh 2>&1 | tee -a "$log" || status=$?
+
+awk '/^test result:|^npm-tests:|^c-tests:|^playwright-tests:|^dashboard-tests:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

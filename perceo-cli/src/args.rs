@@ -51,6 +51,9 @@ pub enum Command {
     /// Read and edit the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Serve the dashboard: flows, the latest impact, test history, insights and live events,
+    /// on a local web page (Ctrl-C stops).
+    Dashboard(DashboardArgs),
     /// Watch the project's files and print the flows each save affects, live (Ctrl-C stops).
     Watch(WatchArgs),
     /// The analyzer: insights, test coverage, suggested next actions, failure predictions.
@@ -401,4 +404,21 @@ pub enum AnalyzeCommand {
         #[arg(long, default_value = "HEAD")]
         head: String,
     },
+}
+
+/// `perceo dashboard`.
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// Port (0 picks a free one).
+    #[arg(long, default_value_t = 4317)]
+    pub port: u16,
+    /// Address to listen on. Anything but loopback needs --allow-remote.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Let a non-loopback --host be used (the dashboard has no authentication).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }

@@ -611,6 +611,26 @@ impl Perceo {
         Ok(())
     }
 
+    /// Serves the dashboard on `addr` until `stop` completes (flows are synced into the graph
+    /// first, so it works right after `perceo init`). `on_ready` gets the bound address.
+    pub fn dashboard(
+        &self,
+        addr: std::net::SocketAddr,
+        on_ready: &mut (dyn FnMut(std::net::SocketAddr) + Send),
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<()> {
+        let set = self.flows()?;
+        let graph = self.graph()?;
+        let bus = self.bus()?;
+        self.block_on(graph.sync_flows(&set.flows, &set.personas))?;
+        let state = crate::dashboard::DashboardState {
+            graph,
+            bus,
+            project: self.config.project_name(),
+        };
+        self.block_on(crate::dashboard::serve(state, addr, on_ready, stop))
+    }
+
     /// The latest stored analysis and test run, for `ci report`.
     pub fn latest_results(&self) -> Result<(Option<ImpactReport>, Option<TestRunReport>)> {
         let graph = self.graph()?;

@@ -23,6 +23,7 @@ pub mod bus;
 pub mod code;
 pub mod config;
 pub mod coordinator;
+pub mod dashboard;
 mod engine;
 mod error;
 pub mod flows;

@@ -3,6 +3,7 @@
 mod analyzer;
 mod ci;
 mod config;
+mod dashboard;
 mod events;
 mod flows;
 mod graph;
@@ -38,6 +39,7 @@ pub(crate) fn dispatch(cli: &Cli, out: &Output) -> CmdResult {
         Command::Graph(cmd) => graph::run(cli, cmd, out),
         Command::Events(cmd) => events::run(cli, cmd, out),
         Command::Watch(args) => watch::run(cli, args, out),
+        Command::Dashboard(args) => dashboard::run(cli, args, out),
         Command::Completions(args) => {
             let mut cmd = Cli::command();
             clap_complete::generate(args.shell, &mut cmd, "perceo", &mut std::io::stdout());

@@ -1,0 +1,138 @@
+// Perceo dashboard: a small single-page app over /api (no build step, no dependencies).
+'use strict'
+
+const $ = (sel) => document.querySelector(sel)
+const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]))
+const pct = (x) => (x == null ? '–' : `${Math.round(x * 100)}%`)
+const num = (x) => (x == null ? '–' : Number(x).toFixed(2))
+const state = { view: 'flows', flows: [], impact: null, insights: [], events: [], sort: 'risk', query: '' }
+
+async function api(path) {
+  const res = await fetch(path)
+  if (!res.ok) throw new Error(`${path}: ${res.status}`)
+  return res.json()
+}
+
+function levelOf(score) {
+  return score >= 0.75 ? 'critical' : score >= 0.5 ? 'high' : score >= 0.25 ? 'medium' : 'low'
+}
+
+function renderFlows() {
+  if (!state.flows.length) {
+    return `<div class="empty">No flows in the graph yet. Run <code>perceo init</code> and then <code>perceo ci analyze</code> (or <code>perceo graph sync</code>).</div>`
+  }
+  const key = {
+    risk: (f) => -(f.riskScore ?? -1),
+    priority: (f) => -['low', 'medium', 'high', 'critical'].indexOf(f.priority),
+    name: (f) => f.name,
+    users: (f) => -(f.productionMetrics?.dailyUsers ?? -1),
+  }[state.sort]
+  const rows = state.flows
+    .filter((f) => !state.query || `${f.id} ${f.name} ${(f.pages || []).join(' ')}`.toLowerCase().includes(state.query))
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+    .map((f) => `<tr data-flow="${esc(f.id)}">
+      <td><a class="flow" href="#flow/${esc(f.id)}">${esc(f.name)}</a><div class="chain">${esc(f.id)} · ${esc((f.pages || []).join(', '))}</div></td>
+      <td class="level ${esc(f.priority)}">${esc(f.priority)}</td>
+      <td class="level ${f.riskScore == null ? '' : levelOf(f.riskScore)}">${num(f.riskScore)}</td>
+      <td>${f.tests ? 'yes' : '<span class="level high">no tests</span>'}</td>
+      <td>${pct(f.syntheticMetrics?.successRate)}</td>
+      <td>${pct(f.productionMetrics?.successRate)}</td>
+      <td>${f.productionMetrics?.dailyUsers ?? '–'}</td></tr>`)
+    .join('')
+  return `<input type="search" id="search" placeholder="Search flows" value="${esc(state.query)}">
+    <table id="flows"><thead><tr>
+      <th data-sort="name">Flow</th><th data-sort="priority">Priority</th><th data-sort="risk">Risk</th><th>Tests</th>
+      <th>Tests pass</th><th>Production success</th><th data-sort="users">Daily users</th></tr></thead><tbody>${rows}</tbody></table>`
+}
+
+async function renderFlow(id) {
+  const d = await api(`/api/flows/${encodeURIComponent(id)}`)
+  const f = d.flow
+  const bars = d.history
+    .slice()
+    .reverse()
+    .map((r) => `<span class="bar" title="${esc(r.startedAt)} ${esc(r.status)} ${r.durationMs} ms" style="height:${Math.max(4, Math.min(60, r.durationMs / 100))}px;background:${r.status === 'passed' ? '#1a7f37' : r.status === 'failed' ? '#cf222e' : '#9a6700'}"></span>`)
+    .join('')
+  return `<p><a href="#flows">← all flows</a></p><h2>${esc(f.name)} <span class="level ${esc(f.priority)}">${esc(f.priority)}</span></h2>
+    <p>${esc(f.description || '')}</p>
+    <p>Pages: ${esc((f.pages || []).join(', '))} · Personas: ${esc((f.personas || []).join(', ') || '–')} · Related: ${esc((f.related || []).join(', ') || '–')}</p>
+    <h3>Steps</h3><ol>${(f.steps || []).map((s) => `<li>${esc(s.name)} <span class="chain">${esc(s.page || '')} ${esc(s.event || '')}</span></li>`).join('')}</ol>
+    <h3>Test history</h3>${d.history.length ? `<div>${bars}</div>` : '<div class="empty">No test runs yet: run <code>perceo ci test</code>.</div>'}
+    <h3>Production</h3>${f.productionMetrics ? `<p>Success ${pct(f.productionMetrics.successRate)}, ${f.productionMetrics.dailyUsers} users a day, most leave at <b>${esc(f.productionMetrics.topExitStep || '–')}</b>.</p>` : '<div class="empty">No production metrics: connect analytics with <code>perceo analytics connect</code>.</div>'}`
+}
+
+function renderImpact() {
+  const r = state.impact
+  if (!r) return `<div class="empty">No analysis yet: run <code>perceo ci analyze --base main</code>.</div>`
+  const rows = r.flows
+    .map((f) => `<tr><td><a class="flow" href="#flow/${esc(f.id)}">${esc(f.name)}</a></td><td class="level ${esc(f.riskLevel)}">${num(f.riskScore)} ${esc(f.riskLevel)}</td><td>${num(f.confidence)}</td>
+      <td>${f.reasons.map((x) => `<div>${esc(x.detail)}<div class="chain">${esc(x.chain.join(' → '))}</div></div>`).join('')}</td></tr>`)
+    .join('')
+  return `<p>${r.totals.changedFiles} file(s) changed; ${r.totals.affectedFlows} of ${r.totals.flows} flow(s) affected · <span class="chain">${esc(r.createdAt)}</span></p>
+    ${r.flows.length ? `<table id="impact"><thead><tr><th>Flow</th><th>Risk</th><th>Confidence</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>` : '<div class="empty">The last change affected no flow.</div>'}`
+}
+
+function renderInsights() {
+  if (!state.insights.length) return `<div class="empty">No insights yet: run <code>perceo analyze insights</code> after some test runs.</div>`
+  return state.insights
+    .map((i) => `<div><span class="level ${esc(i.severity)}">${esc(i.severity)}</span> <b>${esc(i.title)}</b><div class="chain">${esc(i.message)}</div></div>`)
+    .join('<hr>')
+}
+
+function renderEvents() {
+  if (!state.events.length) return `<div class="empty">Waiting for events… run <code>perceo watch</code> or <code>perceo ci analyze</code> with a shared event bus.</div>`
+  return `<ul class="events" id="events">${state.events.map((e) => `<li>${esc(e.timestamp)} <b>${esc(e.type)}</b> ${esc(JSON.stringify(e.data).slice(0, 300))}</li>`).join('')}</ul>`
+}
+
+async function render() {
+  const [view, arg] = (location.hash.slice(1) || 'flows').split('/')
+  state.view = view
+  document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.dataset.view === view))
+  let html
+  try {
+    html = view === 'flow' ? await renderFlow(decodeURIComponent(arg)) : { flows: renderFlows, impact: renderImpact, insights: renderInsights, events: renderEvents }[view]?.() ?? renderFlows()
+  } catch (e) {
+    html = `<div class="empty">Could not load: ${esc(e.message)}</div>`
+  }
+  $('#view').innerHTML = html
+  $('#search')?.addEventListener('input', (e) => { state.query = e.target.value.toLowerCase(); const pos = e.target.selectionStart; render().then(() => { const s = $('#search'); s.focus(); s.setSelectionRange(pos, pos) }) })
+  document.querySelectorAll('th[data-sort]').forEach((th) => th.addEventListener('click', () => { state.sort = th.dataset.sort; render() }))
+}
+
+async function refresh() {
+  const [status, flows, impact, insights] = await Promise.all([api('/api/status'), api('/api/flows'), api('/api/impact'), api('/api/insights')])
+  $('#project').textContent = `${status.project} · ${status.graph.backend} · ${status.bus} bus`
+  state.flows = flows.map((f) => ({ ...f }))
+  state.impact = impact
+  state.insights = insights
+  await render()
+}
+
+function live() {
+  const source = new EventSource('/api/events')
+  source.onopen = () => { $('#live').textContent = '● live' }
+  source.onerror = () => { $('#live').textContent = '○ reconnecting' }
+  source.addEventListener('perceo', async (msg) => {
+    const event = JSON.parse(msg.data)
+    state.events.unshift(event)
+    state.events = state.events.slice(0, 200)
+    if (event.type === 'observer.flows.affected' && state.impact) {
+      // Show the newly affected flows at once, before the full report arrives.
+      const known = new Set(state.impact.flows.map((f) => f.id))
+      for (const f of event.data.flows || []) {
+        if (!known.has(f.id)) state.impact.flows.unshift({ id: f.id, name: f.name || f.id, riskScore: f.riskScore ?? 0, riskLevel: levelOf(f.riskScore ?? 0), confidence: f.confidence ?? 0, reasons: [] })
+      }
+    } else if (event.type === 'observer.flows.affected') {
+      state.impact = { flows: (event.data.flows || []).map((f) => ({ id: f.id, name: f.name || f.id, riskScore: f.riskScore ?? 0, riskLevel: levelOf(f.riskScore ?? 0), confidence: f.confidence ?? 0, reasons: [] })), totals: { changedFiles: '?', affectedFlows: (event.data.flows || []).length, flows: state.flows.length }, createdAt: event.timestamp }
+    }
+    if (event.type === 'observer.analysis.complete' || event.type.startsWith('graph.') || event.type.startsWith('coordinator.tests.completed')) {
+      await refresh()
+    } else {
+      await render()
+    }
+  })
+}
+
+window.addEventListener('hashchange', render)
+document.querySelectorAll('nav a').forEach((a) => a.addEventListener('click', () => { location.hash = a.dataset.view }))
+refresh().then(live)
