@@ -284,6 +284,18 @@ fn recompute_synthetic(tx: &Transaction<'_>, flow_id: &str) -> Result<()> {
 /// id, definition, risk score, coverage score, production JSON, synthetic JSON.
 type FlowRow = (String, String, Option<f64>, Option<f64>, Option<String>, Option<String>);
 
+/// Upserts every flow, counting what was created, updated or unchanged into `summary`.
+fn upsert_all(tx: &Transaction<'_>, flows: &[Flow], summary: &mut SyncSummary) -> Result<()> {
+    for f in flows {
+        match upsert_flow(tx, f)? {
+            Some(true) => summary.created.push(f.id.clone()),
+            Some(false) => summary.updated.push(f.id.clone()),
+            None => summary.unchanged += 1,
+        }
+    }
+    Ok(())
+}
+
 const FLOW_COLUMNS: &str = "id, definition, risk_score, coverage_score, production, synthetic";
 
 fn flow_rows(tx: &Transaction<'_>, where_clause: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<FlowRecord>> {
@@ -385,13 +397,7 @@ impl FlowGraph for SqliteGraph {
                 tx.execute("DELETE FROM flows WHERE id = ?1", [&id]).map_err(q)?;
                 summary.deleted.push(id);
             }
-            for f in &flows {
-                match upsert_flow(tx, f)? {
-                    Some(true) => summary.created.push(f.id.clone()),
-                    Some(false) => summary.updated.push(f.id.clone()),
-                    None => summary.unchanged += 1,
-                }
-            }
+            upsert_all(tx, &flows, &mut summary)?;
             Ok(summary)
         })
         .await
@@ -401,13 +407,7 @@ impl FlowGraph for SqliteGraph {
         let flows = flows.to_vec();
         self.write(move |tx| {
             let mut summary = SyncSummary::default();
-            for f in &flows {
-                match upsert_flow(tx, f)? {
-                    Some(true) => summary.created.push(f.id.clone()),
-                    Some(false) => summary.updated.push(f.id.clone()),
-                    None => summary.unchanged += 1,
-                }
-            }
+            upsert_all(tx, &flows, &mut summary)?;
             Ok(summary)
         })
         .await
