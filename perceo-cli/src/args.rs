@@ -38,6 +38,9 @@ pub struct GlobalArgs {
     /// Print only results and errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Run every engine in this process even where an apiBaseUrl is configured.
+    #[arg(long, global = true, env = "PERCEO_LOCAL")]
+    pub local: bool,
     /// Print more detail on stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

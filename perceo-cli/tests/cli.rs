@@ -1191,3 +1191,136 @@ fn failed_runs_are_posted_to_slack_and_email_is_refused_clearly() {
         .code(2)
         .stderr(predicate::str::contains("email notifications are not supported yet"));
 }
+
+/// A local HTTP server answering with `responses` in order (status, extra headers, body);
+/// each request's first line, headers and body are sent back on the channel.
+fn api_server(
+    responses: Vec<(u16, &'static str, String)>,
+) -> (String, std::sync::mpsc::Receiver<(String, String, String)>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut responses = responses.into_iter();
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (mut first, mut headers, mut line) = (String::new(), String::new(), String::new());
+            let _ = reader.read_line(&mut first);
+            let mut length = 0;
+            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                headers.push_str(&line);
+                line.clear();
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let Some((status, extra, answer)) = responses.next() else {
+                break;
+            };
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra}connection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+            let _ = tx.send((first, headers, String::from_utf8_lossy(&body).into_owned()));
+        }
+    });
+    (base, rx)
+}
+
+#[test]
+fn with_an_observer_api_ci_analyze_sends_the_change_set_and_prints_the_servers_report() {
+    let tmp = shop_with_change();
+    // What the server answers: the local analysis (so both paths print the same flows).
+    let local =
+        json_stdout(perceo(tmp.path()).args(["ci", "analyze", "--base", "main", "--head", "feature", "--json", "-q"]));
+    let (base, requests) = api_server(vec![
+        (
+            503,
+            "retry-after: 1\r\n",
+            r#"{"error":{"message":"warming up"}}"#.into(),
+        ),
+        (200, "", local.to_string()),
+        (
+            401,
+            "",
+            r#"{"error":{"message":"bad key sk-test-123 for this project"}}"#.into(),
+        ),
+    ]);
+    perceo(tmp.path())
+        .args(["config", "set", "observer.apiBaseUrl", &base])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["config", "set", "observer.apiKey", "${OBS_KEY}"])
+        .assert()
+        .success();
+    let started = std::time::Instant::now();
+    let remote = json_stdout(
+        perceo(tmp.path())
+            .args(["ci", "analyze", "--base", "main", "--head", "feature", "--json", "-q"])
+            .env("OBS_KEY", "sk-test-123"),
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(900),
+        "Retry-After was not honoured"
+    );
+    let ids = |r: &serde_json::Value| {
+        r["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&remote), ids(&local));
+    let (first, headers, body) = requests.recv().unwrap();
+    assert!(first.starts_with("POST /observer/analyze"), "{first}");
+    assert!(
+        headers
+            .to_ascii_lowercase()
+            .contains("authorization: bearer sk-test-123"),
+        "{headers}"
+    );
+    assert!(
+        headers.to_ascii_lowercase().contains("user-agent: perceo/"),
+        "{headers}"
+    );
+    let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(sent["files"][0]["path"], "src/lib/cart/store.ts");
+    assert_eq!(sent["headSha"], local["headSha"]);
+    // A wrong key: a clear error, exit 2, and the key never shown.
+    perceo(tmp.path())
+        .args(["ci", "analyze", "--base", "main", "--head", "feature"])
+        .env("OBS_KEY", "sk-test-123")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("error[api.auth]"))
+        .stderr(predicate::str::contains("401"))
+        .stderr(predicate::str::contains("sk-test-123").not());
+    // --local runs in-process even with the API configured.
+    perceo(tmp.path())
+        .args(["ci", "analyze", "--base", "main", "--head", "feature", "--local", "-q"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn an_observer_api_that_is_down_exits_3() {
+    let tmp = shop_with_change();
+    perceo(tmp.path())
+        .args(["config", "set", "observer.apiBaseUrl", "http://127.0.0.1:1"])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["ci", "analyze", "--base", "main", "--head", "feature"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "error[api.unreachable]: could not reach the observer API",
+        ));
+}

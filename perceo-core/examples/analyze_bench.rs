@@ -17,6 +17,7 @@ fn main() {
         dir.as_ref(),
         OpenOptions {
             env: Env::from_process(),
+            ..Default::default()
         },
     )
     .expect("open");

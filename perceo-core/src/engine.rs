@@ -5,6 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::analysis::AppModel;
+use crate::api::observer::{AnalyzeRequest, ObserverClient};
+use crate::api::{ApiClient, Timeouts};
 use crate::bus::redis::RedisBus;
 use crate::bus::{Event, EventBus, EventFilter, EventMetadata, EventType, MemoryBus, Since, Subscription};
 use crate::code::GraphOptions;
@@ -32,6 +34,9 @@ pub struct OpenOptions {
     /// Environment for configuration (`PERCEO_*`, `NODE_ENV`, `${VAR}`). Default: empty;
     /// bindings pass [`Env::from_process`].
     pub env: Env,
+    /// Run every engine in-process even where an `apiBaseUrl` is configured. Default: false
+    /// (the CLI sets it with `--local` or `PERCEO_LOCAL=1`).
+    pub local: bool,
 }
 
 /// What to compare in [`Perceo::analyze`].
@@ -140,6 +145,7 @@ pub struct Perceo {
     warnings: Vec<String>,
     runtime: tokio::runtime::Runtime,
     graph: Mutex<Option<Arc<dyn FlowGraph>>>,
+    local: bool,
 }
 
 impl std::fmt::Debug for Perceo {
@@ -153,6 +159,7 @@ impl std::fmt::Debug for Perceo {
 impl Perceo {
     /// Opens the project at (or above) `project_dir`, loading and validating its config.
     pub fn open(project_dir: &Path, options: OpenOptions) -> Result<Perceo> {
+        let local = options.local;
         let config = Config::load(project_dir, &LoadOptions { env: options.env })?;
         let warnings = Vec::new();
         // The in-memory bus exists from the start, so subscribers never miss early events.
@@ -170,6 +177,7 @@ impl Perceo {
             warnings,
             runtime,
             graph: Mutex::new(None),
+            local,
         })
     }
 
@@ -723,6 +731,28 @@ impl Perceo {
         Ok(self.model()?.routes)
     }
 
+    /// The managed Observer API client, when `observer.apiBaseUrl` is set and the project
+    /// was not opened with `local`.
+    fn observer_client(&self) -> Result<Option<ObserverClient>> {
+        let observer = &self.config.settings.observer;
+        if self.local {
+            return Ok(None);
+        }
+        let Some(base) = self
+            .config
+            .resolve_opt("observer.apiBaseUrl", observer.api_base_url.as_ref())?
+        else {
+            return Ok(None);
+        };
+        let key = self.config.resolve_opt("observer.apiKey", observer.api_key.as_ref())?;
+        Ok(Some(ObserverClient(ApiClient::new(
+            "observer",
+            &base,
+            key,
+            Timeouts::default(),
+        )?)))
+    }
+
     /// Which flows a change can break: the main job. Publishes `observer.change.detected`,
     /// `observer.flows.affected` and `observer.analysis.complete`.
     pub fn analyze(&self, options: &AnalyzeOptions) -> Result<ImpactReport> {
@@ -742,17 +772,27 @@ impl Perceo {
         let flows_started = Instant::now();
         let flows = self.flows()?;
         let flows_ms = flows_started.elapsed().as_millis() as u64;
-        let model = self.model()?;
         let impact_started = Instant::now();
-        let lockfiles = self.lockfile_contents(&changes, &options.source)?;
-        let mut report = analyze(&ImpactInput {
-            changes: &changes,
-            graph: &model.graph,
-            routes: &model.routes,
-            flows: &flows,
-            on_empty: options.on_empty,
-            lockfiles: &lockfiles,
-        });
+        let mut report = match self.observer_client()? {
+            // Delegated: the managed Observer analyses the change set we send.
+            Some(client) => self.block_on(client.analyze(&AnalyzeRequest {
+                base_sha: changes.base_sha.clone(),
+                head_sha: changes.head_sha.clone(),
+                files: changes.changes.clone(),
+            }))?,
+            None => {
+                let model = self.model()?;
+                let lockfiles = self.lockfile_contents(&changes, &options.source)?;
+                analyze(&ImpactInput {
+                    changes: &changes,
+                    graph: &model.graph,
+                    routes: &model.routes,
+                    flows: &flows,
+                    on_empty: options.on_empty,
+                    lockfiles: &lockfiles,
+                })
+            }
+        };
         if let ChangeSource::Refs { head, .. } = &options.source
             && checked_out_commit(dir).is_ok_and(|sha| sha != report.head_sha)
         {

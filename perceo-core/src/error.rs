@@ -218,6 +218,30 @@ pub enum Error {
     #[error("event bus: {0}")]
     Bus(String),
 
+    /// A managed engine API could not be reached (down, timeout, TLS).
+    #[error("could not reach the {engine} API at {url}: {message}")]
+    ApiUnreachable {
+        /// `observer`, `analyzer`, ...
+        engine: &'static str,
+        /// The URL, without credentials.
+        url: String,
+        /// What happened.
+        message: String,
+    },
+
+    /// A managed engine API answered with an error.
+    #[error("the {engine} API at {url} answered {status}: {message}")]
+    Api {
+        /// `observer`, `analyzer`, ...
+        engine: &'static str,
+        /// The URL, without credentials.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// The server's message (the key is never in it).
+        message: String,
+    },
+
     /// A caller passed an invalid argument (for example an unknown flow id).
     #[error("{0}")]
     Argument(String),
@@ -246,6 +270,9 @@ impl Error {
             Error::BusUnreachable { .. } => "bus.unreachable",
             Error::BusAuth { .. } => "bus.auth",
             Error::Bus(_) => "bus.error",
+            Error::ApiUnreachable { .. } => "api.unreachable",
+            Error::Api { status: 401 | 403, .. } => "api.auth",
+            Error::Api { .. } => "api.error",
             Error::Argument(_) => "argument",
         }
     }
@@ -254,7 +281,11 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Io { .. } | Error::Git { .. } | Error::Graph { .. } | Error::GraphSchema { .. } => ErrorKind::Job,
-            Error::GraphUnreachable { .. } | Error::BusUnreachable { .. } => ErrorKind::Unreachable,
+            Error::GraphUnreachable { .. } | Error::BusUnreachable { .. } | Error::ApiUnreachable { .. } => {
+                ErrorKind::Unreachable
+            }
+            Error::Api { status: 401 | 403, .. } => ErrorKind::Usage,
+            Error::Api { .. } => ErrorKind::Job,
             Error::Bus(_) => ErrorKind::Job,
             _ => ErrorKind::Usage,
         }

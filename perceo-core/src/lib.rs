@@ -9,7 +9,7 @@
 //! ```no_run
 //! use perceo_core::{Env, OpenOptions, Perceo};
 //!
-//! let perceo = Perceo::open(".".as_ref(), OpenOptions { env: Env::from_process() })?;
+//! let perceo = Perceo::open(".".as_ref(), OpenOptions { env: Env::from_process(), ..Default::default() })?;
 //! println!("{}", perceo.config().project_name());
 //! # Ok::<(), perceo_core::Error>(())
 //! ```
@@ -19,6 +19,7 @@
 
 mod analysis;
 pub mod analyzer;
+pub mod api;
 pub mod bus;
 pub mod code;
 pub mod config;

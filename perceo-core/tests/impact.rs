@@ -111,7 +111,14 @@ fn shop(sub: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn open(dir: &Path) -> Perceo {
-    Perceo::open(dir, OpenOptions { env: Env::default() }).unwrap()
+    Perceo::open(
+        dir,
+        OpenOptions {
+            env: Env::default(),
+            ..Default::default()
+        },
+    )
+    .unwrap()
 }
 
 fn analyze_last_commit(dir: &Path, on_empty: OnEmpty) -> ImpactReport {

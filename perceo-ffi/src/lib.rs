@@ -132,7 +132,13 @@ pub unsafe extern "C" fn perceo_project_open(
                     .chain([("PERCEO_CONFIG_PATH".to_string(), path.to_string())]),
             ),
         };
-        let perceo = Perceo::open(Path::new(project_dir), OpenOptions { env })?;
+        let perceo = Perceo::open(
+            Path::new(project_dir),
+            OpenOptions {
+                env,
+                ..Default::default()
+            },
+        )?;
         *out = Box::into_raw(Box::new(PerceoProject { perceo }));
         Ok(())
     })

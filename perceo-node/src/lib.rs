@@ -163,6 +163,7 @@ impl Perceo {
             let vars = std::env::vars().chain(config_path.map(|p| ("PERCEO_CONFIG_PATH".to_string(), p)));
             let options = OpenOptions {
                 env: CoreEnv::from_pairs(vars),
+                ..Default::default()
             };
             let inner = perceo_core::Perceo::open(&PathBuf::from(project_dir), options)?;
             Ok(Perceo { inner: Arc::new(inner) })

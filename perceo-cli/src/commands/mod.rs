@@ -19,7 +19,8 @@ use crate::output::Output;
 /// Opens the project named by the global flags, with the process environment.
 pub(crate) fn open(cli: &Cli, out: &Output) -> Result<perceo_core::Perceo, perceo_core::Error> {
     let env = perceo_core::Env::from_process();
-    let perceo = perceo_core::Perceo::open(&cli.global.project_dir, perceo_core::OpenOptions { env })?;
+    let local = cli.global.local;
+    let perceo = perceo_core::Perceo::open(&cli.global.project_dir, perceo_core::OpenOptions { env, local })?;
     out.debug(&format!("project: {}", perceo.config().project_dir.display()));
     for w in perceo.config().warnings.iter().chain(perceo.warnings()) {
         out.warn(w);
