@@ -244,6 +244,18 @@ pub enum LevelArg {
     Critical,
 }
 
+impl From<LevelArg> for perceo_core::config::Severity {
+    fn from(arg: LevelArg) -> Self {
+        use perceo_core::config::Severity;
+        match arg {
+            LevelArg::Low => Severity::Low,
+            LevelArg::Medium => Severity::Medium,
+            LevelArg::High => Severity::High,
+            LevelArg::Critical => Severity::Critical,
+        }
+    }
+}
+
 /// `--on-empty` choices.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum OnEmptyArg {

@@ -413,7 +413,7 @@ impl Perceo {
         };
         let parallel = options.parallel.unwrap_or(s.observer.ci.parallelism as usize);
         let run_id = uuid::Uuid::now_v7().to_string();
-        let started_at = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+        let started_at = crate::fsutil::now_rfc3339();
         self.publish(
             EventType::CoordinatorTestsStarted,
             "coordinator",
@@ -524,7 +524,7 @@ impl Perceo {
             return Ok(Vec::new());
         }
         let (flows, history) = self.analyzer_inputs()?;
-        let now = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+        let now = crate::fsutil::now_rfc3339();
         let all = analyzer::generate_insights(&flows, &history, settings.coverage.min_coverage_score, &now);
         let shown = analyzer::filter_insights(all.clone(), settings.insights.min_severity);
         let graph = self.graph()?;
@@ -562,7 +562,7 @@ impl Perceo {
     /// Concrete next actions: tests to write, flaky flows to fix, flows to add.
     pub fn suggestions(&self) -> Result<Vec<analyzer::Suggestion>> {
         let (flows, history) = self.analyzer_inputs()?;
-        let now = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+        let now = crate::fsutil::now_rfc3339();
         let insights = analyzer::generate_insights(
             &flows,
             &history,
@@ -582,7 +582,7 @@ impl Perceo {
             return Ok(Vec::new());
         }
         let (flows, history) = self.analyzer_inputs()?;
-        let now = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+        let now = crate::fsutil::now_rfc3339();
         let predictions = analyzer::confident(
             analyzer::predict(report, &flows, &history, &now),
             settings.confidence_threshold,

@@ -5,6 +5,11 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// The current time in RFC 3339 with milliseconds, as Perceo stores and prints it.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed and
 /// renamed over the target, so readers never see a truncated file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -12,6 +12,7 @@ use globset::GlobSet;
 
 use crate::analysis::AppModel;
 use crate::code::discover::{glob_set, relative_path};
+use crate::code::graph::is_resolution_input;
 use crate::code::imports::is_source_path;
 use crate::code::resolve::ModuleResolver;
 use crate::code::{DependencyGraph, GraphOptions};
@@ -63,13 +64,6 @@ pub struct Watcher {
     model: AppModel,
     flows: FlowSet,
     on_empty: OnEmpty,
-}
-
-fn is_resolution_input(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    name == "package.json"
-        || name == "pnpm-workspace.yaml"
-        || ((name.starts_with("tsconfig") || name.starts_with("jsconfig")) && name.ends_with(".json"))
 }
 
 impl Watcher {

@@ -5,21 +5,12 @@ use perceo_core::impact::OnEmpty;
 use perceo_core::{AnalyzeOptions, ChangeSource};
 
 use crate::CmdResult;
-use crate::args::{AnalyzeCommand, Cli, LevelArg};
+use crate::args::{AnalyzeCommand, Cli};
 use crate::commands::open;
 use crate::output::Output;
 
 fn json<T: serde::Serialize>(out: &Output, value: &T) -> CmdResult {
     Ok(out.json_value(&serde_json::to_value(value).map_err(std::io::Error::other)?)?)
-}
-
-fn level(arg: LevelArg) -> Severity {
-    match arg {
-        LevelArg::Low => Severity::Low,
-        LevelArg::Medium => Severity::Medium,
-        LevelArg::High => Severity::High,
-        LevelArg::Critical => Severity::Critical,
-    }
 }
 
 pub(crate) fn run(cli: &Cli, cmd: &AnalyzeCommand, out: &Output) -> CmdResult {
@@ -30,7 +21,7 @@ pub(crate) fn run(cli: &Cli, cmd: &AnalyzeCommand, out: &Output) -> CmdResult {
                 .insights()?
                 .into_iter()
                 .filter(|i| flow.as_ref().is_none_or(|f| i.flow_id.as_ref() == Some(f)))
-                .filter(|i| severity.is_none_or(|s| i.severity >= level(s)))
+                .filter(|i| severity.is_none_or(|s| i.severity >= Severity::from(s)))
                 .collect();
             if out.json {
                 return json(out, &insights);

@@ -9,19 +9,10 @@ use perceo_core::{AnalyzeOptions, ChangeSource};
 use perceo_core::TestOptions;
 use perceo_core::coordinator::{FlowStatus, ReportFormat, annotations, render};
 
-use crate::args::{AnalyzeArgs, CiCommand, Cli, LevelArg, OnEmptyArg, ReportArgs, ReportFormatArg, TestArgs};
+use crate::args::{AnalyzeArgs, CiCommand, Cli, OnEmptyArg, ReportArgs, ReportFormatArg, TestArgs};
 use crate::commands::open;
 use crate::output::Output;
 use crate::{CmdResult, Failure};
-
-fn level(arg: LevelArg) -> Severity {
-    match arg {
-        LevelArg::Low => Severity::Low,
-        LevelArg::Medium => Severity::Medium,
-        LevelArg::High => Severity::High,
-        LevelArg::Critical => Severity::Critical,
-    }
-}
 
 fn on_empty(arg: OnEmptyArg) -> OnEmpty {
     match arg {
@@ -180,7 +171,7 @@ fn analyze(cli: &Cli, args: &AnalyzeArgs, out: &Output) -> CmdResult {
     for w in &report.warnings {
         out.warn(w);
     }
-    if let Some(threshold) = args.fail_on.map(level)
+    if let Some(threshold) = args.fail_on.map(Severity::from)
         && report.any_at_least(threshold)
     {
         out.info(&format!(

@@ -7,22 +7,6 @@ use crate::commands::open;
 use crate::output::Output;
 use crate::{CmdResult, Failure};
 
-/// `--since`: an event id, a duration ago, or an RFC 3339 time.
-fn parse_since(text: &str) -> Result<Since, perceo_core::Error> {
-    if let Ok(d) = humantime::parse_duration(text) {
-        return Ok(Since::Time(std::time::SystemTime::now() - d));
-    }
-    if let Ok(t) = humantime::parse_rfc3339_weak(text) {
-        return Ok(Since::Time(t));
-    }
-    if perceo_core::bus::id_millis(text).is_some() {
-        return Ok(Since::Id(text.to_string()));
-    }
-    Err(perceo_core::Error::Argument(format!(
-        "--since `{text}` is neither an event id, a duration (10m, 2h) nor an RFC 3339 time"
-    )))
-}
-
 fn print_event(out: &Output, e: &Event) -> std::io::Result<()> {
     if out.json {
         return out.result(&serde_json::to_string(e).map_err(std::io::Error::other)?);
@@ -58,7 +42,7 @@ pub(crate) fn run(cli: &Cli, cmd: &EventsCommand, out: &Output) -> CmdResult {
                 .into());
             }
             let filter = EventFilter::prefix(kind.as_deref().unwrap_or(""));
-            let since = since.as_deref().map(parse_since).transpose()?;
+            let since = since.as_deref().map(Since::parse).transpose()?;
             if *no_follow {
                 for e in perceo.replay(since.unwrap_or(Since::Start), &filter, usize::MAX)? {
                     print_event(out, &e)?;

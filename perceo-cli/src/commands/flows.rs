@@ -5,7 +5,7 @@ use perceo_core::config::Severity;
 use perceo_core::flows::{Flow, FlowTests};
 use perceo_core::graph::SyncSummary;
 
-use crate::args::{Cli, FlowFields, FlowsCommand, LevelArg};
+use crate::args::{Cli, FlowFields, FlowsCommand};
 use crate::commands::open;
 use crate::output::Output;
 
@@ -50,7 +50,7 @@ pub(crate) fn run(cli: &Cli, cmd: &FlowsCommand, out: &Output) -> CmdResult {
                 id: args.id.clone(),
                 name,
                 description: f.description.clone(),
-                priority: f.priority.map(priority).unwrap_or_default(),
+                priority: f.priority.map(Severity::from).unwrap_or_default(),
                 personas: f.personas.clone(),
                 pages: f.pages.clone(),
                 files: f.files.clone(),
@@ -123,15 +123,6 @@ pub(crate) fn routes(cli: &Cli, out: &Output) -> CmdResult {
     Ok(())
 }
 
-fn priority(arg: LevelArg) -> Severity {
-    match arg {
-        LevelArg::Low => Severity::Low,
-        LevelArg::Medium => Severity::Medium,
-        LevelArg::High => Severity::High,
-        LevelArg::Critical => Severity::Critical,
-    }
-}
-
 /// The dotted keys and values `flows edit` changes.
 fn edits(f: &FlowFields) -> Vec<(String, serde_json::Value)> {
     let mut out = Vec::new();
@@ -143,7 +134,7 @@ fn edits(f: &FlowFields) -> Vec<(String, serde_json::Value)> {
         set("description", v.clone().into());
     }
     if let Some(p) = f.priority {
-        set("priority", priority(p).as_str().into());
+        set("priority", Severity::from(p).as_str().into());
     }
     for (key, list) in [
         ("pages", &f.pages),

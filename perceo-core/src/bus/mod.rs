@@ -145,7 +145,7 @@ impl Event {
             // Time-ordered (v7), so `--since ID` can find its place in any log.
             id: uuid::Uuid::now_v7().to_string(),
             kind,
-            timestamp: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+            timestamp: crate::fsutil::now_rfc3339(),
             source: source.to_string(),
             data,
             metadata,
@@ -297,6 +297,25 @@ pub trait EventBus: Send + Sync + std::fmt::Debug {
 
     /// `in-memory` or `redis`.
     fn kind(&self) -> &'static str;
+}
+
+impl Since {
+    /// Parses what a user gives for "since": a duration ago (`10m`, `2h`), an RFC 3339 time,
+    /// or an event id.
+    pub fn parse(text: &str) -> Result<Since> {
+        if let Ok(d) = humantime::parse_duration(text) {
+            return Ok(Since::Time(SystemTime::now() - d));
+        }
+        if let Ok(t) = humantime::parse_rfc3339_weak(text) {
+            return Ok(Since::Time(t));
+        }
+        if id_millis(text).is_some() {
+            return Ok(Since::Id(text.to_string()));
+        }
+        Err(crate::error::Error::Argument(format!(
+            "since `{text}` is neither an event id, a duration (10m, 2h) nor an RFC 3339 time"
+        )))
+    }
 }
 
 /// Milliseconds since the epoch encoded in a UUID v7 event id.

@@ -93,7 +93,7 @@ fn elapsed_ms(since: Instant) -> u64 {
 }
 
 /// Files whose content decides how specifiers resolve.
-fn is_resolution_input(path: &str) -> bool {
+pub(crate) fn is_resolution_input(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name == "package.json"
         || name == "pnpm-workspace.yaml"

@@ -312,6 +312,21 @@ impl Config {
     }
 }
 
+/// Whether an endpoint names Neo4j (`bolt://`, `bolt+s://`, `bolt+ssc://`, `neo4j://`,
+/// `neo4j+s://`, `neo4j+ssc://`) rather than the embedded store.
+pub fn is_neo4j_uri(endpoint: &str) -> bool {
+    [
+        "bolt://",
+        "bolt+s://",
+        "bolt+ssc://",
+        "neo4j://",
+        "neo4j+s://",
+        "neo4j+ssc://",
+    ]
+    .iter()
+    .any(|p| endpoint.starts_with(p))
+}
+
 /// Semantic checks the types cannot express.
 fn validate(s: &Settings, locate: &dyn Fn(&KeyPath) -> (PathBuf, usize, usize)) -> Result<()> {
     let fail = |key: &str, message: String| {
@@ -349,19 +364,7 @@ fn validate(s: &Settings, locate: &dyn Fn(&KeyPath) -> (PathBuf, usize, usize)) 
     }
     if let Some(endpoint) = &s.flow_graph.endpoint {
         let raw = endpoint.raw();
-        if raw.contains("://")
-            && !raw.contains("${")
-            && ![
-                "bolt://",
-                "bolt+s://",
-                "bolt+ssc://",
-                "neo4j://",
-                "neo4j+s://",
-                "neo4j+ssc://",
-            ]
-            .iter()
-            .any(|p| raw.starts_with(p))
-        {
+        if raw.contains("://") && !raw.contains("${") && !is_neo4j_uri(raw) {
             return fail(
                 "flowGraph.endpoint",
                 format!(

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 
 pub use model::*;
 
-use crate::config::{Config, Severity, redact_url};
+use crate::config::{Config, Severity, is_neo4j_uri, redact_url};
 use crate::error::Result;
 use crate::flows::{Flow, Persona};
 
@@ -120,17 +120,7 @@ pub fn graph_location(config: &Config) -> Result<GraphLocation> {
     let Some(endpoint) = endpoint.filter(|e| !e.is_empty()) else {
         return Ok(GraphLocation::Sqlite(config.perceo_dir().join(DEFAULT_GRAPH_FILE)));
     };
-    let is_neo4j = [
-        "bolt://",
-        "bolt+s://",
-        "bolt+ssc://",
-        "neo4j://",
-        "neo4j+s://",
-        "neo4j+ssc://",
-    ]
-    .iter()
-    .any(|p| endpoint.starts_with(p));
-    if !is_neo4j {
+    if !is_neo4j_uri(&endpoint) {
         let path = endpoint
             .strip_prefix("sqlite:")
             .unwrap_or(&endpoint)
@@ -168,7 +158,7 @@ pub async fn open_graph(location: &GraphLocation) -> Result<Box<dyn FlowGraph>> 
 
 /// The current time as stored (RFC 3339, milliseconds).
 pub(crate) fn now() -> String {
-    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+    crate::fsutil::now_rfc3339()
 }
 
 /// JSON text of a value stored by `backend`.

@@ -276,7 +276,7 @@ pub(super) fn build(
         unmatched_changes,
         on_empty_applied,
         warnings,
-        created_at: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+        created_at: crate::fsutil::now_rfc3339(),
         unresolved: graph.unresolved.clone(),
         timings: Timings {
             graph: graph.stats.clone(),
