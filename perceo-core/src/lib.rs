@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 
 mod analysis;
+pub mod analytics;
 pub mod analyzer;
 pub mod api;
 pub mod bus;

@@ -362,6 +362,30 @@ fn validate(s: &Settings, locate: &dyn Fn(&KeyPath) -> (PathBuf, usize, usize)) 
             return fail(key, format!("must be between 0 and 1, found {v}"));
         }
     }
+    if s.analytics.correlation.session_timeout_minutes == 0 {
+        return fail(
+            "analytics.correlation.sessionTimeoutMinutes",
+            "must be at least 1".into(),
+        );
+    }
+    if s.analytics.correlation.window_days == 0 {
+        return fail("analytics.correlation.windowDays", "must be at least 1".into());
+    }
+    if s.analytics.correlation.algorithm != "smith-waterman" {
+        return fail(
+            "analytics.correlation.algorithm",
+            format!(
+                "unsupported algorithm `{}`: the only one is `smith-waterman`",
+                s.analytics.correlation.algorithm
+            ),
+        );
+    }
+    if s.analytics.amplitude.region == Region::In {
+        return fail(
+            "analytics.amplitude.region",
+            "Amplitude has no India region: use `us` or `eu`".into(),
+        );
+    }
     if let Some(endpoint) = &s.flow_graph.endpoint {
         let raw = endpoint.raw();
         if raw.contains("://") && !raw.contains("${") && !is_neo4j_uri(raw) {

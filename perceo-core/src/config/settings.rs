@@ -322,6 +322,60 @@ pub struct AnalyticsSettings {
     pub correlation: CorrelationSettings,
     /// Revenue impact estimates.
     pub revenue_tracking: RevenueSettings,
+    /// Base URL replacing the provider's API host (a proxy or a test server). Default: the
+    /// provider's own (`https://analyticsdata.googleapis.com`, `https://data.mixpanel.com`,
+    /// `https://amplitude.com`, by region).
+    pub endpoint: Option<Setting>,
+    /// GA4 specifics.
+    pub ga4: Ga4Settings,
+    /// Mixpanel specifics.
+    pub mixpanel: MixpanelSettings,
+    /// Amplitude specifics.
+    pub amplitude: AmplitudeSettings,
+}
+
+/// `analytics.ga4`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Ga4Settings {
+    /// The numeric GA4 property id (`123456789`). Required for GA4.
+    pub property_id: Option<String>,
+    /// Where the BigQuery export's per-event rows are, as newline-delimited JSON files (`bq
+    /// extract --destination_format NEWLINE_DELIMITED_JSON`): a file, a directory or a glob,
+    /// project-relative. The Data API only gives aggregates, so per-user journeys come from
+    /// here. Default: none (aggregates only).
+    pub export_path: Option<String>,
+}
+
+/// `analytics.mixpanel`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct MixpanelSettings {
+    /// The project id; required with service-account credentials (`user:secret`).
+    pub project_id: Option<u64>,
+    /// Data residency: `us` (default, `data.mixpanel.com`), `eu` (`data-eu`) or `in` (`data-in`).
+    pub region: Region,
+}
+
+/// `analytics.amplitude`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AmplitudeSettings {
+    /// Data residency: `us` (default, `amplitude.com`) or `eu` (`analytics.eu.amplitude.com`).
+    pub region: Region,
+}
+
+/// A provider's data-residency region.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Region {
+    /// United States (the default).
+    #[default]
+    Us,
+    /// European Union.
+    Eu,
+    /// India (Mixpanel only).
+    In,
 }
 
 impl Default for AnalyticsSettings {
@@ -334,6 +388,10 @@ impl Default for AnalyticsSettings {
             sync_interval: 3600,
             correlation: CorrelationSettings::default(),
             revenue_tracking: RevenueSettings::default(),
+            endpoint: None,
+            ga4: Ga4Settings::default(),
+            mixpanel: MixpanelSettings::default(),
+            amplitude: AmplitudeSettings::default(),
         }
     }
 }
@@ -358,6 +416,11 @@ pub struct CorrelationSettings {
     pub algorithm: String,
     /// Sessions aligning below this similarity (0..1) do not count for a flow. Default: `0.7`.
     pub min_similarity: f64,
+    /// Minutes of inactivity that end a session when the provider has no session id.
+    /// Default: `30`.
+    pub session_timeout_minutes: u64,
+    /// Days of synced events that correlation and gaps look at. Default: `7`.
+    pub window_days: u64,
 }
 
 impl Default for CorrelationSettings {
@@ -365,6 +428,8 @@ impl Default for CorrelationSettings {
         Self {
             algorithm: "smith-waterman".into(),
             min_similarity: 0.7,
+            session_timeout_minutes: 30,
+            window_days: 7,
         }
     }
 }

@@ -1,0 +1,1 @@
+//! Smith-Waterman local alignment of sessions against flows (being built).

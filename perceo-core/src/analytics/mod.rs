@@ -1,0 +1,12 @@
+//! The Analytics engine: real user behaviour from GA4, Mixpanel or Amplitude, grouped into
+//! sessions, aligned against each flow's steps (Smith-Waterman), and turned into production
+//! metrics per flow, coverage gaps and revenue impact.
+//!
+//! Pipeline: [`providers`] fetch [`event::AnalyticsEvent`]s → [`store`] keeps them per day in
+//! `.perceo/analytics/` → [`sessions`] cut them into sessions → [`alphabet`] maps events onto
+//! step symbols → [`align`] scores sessions against flows → [`metrics`], [`gaps`] and
+//! [`revenue`] aggregate.
+
+pub mod align;
+pub mod event;
+pub mod providers;
