@@ -49,6 +49,11 @@ bash scripts/playwright-test.sh 2>&1 | tee -a "$log" || status=$?
 echo "== Dashboard (scripts/dashboard-test.sh)" >&2
 bash scripts/dashboard-test.sh 2>&1 | tee -a "$log" || status=$?
 
-awk '/^test result:|^npm-tests:|^c-tests:|^playwright-tests:|^dashboard-tests:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+# `perceo serve` against its OpenAPI document: schemathesis from PyPI (no 5xx, no schema
+# violations).
+echo "== perceo serve (scripts/schemathesis.sh)" >&2
+bash scripts/schemathesis.sh 2>&1 | tee -a "$log" || status=$?
+
+awk '/^test result:|^npm-tests:|^c-tests:|^playwright-tests:|^dashboard-tests:|^schemathesis-tests:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -76,6 +76,19 @@ pub enum Command {
     /// The flow graph: push flow files into it, or see what it holds.
     #[command(subcommand)]
     Graph(GraphCommand),
+    /// Production analytics (GA4, Mixpanel, Amplitude): connect, sync real user sessions,
+    /// correlate them with the flows, find journeys no flow covers, estimate revenue impact.
+    #[command(subcommand)]
+    Analytics(AnalyticsCommand),
+    /// Serve the Observer, Analyzer, Analytics and Coordinator APIs over HTTP for clients whose
+    /// config sets an apiBaseUrl, analysing against this checkout (--project-dir), until
+    /// SIGTERM or Ctrl-C. Prints the bound URL on stdout; one JSON log line per request on stderr.
+    Serve(ServeArgs),
+    /// Check that this project and its services are ready for a stage (config, variables,
+    /// secrets, flow graph, event bus, managed APIs, analytics, TLS, a dry-run analysis):
+    /// ✓ pass, ✗ fail with a one-line fix, – not applicable. Exit 0 only when every required
+    /// check passes.
+    Doctor(DoctorArgs),
     /// Print a shell completion script (e.g. `perceo completions bash > /etc/bash_completion.d/perceo`).
     Completions(CompletionsArgs),
 }
@@ -346,6 +359,96 @@ pub enum GraphCommand {
     Status,
 }
 
+/// Analytics providers `--provider` accepts.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProviderArg {
+    /// Google Analytics 4 (service-account JSON key; Data API + BigQuery-export files).
+    Ga4,
+    /// Mixpanel (service account `user:secret`, or a legacy API secret).
+    Mixpanel,
+    /// Amplitude (`apiKey:secretKey`).
+    Amplitude,
+}
+
+/// Data-residency regions `--region` accepts.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RegionArg {
+    /// United States (default).
+    Us,
+    /// European Union.
+    Eu,
+    /// India (Mixpanel only).
+    In,
+}
+
+/// `perceo analytics …`.
+#[derive(Debug, Subcommand)]
+pub enum AnalyticsCommand {
+    /// Check credentials against the provider (the smallest real request), then write the
+    /// provider and a `${ENV}` or `file:` reference to the credentials into the config —
+    /// never the secret itself.
+    Connect {
+        /// The provider.
+        #[arg(long, value_enum)]
+        provider: ProviderArg,
+        /// An environment variable name (`MIXPANEL_CREDENTIALS`) or a file path holding the
+        /// credentials. Default: the `analytics.credentials` already configured.
+        #[arg(long, value_name = "PATH|ENV")]
+        credentials: Option<String>,
+        /// GA4: the numeric property id.
+        #[arg(long, value_name = "ID")]
+        property_id: Option<String>,
+        /// GA4: the BigQuery-export NDJSON files (file, directory or glob) to read journeys from.
+        #[arg(long, value_name = "PATH")]
+        export_path: Option<String>,
+        /// Mixpanel: the project id (required with service-account credentials).
+        #[arg(long, value_name = "ID")]
+        project_id: Option<u64>,
+        /// Mixpanel or Amplitude: the data-residency region.
+        #[arg(long, value_enum)]
+        region: Option<RegionArg>,
+    },
+    /// Fetch events since the last sync (first time: the correlation window), store them in
+    /// .perceo/analytics/, then correlate and update each flow's production metrics.
+    Sync {
+        /// Fetch from this point instead of the last sync: a time ago (`3d`, `12h`) or an RFC 3339 time.
+        #[arg(long, value_name = "DURATION|TIME")]
+        since: Option<String>,
+        /// Only fetch and store; do not correlate.
+        #[arg(long)]
+        no_correlate: bool,
+        /// Keep syncing every `analytics.syncInterval` seconds until Ctrl-C.
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Align the synced sessions with every flow (Smith-Waterman) and report per flow:
+    /// sessions, success rate, daily users, duration, top exit step, devices, cohorts, funnel.
+    Correlate {
+        /// Report only this flow (all flows are still updated in the graph).
+        #[arg(long, value_name = "ID")]
+        flow: Option<String>,
+    },
+    /// Frequent real journeys that no flow covers, with weekly users and a suggested flow file.
+    Gaps {
+        /// Journeys taken by fewer sessions are left out.
+        #[arg(long, default_value_t = 3, value_name = "N")]
+        min_sessions: u64,
+        /// Show at most this many.
+        #[arg(long, default_value_t = 10, value_name = "N")]
+        limit: usize,
+        /// Write each suggested flow to .perceo/flows/<id>.json (existing files are kept).
+        #[arg(long)]
+        save: bool,
+    },
+    /// Revenue at risk for a flow: (synthetic − production success) × daily attempts ×
+    /// average order value, per day, month and year.
+    Impact {
+        /// The flow.
+        #[arg(long, value_name = "ID")]
+        flow: String,
+    },
+}
+
 /// `perceo events …`.
 #[derive(Debug, Subcommand)]
 pub enum EventsCommand {
@@ -436,4 +539,49 @@ pub struct DashboardArgs {
     /// Open the page in the default browser.
     #[arg(long)]
     pub open: bool,
+}
+
+/// Stages `perceo doctor --env` accepts.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StageArg {
+    /// A developer machine: config, variables, file secrets, flow graph, event bus.
+    Local,
+    /// CI: local, plus managed APIs and a dry run of `ci analyze` on HEAD~1..HEAD.
+    Ci,
+    /// Staging: CI, plus the analytics credentials.
+    Staging,
+    /// Production: staging, plus TLS to Neo4j and Redis, no secret in the config file, and
+    /// every file: secret ignored by git.
+    Production,
+}
+
+/// `perceo doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Which checklist to run.
+    #[arg(long = "env", value_enum, default_value = "local")]
+    pub stage: StageArg,
+    /// How long each check may take.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+/// `perceo serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Anything but loopback needs --allow-remote.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Port (0 picks a free one).
+    #[arg(long, default_value_t = 4318)]
+    pub port: u16,
+    /// Let a non-loopback --host be used (API keys are still required; put TLS in front).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Serve without API keys. Refused unless --host is a loopback address.
+    #[arg(long)]
+    pub insecure_no_auth: bool,
+    /// Print the OpenAPI document of the APIs and exit (no project needed).
+    #[arg(long)]
+    pub print_openapi: bool,
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 /// How a file changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeStatus {
     /// New file.
@@ -24,7 +24,7 @@ pub enum ChangeStatus {
 }
 
 /// One changed file.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FileChange {
     /// Path relative to the project directory, `/` separators.

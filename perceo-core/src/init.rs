@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{CONFIG_FILE, Framework, PERCEO_DIR};
+use crate::api::observer::{BootstrapRequest, BootstrapResponse};
+use crate::config::{CONFIG_FILE, Env, Framework, PERCEO_DIR};
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
 use crate::project::{FrameworkDetection, detect_framework};
@@ -17,7 +18,20 @@ pub struct InitOptions {
     pub name: Option<String>,
     /// Framework. Default: detected.
     pub framework: Option<Framework>,
+    /// Environment for reading the configuration once written (`PERCEO_CONFIG_PATH`,
+    /// `PERCEO_ENV`, `${VAR}`), which decides whether the managed Observer API bootstraps the
+    /// flows. Default: empty; the CLI passes the process environment.
+    pub env: Env,
+    /// Bootstrap flows in-process even where `observer.apiBaseUrl` is configured. Default: false.
+    pub local: bool,
 }
+
+/// Asks a managed Observer API to bootstrap flows during `init`: given the path of the
+/// config file about to be written and the request, answers `None` when no API is
+/// configured (then flows are bootstrapped locally), and the URL shown for the API with its
+/// answer otherwise.
+pub(crate) type RemoteBootstrap<'a> =
+    &'a dyn Fn(&Path, &BootstrapRequest) -> Result<Option<(String, BootstrapResponse)>>;
 
 /// What `init` did.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -35,6 +49,10 @@ pub struct InitReport {
     pub flows_initialized: usize,
     /// Personas created by bootstrap.
     pub personas_initialized: usize,
+    /// The Observer API that proposed the flows, when one did (else they came from the
+    /// routes, in-process).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bootstrapped_by: Option<String>,
     /// Non-fatal notes (e.g. framework not recognised).
     pub warnings: Vec<String>,
 }
@@ -99,11 +117,19 @@ fn no_routes_hint(dir: &Path) -> String {
     }
 }
 
-const GITIGNORE: &str = "# Perceo: local overrides, caches, the embedded graph and secrets stay out of git.\nconfig.local.json\ncache/\n*.db\n*.db-wal\n*.db-shm\nsecrets/\n";
+const GITIGNORE: &str = "# Perceo: local overrides, caches, synced analytics events, the embedded graph and secrets stay out of git.\nconfig.local.json\ncache/\n*.db\n*.db-wal\n*.db-shm\nsecrets/\nanalytics/\n";
 
-/// Writes `.perceo/config.json`, its schema and `.perceo/.gitignore` in `dir`.
-/// Never overwrites an existing config.
+/// Writes `.perceo/config.json`, its schema and `.perceo/.gitignore` in `dir`, bootstrapping
+/// flows from the routes in-process. Never overwrites an existing config.
 pub fn init_project(dir: &Path, options: &InitOptions) -> Result<InitReport> {
+    init_project_with(dir, options, &|_, _| Ok(None))
+}
+
+/// File the config is written to before it is complete (renamed to `config.json` last).
+const PENDING_CONFIG: &str = ".config.json.pending";
+
+/// Like [`init_project`], letting `remote` bootstrap the flows first.
+pub(crate) fn init_project_with(dir: &Path, options: &InitOptions, remote: RemoteBootstrap<'_>) -> Result<InitReport> {
     let dir = &std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
     let perceo_dir = dir.join(PERCEO_DIR);
     let config_path = perceo_dir.join(CONFIG_FILE);
@@ -137,29 +163,31 @@ pub fn init_project(dir: &Path, options: &InitOptions) -> Result<InitReport> {
     }
     write_atomic(&perceo_dir.join(SCHEMA_FILE), schema.as_bytes())?;
     files_written.push(format!("{PERCEO_DIR}/{SCHEMA_FILE}"));
-    // Flows: bootstrap one per page route when the project has none yet.
-    // (With observer.apiBaseUrl set, the managed Observer API's bootstrap will be called
-    // here instead; that client is its own issue.)
-    let existing = crate::flows::load_flows(dir)?;
-    let (mut flows_initialized, mut personas_initialized) = (0, 0);
-    if existing.flows.is_empty() {
-        let options = crate::code::GraphOptions {
-            ignore: Vec::new(),
-            cache_dir: Some(perceo_dir.join("cache")),
-        };
-        let model = crate::analysis::AppModel::build(dir, Some(detection.framework), &options)?;
-        let (flows, personas) = crate::flows::bootstrap_flows(&model.routes, &model.navigation_edges());
-        if !flows.is_empty() {
-            (flows_initialized, personas_initialized) = crate::flows::write_flow_files(dir, &flows, &personas)?;
+    // The config is written under a temporary name first, so that the remote bootstrap can
+    // read it (with the overlay and PERCEO_CONFIG_PATH), and renamed last: its presence
+    // marks a finished init.
+    let pending = perceo_dir.join(PENDING_CONFIG);
+    write_atomic(&pending, config_text(&project_name, detection.framework).as_bytes())?;
+    let request = BootstrapRequest {
+        project_dir: dir.display().to_string(),
+        project_name: project_name.clone(),
+        framework: detection.framework.as_str().to_string(),
+    };
+    let flows = bootstrap(dir, &perceo_dir, &detection, &pending, &request, remote, &mut warnings);
+    let finished = flows.and_then(|counts| {
+        std::fs::rename(&pending, &config_path).map_err(|e| Error::io(&config_path, e))?;
+        Ok(counts)
+    });
+    let (flows_initialized, personas_initialized, bootstrapped_by) = match finished {
+        Ok(counts) => counts,
+        Err(e) => {
+            let _ = std::fs::remove_file(&pending);
+            return Err(e);
         }
-        if flows.is_empty() {
-            warnings.push(no_routes_hint(dir));
-        } else {
-            files_written.push(format!("{PERCEO_DIR}/flows/ ({flows_initialized} files)"));
-        }
+    };
+    if flows_initialized > 0 {
+        files_written.push(format!("{PERCEO_DIR}/flows/ ({flows_initialized} files)"));
     }
-    // The config goes last: its presence marks a finished init.
-    write_atomic(&config_path, config_text(&project_name, detection.framework).as_bytes())?;
     files_written.push(format!("{PERCEO_DIR}/{CONFIG_FILE}"));
 
     Ok(InitReport {
@@ -169,8 +197,60 @@ pub fn init_project(dir: &Path, options: &InitOptions) -> Result<InitReport> {
         files_written,
         flows_initialized,
         personas_initialized,
+        bootstrapped_by,
         warnings,
     })
+}
+
+/// Bootstraps flows when the project has none yet: through `remote` when it answers, else
+/// one flow per page route. Returns the flows and personas written and the API used.
+fn bootstrap(
+    dir: &Path,
+    perceo_dir: &Path,
+    detection: &FrameworkDetection,
+    pending: &Path,
+    request: &BootstrapRequest,
+    remote: RemoteBootstrap<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<(usize, usize, Option<String>)> {
+    let existing = crate::flows::load_flows(dir)?;
+    if !existing.flows.is_empty() {
+        return Ok((0, 0, None));
+    }
+    if let Some((api, response)) = remote(pending, request)? {
+        for id in response
+            .flows
+            .iter()
+            .map(|f| &f.id)
+            .chain(response.personas.iter().map(|p| &p.id))
+        {
+            if !crate::flows::is_valid_flow_id(id) {
+                return Err(Error::Argument(format!(
+                    "the observer API at {api} proposed a flow or persona with the unusable id `{id}` (ids are lower-case letters, digits, - and _); nothing was written"
+                )));
+            }
+        }
+        let (flows, personas) = crate::flows::write_flow_files(dir, &response.flows, &response.personas)?;
+        warnings.extend(response.warnings.iter().map(|w| format!("observer API: {w}")));
+        if response.flows.is_empty() {
+            warnings.push(format!(
+                "the observer API at {api} proposed no flows; add .perceo/flows/*.json by hand"
+            ));
+        }
+        return Ok((flows, personas, Some(api)));
+    }
+    let options = crate::code::GraphOptions {
+        ignore: Vec::new(),
+        cache_dir: Some(perceo_dir.join("cache")),
+    };
+    let model = crate::analysis::AppModel::build(dir, Some(detection.framework), &options)?;
+    let (flows, personas) = crate::flows::bootstrap_flows(&model.routes, &model.navigation_edges());
+    if flows.is_empty() {
+        warnings.push(no_routes_hint(dir));
+        return Ok((0, 0, None));
+    }
+    let (f, p) = crate::flows::write_flow_files(dir, &flows, &personas)?;
+    Ok((f, p, None))
 }
 
 #[cfg(test)]

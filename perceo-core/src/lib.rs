@@ -26,6 +26,7 @@ pub mod code;
 pub mod config;
 pub mod coordinator;
 pub mod dashboard;
+pub mod doctor;
 mod engine;
 mod error;
 pub mod flows;
@@ -38,11 +39,15 @@ pub mod jsonc;
 pub mod notify;
 pub mod project;
 pub mod routes;
+pub mod serve;
 #[cfg(test)]
 mod testutil;
 pub mod watch;
 
 pub use analysis::AppModel;
 pub use config::{Config, Env, LoadOptions};
-pub use engine::{AnalyzeOptions, ChangeSource, OpenOptions, Perceo, TestOptions, TestSelection};
+pub use engine::{
+    AnalyzeOptions, ChangeSource, ConnectOptions, ConnectReport, OpenOptions, Perceo, SyncOptions, SyncProgress,
+    SyncReport, TestOptions, TestSelection,
+};
 pub use error::{Error, ErrorKind, Result};

@@ -93,7 +93,16 @@ pub(crate) fn run(cli: &Cli, cmd: &FlowsCommand, out: &Output) -> CmdResult {
             let flow = set.get(id).ok_or_else(|| {
                 perceo_core::Error::Argument(format!("no flow with id `{id}` (see `perceo flows list`)"))
             })?;
-            Ok(out.json_value(&to_json(flow)?)?)
+            // What the graph learnt about the flow (risk, production and test metrics) when it
+            // has it; the definition alone otherwise.
+            match perceo.flow_record(id) {
+                Ok(Some(record)) => Ok(out.json_value(&to_json(&record)?)?),
+                Ok(None) => Ok(out.json_value(&to_json(flow)?)?),
+                Err(e) => {
+                    out.warn(&format!("showing the definition only: {e}"));
+                    Ok(out.json_value(&to_json(flow)?)?)
+                }
+            }
         }
     }
 }

@@ -25,6 +25,8 @@ pub(crate) fn run(cli: &Cli, args: &InitArgs, out: &Output) -> CmdResult {
     let options = InitOptions {
         name: args.name.clone(),
         framework: args.framework.map(framework),
+        env: perceo_core::Env::from_process(),
+        local: cli.global.local,
     };
     out.info(&format!("Setting up Perceo in {}", dir.display()));
     let report = perceo_core::Perceo::init(&dir, &options)?;
@@ -49,8 +51,13 @@ pub(crate) fn run(cli: &Cli, args: &InitArgs, out: &Output) -> CmdResult {
         out.result(&format!("  detected from: {}", report.detection.evidence.join(", ")))?;
     }
     out.result(&format!("  wrote: {}", report.files_written.join(", ")))?;
+    let by = report
+        .bootstrapped_by
+        .as_deref()
+        .map(|api| format!(" (proposed by the observer API at {api})"))
+        .unwrap_or_default();
     out.result(&format!(
-        "Initialized {} flow(s) and {} persona(s)",
+        "Initialized {} flow(s) and {} persona(s){by}",
         report.flows_initialized, report.personas_initialized
     ))?;
     if !out.quiet {

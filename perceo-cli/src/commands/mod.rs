@@ -1,13 +1,16 @@
 //! One module per command; each maps its arguments to the core and formats the result.
 
+mod analytics;
 mod analyzer;
 mod ci;
 mod config;
 mod dashboard;
+mod doctor;
 mod events;
 mod flows;
 mod graph;
 mod init;
+mod serve;
 mod watch;
 
 use clap::CommandFactory;
@@ -18,8 +21,12 @@ use crate::output::Output;
 
 /// Opens the project named by the global flags, with the process environment.
 pub(crate) fn open(cli: &Cli, out: &Output) -> Result<perceo_core::Perceo, perceo_core::Error> {
+    open_with(cli, out, cli.global.local)
+}
+
+/// Like [`open`], choosing whether every engine runs in-process (`local`).
+pub(crate) fn open_with(cli: &Cli, out: &Output, local: bool) -> Result<perceo_core::Perceo, perceo_core::Error> {
     let env = perceo_core::Env::from_process();
-    let local = cli.global.local;
     let perceo = perceo_core::Perceo::open(&cli.global.project_dir, perceo_core::OpenOptions { env, local })?;
     out.debug(&format!("project: {}", perceo.config().project_dir.display()));
     for w in perceo.config().warnings.iter().chain(perceo.warnings()) {
@@ -38,9 +45,12 @@ pub(crate) fn dispatch(cli: &Cli, out: &Output) -> CmdResult {
         Command::Flows(cmd) => flows::run(cli, cmd, out),
         Command::Routes => flows::routes(cli, out),
         Command::Graph(cmd) => graph::run(cli, cmd, out),
+        Command::Analytics(cmd) => analytics::run(cli, cmd, out),
         Command::Events(cmd) => events::run(cli, cmd, out),
         Command::Watch(args) => watch::run(cli, args, out),
         Command::Dashboard(args) => dashboard::run(cli, args, out),
+        Command::Serve(args) => serve::run(cli, args, out),
+        Command::Doctor(args) => doctor::run(cli, args, out),
         Command::Completions(args) => {
             let mut cmd = Cli::command();
             clap_complete::generate(args.shell, &mut cmd, "perceo", &mut std::io::stdout());

@@ -8,5 +8,11 @@
 //! [`revenue`] aggregate.
 
 pub mod align;
+pub mod alphabet;
 pub mod event;
+pub mod gaps;
+pub mod metrics;
 pub mod providers;
+pub mod revenue;
+pub mod sessions;
+pub mod store;

@@ -1,12 +1,12 @@
 //! Test coverage of the flows, weighted by priority.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Severity;
 use crate::graph::FlowRecord;
 
 /// How well the flows are covered by tests.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CoverageReport {
     /// Flows defined.
@@ -23,7 +23,7 @@ pub struct CoverageReport {
 }
 
 /// A flow without tests.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UncoveredFlow {
     /// Flow id.

@@ -60,6 +60,7 @@ pub(crate) fn production(success_rate: f64, daily_users: f64) -> ProductionMetri
         device_breakdown: BTreeMap::new(),
         cohort_performance: BTreeMap::new(),
         last_updated: NOW.into(),
+        ..Default::default()
     }
 }
 

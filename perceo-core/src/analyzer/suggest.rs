@@ -10,7 +10,7 @@ use crate::flows::Flow;
 use crate::graph::{FlowRecord, Insight};
 
 /// One thing a team can do next.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Suggestion {
     /// `write-test`, `add-flow`, `fix-flaky` or `investigate` (see [`kind`]).

@@ -1,9 +1,15 @@
 //! Clients of the managed engine APIs (Perceo Cloud or a self-hosted `perceo serve`): one
 //! HTTP layer for every engine — `Authorization: Bearer <apiKey>`, connect and request
-//! timeouts, bounded retries with exponential backoff and jitter on connection errors, 429,
+//! timeouts, bounded retries with exponential backoff and jitter on connection errors, 429, 500,
 //! 502, 503 and 504 (honouring `Retry-After`), gzip, a versioned user agent, and errors that
 //! carry the status and the server's message but never the key.
+//!
+//! The same layer (`send_with_retries`, `http_client`) serves the analytics connectors.
 
+pub mod analytics;
+pub mod analyzer;
+pub mod coordinator;
+mod get;
 pub mod observer;
 
 use std::time::Duration;
@@ -11,7 +17,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::config::redact_url;
+use crate::config::{MASK, redact_url};
 use crate::error::{Error, Result};
 
 /// How many times a request is tried in all.
@@ -20,6 +26,8 @@ const ATTEMPTS: u32 = 4;
 const BACKOFF: Duration = Duration::from_millis(200);
 /// A `Retry-After` longer than this is not waited for.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// At most this much of a non-JSON error body is quoted in an error.
+const MAX_QUOTED: usize = 300;
 
 /// Timeouts of an API client.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +47,24 @@ impl Default for Timeouts {
     }
 }
 
+/// How often and how patiently a request is retried.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RetryPolicy {
+    /// Tries in all (at least 1).
+    pub attempts: u32,
+    /// The wait before the first retry; doubled for each later one (plus jitter).
+    pub backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: ATTEMPTS,
+            backoff: BACKOFF,
+        }
+    }
+}
+
 /// One engine's API: a base URL and an optional key.
 #[derive(Debug, Clone)]
 pub struct ApiClient {
@@ -46,6 +72,7 @@ pub struct ApiClient {
     key: Option<String>,
     http: reqwest::Client,
     engine: &'static str,
+    retry: RetryPolicy,
 }
 
 fn jitter(d: Duration) -> Duration {
@@ -68,95 +95,174 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
 
+fn client_builder(connect: Duration) -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(connect)
+        .user_agent(concat!("perceo/", env!("CARGO_PKG_VERSION")))
+        .gzip(true)
+}
+
+fn build_client(builder: reqwest::ClientBuilder) -> Result<reqwest::Client> {
+    builder
+        .build()
+        .map_err(|e| Error::Argument(format!("cannot build an HTTP client: {e}")))
+}
+
+/// The shared HTTP client: versioned user agent, gzip, the connect timeout and a timeout on
+/// each whole request.
+pub(crate) fn http_client(timeouts: Timeouts) -> Result<reqwest::Client> {
+    build_client(client_builder(timeouts.connect).timeout(timeouts.request))
+}
+
+/// Like [`http_client`] for long streamed downloads (exports): no limit on the whole request,
+/// only on connecting and on each read (`read`, the longest silence tolerated).
+pub(crate) fn streaming_http_client(connect: Duration, read: Duration) -> Result<reqwest::Client> {
+    build_client(client_builder(connect).read_timeout(read))
+}
+
+/// The server's words from an error body: Google's `error.message`, a top-level `message`,
+/// OAuth's `error_description` (with its `error` code), a bare `error` string, or the start
+/// of the text.
+fn server_message(text: &str) -> String {
+    let from_json = serde_json::from_str::<serde_json::Value>(text).ok().and_then(|v| {
+        let str_at = |p: &str| v.pointer(p).and_then(|m| m.as_str()).map(String::from);
+        str_at("/error/message")
+            .or_else(|| str_at("/message"))
+            .or_else(|| {
+                let description = str_at("/error_description")?;
+                Some(match str_at("/error") {
+                    Some(code) => format!("{code}: {description}"),
+                    None => description,
+                })
+            })
+            .or_else(|| str_at("/error"))
+    });
+    from_json.unwrap_or_else(|| text.trim().chars().take(MAX_QUOTED).collect())
+}
+
+/// `text` with every (non-empty) secret replaced by `***`.
+pub(crate) fn mask_secrets(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(secret, MASK);
+    }
+    out
+}
+
+/// Sends the request `build` makes with the default [`RetryPolicy`]; see [`send_with_policy`].
+pub(crate) async fn send_with_retries(
+    engine: &'static str,
+    shown_url: &str,
+    secrets: &[&str],
+    build: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<reqwest::Response> {
+    send_with_policy(RetryPolicy::default(), engine, shown_url, secrets, build).await
+}
+
+/// Sends the request `build` makes (called once per attempt), retrying connection errors,
+/// timeouts and 429/500/502/503/504 with exponential backoff and jitter, honouring a
+/// `Retry-After` in seconds (at most 30 s). Returns the first successful response; any other
+/// answer becomes [`Error::Api`] with the status and the server's message, and a request
+/// that never got through [`Error::ApiUnreachable`]. `shown_url` (already redacted) names
+/// the request in errors; every one of `secrets` is masked as `***` in them.
+pub(crate) async fn send_with_policy(
+    policy: RetryPolicy,
+    engine: &'static str,
+    shown_url: &str,
+    secrets: &[&str],
+    build: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<reqwest::Response> {
+    let attempts = policy.attempts.max(1);
+    let mut delay = policy.backoff;
+    for attempt in 1..=attempts {
+        let last = attempt == attempts;
+        match build().send().await {
+            Err(e) if (e.is_connect() || e.is_timeout()) && !last => {}
+            Err(e) => {
+                let message = if e.is_timeout() {
+                    "no answer in time".into()
+                } else {
+                    e.without_url().to_string()
+                };
+                return Err(Error::ApiUnreachable {
+                    engine,
+                    url: shown_url.to_string(),
+                    message: mask_secrets(&message, secrets),
+                });
+            }
+            Ok(response) => {
+                let status = response.status();
+                if status.is_success() {
+                    return Ok(response);
+                }
+                let retryable = matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504);
+                if retryable && !last {
+                    if let Some(wait) = retry_after(&response) {
+                        delay = wait;
+                    }
+                } else {
+                    let text = response.text().await.unwrap_or_default();
+                    return Err(Error::Api {
+                        engine,
+                        url: shown_url.to_string(),
+                        status: status.as_u16(),
+                        message: mask_secrets(&server_message(&text), secrets),
+                    });
+                }
+            }
+        }
+        tokio::time::sleep(jitter(delay)).await;
+        delay *= 2;
+    }
+    Err(Error::ApiUnreachable {
+        engine,
+        url: shown_url.to_string(),
+        message: format!("gave up after {attempts} attempts"),
+    })
+}
+
 impl ApiClient {
     /// A client of `engine` (`observer`, ...) at `base` (no trailing slash needed).
     pub fn new(engine: &'static str, base: &str, key: Option<String>, timeouts: Timeouts) -> Result<ApiClient> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeouts.connect)
-            .timeout(timeouts.request)
-            .user_agent(concat!("perceo/", env!("CARGO_PKG_VERSION")))
-            .gzip(true)
-            .build()
-            .map_err(|e| Error::Argument(format!("cannot build an HTTP client: {e}")))?;
         Ok(ApiClient {
             base: base.trim_end_matches('/').to_string(),
             key,
-            http,
+            http: http_client(timeouts)?,
             engine,
+            retry: RetryPolicy::default(),
         })
     }
 
     /// `POST {base}{path}` with a JSON body, decoding a JSON answer.
     pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T> {
         let url = format!("{}{path}", self.base);
-        let shown = redact_url(&url);
-        let mut delay = BACKOFF;
-        for attempt in 1..=ATTEMPTS {
-            let mut request = self.http.post(&url).json(body);
-            if let Some(key) = &self.key {
-                request = request.bearer_auth(key);
+        self.send_json(redact_url(&url), || self.http.post(&url).json(body))
+            .await
+    }
+
+    /// Sends what `build` makes (once per attempt) with the key, retried per the client's
+    /// policy, and decodes the JSON answer. `shown` is the redacted URL errors name.
+    pub(crate) async fn send_json<T: DeserializeOwned>(
+        &self,
+        shown: String,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<T> {
+        let secrets: Vec<&str> = self.key.iter().map(String::as_str).collect();
+        let response = send_with_policy(self.retry, self.engine, &shown, &secrets, || {
+            let request = build();
+            match &self.key {
+                Some(key) => request.bearer_auth(key),
+                None => request,
             }
-            let last = attempt == ATTEMPTS;
-            match request.send().await {
-                Err(e) if (e.is_connect() || e.is_timeout()) && !last => {}
-                Err(e) => {
-                    return Err(Error::ApiUnreachable {
-                        engine: self.engine,
-                        url: shown,
-                        message: if e.is_timeout() {
-                            "no answer in time".into()
-                        } else {
-                            e.without_url().to_string()
-                        },
-                    });
-                }
-                Ok(response) => {
-                    let status = response.status();
-                    if status.is_success() {
-                        return response.json::<T>().await.map_err(|e| Error::Api {
-                            engine: self.engine,
-                            url: shown,
-                            status: status.as_u16(),
-                            message: format!("the answer does not decode: {}", e.without_url()),
-                        });
-                    }
-                    let retryable = matches!(status.as_u16(), 429 | 502 | 503 | 504);
-                    if retryable && !last {
-                        if let Some(wait) = retry_after(&response) {
-                            delay = wait;
-                        }
-                    } else {
-                        let text = response.text().await.unwrap_or_default();
-                        let message = serde_json::from_str::<serde_json::Value>(&text)
-                            .ok()
-                            .and_then(|v| {
-                                v.pointer("/error/message")
-                                    .or_else(|| v.get("message"))
-                                    .and_then(|m| m.as_str())
-                                    .map(String::from)
-                            })
-                            .unwrap_or_else(|| text.chars().take(300).collect());
-                        let message = match (&self.key, status.as_u16()) {
-                            (Some(key), _) => message.replace(key.as_str(), "***"),
-                            (None, _) => message,
-                        };
-                        return Err(Error::Api {
-                            engine: self.engine,
-                            url: shown,
-                            status: status.as_u16(),
-                            message,
-                        });
-                    }
-                }
-            }
-            tokio::time::sleep(jitter(delay)).await;
-            delay *= 2;
-        }
-        Err(Error::ApiUnreachable {
+        })
+        .await?;
+        let status = response.status();
+        response.json::<T>().await.map_err(|e| Error::Api {
             engine: self.engine,
             url: shown,
-            message: format!("gave up after {ATTEMPTS} attempts"),
+            status: status.as_u16(),
+            message: format!("the answer does not decode: {}", e.without_url()),
         })
     }
 }
@@ -170,5 +276,28 @@ mod tests {
         let d = Duration::from_millis(400);
         let j = jitter(d);
         assert!(j >= d && j <= d + d / 4);
+    }
+
+    #[test]
+    fn server_messages_come_from_the_usual_error_shapes() {
+        assert_eq!(
+            server_message(
+                r#"{"error":{"code":403,"message":"User does not have sufficient permissions","status":"PERMISSION_DENIED"}}"#
+            ),
+            "User does not have sufficient permissions"
+        );
+        assert_eq!(server_message(r#"{"message":"bad key"}"#), "bad key");
+        assert_eq!(
+            server_message(r#"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#),
+            "invalid_grant: Invalid JWT Signature."
+        );
+        assert_eq!(server_message(r#"{"error":"Unauthorized"}"#), "Unauthorized");
+        assert_eq!(server_message("  plain text\n"), "plain text");
+        assert_eq!(server_message(&"x".repeat(1000)).len(), MAX_QUOTED);
+    }
+
+    #[test]
+    fn secrets_are_masked_and_empty_ones_ignored() {
+        assert_eq!(mask_secrets("key sk-1 and sk-1", &["sk-1", ""]), "key *** and ***");
     }
 }

@@ -46,7 +46,7 @@ pub struct Unresolved {
 }
 
 /// How a graph was built: time per phase and what the cache saved.
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildStats {
     /// Milliseconds spent finding files.

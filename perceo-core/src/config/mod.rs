@@ -261,6 +261,11 @@ impl Config {
         })
     }
 
+    /// The environment the configuration was loaded with (for `${VAR}` lookups).
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
     /// Environment variables that contributed to or are referenced by the configuration.
     pub fn env_sources(&self) -> &[EnvSource] {
         &self.env_sources
@@ -288,9 +293,16 @@ impl Config {
     /// The new file is validated before it replaces the old one (atomically), so a bad
     /// value never reaches the disk. Returns the file written.
     pub fn set(&self, key: &str, value: serde_json::Value) -> Result<PathBuf> {
+        self.set_many(&[(key.to_string(), value)])
+    }
+
+    /// Sets several dotted keys in one validated, atomic write (all or none), like [`Config::set`].
+    pub fn set_many(&self, entries: &[(String, serde_json::Value)]) -> Result<PathBuf> {
         let base = self.sources[0].path.clone();
-        let text = std::fs::read_to_string(&base).map_err(|e| Error::io(&base, e))?;
-        let new_text = edit::set_key(&text, key, value)?;
+        let mut new_text = std::fs::read_to_string(&base).map_err(|e| Error::io(&base, e))?;
+        for (key, value) in entries {
+            new_text = edit::set_key(&new_text, key, value.clone())?;
+        }
         // Validate the edited file together with the overlay before writing it.
         let mut files = vec![LoadedFile {
             value: jsonc::parse_value(&base, &new_text)?,
@@ -379,6 +391,23 @@ fn validate(s: &Settings, locate: &dyn Fn(&KeyPath) -> (PathBuf, usize, usize)) 
                 s.analytics.correlation.algorithm
             ),
         );
+    }
+    if let Some(source) = &s.analytics.revenue_tracking.avg_order_value_source {
+        match (source.fixed(), source) {
+            (Some(v), _) if !v.is_finite() || v < 0.0 => {
+                return fail(
+                    "analytics.revenueTracking.avgOrderValueSource",
+                    format!("must be a positive number or \"events\", found {v}"),
+                );
+            }
+            (None, OrderValueSetting::Named(text)) if text != "events" => {
+                return fail(
+                    "analytics.revenueTracking.avgOrderValueSource",
+                    format!("must be a number or \"events\", found \"{text}\""),
+                );
+            }
+            _ => {}
+        }
     }
     if s.analytics.amplitude.region == Region::In {
         return fail(

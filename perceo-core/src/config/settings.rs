@@ -42,6 +42,8 @@ pub struct Settings {
     pub event_bus: EventBusSettings,
     /// Where to send notifications. Default: nowhere.
     pub notifications: NotificationSettings,
+    /// `perceo serve`, the self-hosted engine APIs.
+    pub serve: ServeSettings,
 }
 
 /// `project`: what the application is.
@@ -227,7 +229,21 @@ impl Default for InsightSettings {
 }
 
 /// Severity or priority level, lowest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Low.
@@ -440,8 +456,30 @@ impl Default for CorrelationSettings {
 pub struct RevenueSettings {
     /// Estimate revenue at risk. Default: `false`.
     pub enabled: bool,
-    /// Where the average order value comes from (an event parameter or a number). Default: none.
-    pub avg_order_value_source: Option<String>,
+    /// The average order value for `perceo analytics impact`: a number (`42.5`, or the string
+    /// `"42.50"`), or `"events"` for the mean value of the synced purchase events (falling back
+    /// to GA4's totals). Default: `"events"`.
+    pub avg_order_value_source: Option<OrderValueSetting>,
+}
+
+/// `analytics.revenueTracking.avgOrderValueSource`: a fixed value or where to read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OrderValueSetting {
+    /// A fixed average order value.
+    Fixed(f64),
+    /// `"events"`, or a number written as a string.
+    Named(String),
+}
+
+impl OrderValueSetting {
+    /// The fixed value, when one is set (as a number or a numeric string).
+    pub fn fixed(&self) -> Option<f64> {
+        match self {
+            OrderValueSetting::Fixed(v) => Some(*v),
+            OrderValueSetting::Named(text) => text.trim().parse().ok(),
+        }
+    }
 }
 
 /// `coordinator`: test execution.
@@ -535,4 +573,28 @@ pub struct EmailSettings {
     pub enabled: bool,
     /// Recipients. Default: `[]`.
     pub recipients: Vec<String>,
+}
+
+/// `serve`: the self-hosted engine APIs (`perceo serve`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ServeSettings {
+    /// API keys clients must send as `Authorization: Bearer <key>` (secrets: write
+    /// `"${PERCEO_SERVE_KEY}"` or `"file:secrets/serve-key"`, never the key itself). The
+    /// environment variable `PERCEO_SERVE_API_KEYS` (comma-separated) replaces this list when
+    /// set. Without any key `perceo serve` refuses to start, except with `--insecure-no-auth`
+    /// on a loopback address. Default: `[]`.
+    pub api_keys: Vec<Setting>,
+    /// Largest request body accepted, in bytes; larger ones get `413`. Default: `10485760`
+    /// (10 MiB).
+    pub max_body_bytes: u64,
+}
+
+impl Default for ServeSettings {
+    fn default() -> Self {
+        ServeSettings {
+            api_keys: Vec::new(),
+            max_body_bytes: 10 * 1024 * 1024,
+        }
+    }
 }

@@ -18,7 +18,7 @@ use crate::flows::Flow;
 use junit::TestCase;
 
 /// How a flow's tests ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FlowStatus {
     /// Every test passed.
@@ -30,7 +30,7 @@ pub enum FlowStatus {
 }
 
 /// The outcome of one flow's tests.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowResult {
     /// Flow id.
@@ -51,7 +51,7 @@ pub struct FlowResult {
 }
 
 /// What a test run did.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TestRunReport {
     /// Unique id of the run.
@@ -61,6 +61,7 @@ pub struct TestRunReport {
     pub change_id: Option<String>,
     /// `[i, n]` when this was shard i of n.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<usize>>, min_items = 2, max_items = 2)]
     pub shard: Option<[usize; 2]>,
     /// Per flow, in the order run.
     pub flows: Vec<FlowResult>,

@@ -26,6 +26,7 @@ function renderFlows() {
     priority: (f) => -['low', 'medium', 'high', 'critical'].indexOf(f.priority),
     name: (f) => f.name,
     users: (f) => -(f.productionMetrics?.dailyUsers ?? -1),
+    coverage: (f) => f.coverageScore ?? (f.tests ? 1 : 0),
   }[state.sort]
   const rows = state.flows
     .filter((f) => !state.query || `${f.id} ${f.name} ${(f.pages || []).join(' ')}`.toLowerCase().includes(state.query))
@@ -34,15 +35,16 @@ function renderFlows() {
       <td><a class="flow" href="#flow/${esc(f.id)}">${esc(f.name)}</a><div class="chain">${esc(f.id)} · ${esc((f.pages || []).join(', '))}</div></td>
       <td class="level ${esc(f.priority)}">${esc(f.priority)}</td>
       <td class="level ${f.riskScore == null ? '' : levelOf(f.riskScore)}">${num(f.riskScore)}</td>
-      <td>${f.tests ? 'yes' : '<span class="level high">no tests</span>'}</td>
+      <td>${f.coverageScore != null ? pct(f.coverageScore) : f.tests ? 'tested' : '<span class="level high">no tests</span>'}</td>
       <td>${pct(f.syntheticMetrics?.successRate)}</td>
       <td>${pct(f.productionMetrics?.successRate)}</td>
-      <td>${f.productionMetrics?.dailyUsers ?? '–'}</td></tr>`)
+      <td>${f.productionMetrics ? Math.round(f.productionMetrics.dailyUsers) : '–'}</td></tr>`)
     .join('')
-  return `<input type="search" id="search" placeholder="Search flows" value="${esc(state.query)}">
-    <table id="flows"><thead><tr>
-      <th data-sort="name">Flow</th><th data-sort="priority">Priority</th><th data-sort="risk">Risk</th><th>Tests</th>
-      <th>Tests pass</th><th>Production success</th><th data-sort="users">Daily users</th></tr></thead><tbody>${rows}</tbody></table>`
+  const th = (key, label) => `<th data-sort="${key}" tabindex="0" role="button" aria-sort="${state.sort === key ? 'ascending' : 'none'}">${label}</th>`
+  return `<label class="chain" for="search">Search</label><br><input type="search" id="search" placeholder="Search flows" value="${esc(state.query)}">
+    <div class="scroll"><table id="flows"><thead><tr>
+      ${th('name', 'Flow')}${th('priority', 'Priority')}${th('risk', 'Risk')}${th('coverage', 'Coverage')}
+      <th>Tests pass</th><th>Production success</th>${th('users', 'Daily users')}</tr></thead><tbody>${rows}</tbody></table></div>`
 }
 
 async function renderFlow(id) {
@@ -58,7 +60,23 @@ async function renderFlow(id) {
     <p>Pages: ${esc((f.pages || []).join(', '))} · Personas: ${esc((f.personas || []).join(', ') || '–')} · Related: ${esc((f.related || []).join(', ') || '–')}</p>
     <h3>Steps</h3><ol>${(f.steps || []).map((s) => `<li>${esc(s.name)} <span class="chain">${esc(s.page || '')} ${esc(s.event || '')}</span></li>`).join('')}</ol>
     <h3>Test history</h3>${d.history.length ? `<div>${bars}</div>` : '<div class="empty">No test runs yet: run <code>perceo ci test</code>.</div>'}
-    <h3>Production</h3>${f.productionMetrics ? `<p>Success ${pct(f.productionMetrics.successRate)}, ${f.productionMetrics.dailyUsers} users a day, most leave at <b>${esc(f.productionMetrics.topExitStep || '–')}</b>.</p>` : '<div class="empty">No production metrics: connect analytics with <code>perceo analytics connect</code>.</div>'}`
+    <h3>Production</h3>${f.productionMetrics ? production(f.productionMetrics) : '<div class="empty">No production metrics: connect analytics with <code>perceo analytics connect</code>, then <code>perceo analytics sync</code>.</div>'}`
+}
+
+function production(m) {
+  const first = m.funnel?.[0]?.sessions || 0
+  const steps = (m.funnel || []).map((s, i, all) => {
+    const width = first ? Math.round((s.sessions / first) * 100) : 0
+    const prev = i ? all[i - 1].sessions : 0
+    const drop = i && prev ? `<span class="drop">−${Math.round(((prev - s.sessions) / prev) * 100)}% from the step before</span>` : ''
+    return `<div>${esc(s.step)}</div><div class="track" role="img" aria-label="${esc(s.step)}: ${s.sessions} sessions">
+      <div class="fill" style="width:${width}%"></div><span class="label">${s.sessions} sessions ${drop}</span></div>`
+  }).join('')
+  const devices = Object.entries(m.deviceBreakdown || {}).map(([k, v]) => `${esc(k)} ${pct(v)}`).join(', ')
+  const cohorts = Object.entries(m.cohortPerformance || {}).map(([k, v]) => `${esc(k)} ${pct(v)}`).join(', ')
+  return `<p>Success ${pct(m.successRate)} · ${Math.round(m.dailyUsers)} users a day · ${Math.round(m.dailyAttempts || 0)} attempts a day · ${(m.avgDuration / 1000).toFixed(1)} s to finish${m.topExitStep ? ` · most leave after <b>${esc(m.topExitStep)}</b>` : ''}</p>
+    ${steps ? `<h4>Funnel</h4><div class="funnel" id="funnel">${steps}</div>` : ''}
+    <p class="chain">${devices ? `devices: ${devices}` : ''}${cohorts ? ` · success by cohort: ${cohorts}` : ''} · updated ${esc(m.lastUpdated)}</p>`
 }
 
 function renderImpact() {
@@ -96,7 +114,11 @@ async function render() {
   }
   $('#view').innerHTML = html
   $('#search')?.addEventListener('input', (e) => { state.query = e.target.value.toLowerCase(); const pos = e.target.selectionStart; render().then(() => { const s = $('#search'); s.focus(); s.setSelectionRange(pos, pos) }) })
-  document.querySelectorAll('th[data-sort]').forEach((th) => th.addEventListener('click', () => { state.sort = th.dataset.sort; render() }))
+  document.querySelectorAll('th[data-sort]').forEach((th) => {
+    const sort = () => { state.sort = th.dataset.sort; render().then(() => $(`th[data-sort="${th.dataset.sort}"]`)?.focus()) }
+    th.addEventListener('click', sort)
+    th.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sort() } })
+  })
 }
 
 async function refresh() {
@@ -125,7 +147,7 @@ function live() {
     } else if (event.type === 'observer.flows.affected') {
       state.impact = { flows: (event.data.flows || []).map((f) => ({ id: f.id, name: f.name || f.id, riskScore: f.riskScore ?? 0, riskLevel: levelOf(f.riskScore ?? 0), confidence: f.confidence ?? 0, reasons: [] })), totals: { changedFiles: '?', affectedFlows: (event.data.flows || []).length, flows: state.flows.length }, createdAt: event.timestamp }
     }
-    if (event.type === 'observer.analysis.complete' || event.type.startsWith('graph.') || event.type.startsWith('coordinator.tests.completed')) {
+    if (event.type === 'observer.analysis.complete' || event.type.startsWith('graph.') || event.type.startsWith('coordinator.tests.completed') || event.type === 'analytics.correlation.complete' || event.type === 'analyzer.insight.generated') {
       await refresh()
     } else {
       await render()
@@ -134,5 +156,4 @@ function live() {
 }
 
 window.addEventListener('hashchange', render)
-document.querySelectorAll('nav a').forEach((a) => a.addEventListener('click', () => { location.hash = a.dataset.view }))
 refresh().then(live)

@@ -38,14 +38,30 @@ pub struct ProductionMetrics {
     /// The step most users leave at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_exit_step: Option<String>,
-    /// Sessions per device class.
+    /// Share of the flow's sessions per device class (0..1).
     #[serde(default)]
     pub device_breakdown: BTreeMap<String, f64>,
-    /// Success rate per cohort.
+    /// Success rate per cohort (`new`, `returning`).
     #[serde(default)]
     pub cohort_performance: BTreeMap<String, f64>,
     /// When the metrics were computed (RFC 3339).
     pub last_updated: String,
+    /// Sessions per day that enter the flow (the revenue formula's daily attempts).
+    #[serde(default)]
+    pub daily_attempts: f64,
+    /// Sessions reaching each step, in step order (the production funnel).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub funnel: Vec<FunnelStep>,
+}
+
+/// One step of a flow's production funnel.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunnelStep {
+    /// The step's name.
+    pub step: String,
+    /// Sessions in the window that reached it.
+    pub sessions: u64,
 }
 
 /// A flow as the graph holds it: its definition plus what the engines learnt.
@@ -112,7 +128,7 @@ pub struct AnalysisRecord {
 }
 
 /// Outcome of one test run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TestStatus {
     /// Passed.
@@ -145,7 +161,7 @@ impl TestStatus {
 }
 
 /// One run of a flow's tests.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TestRun {
     /// Unique id (recording the same id twice stores it once).
@@ -167,7 +183,7 @@ pub struct TestRun {
 }
 
 /// Something the analyzer wants a team to know.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Insight {
     /// Unique id (idempotent writes).
@@ -191,7 +207,7 @@ pub struct Insight {
 }
 
 /// A prediction that a flow will fail for a change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Prediction {
     /// Unique id (idempotent writes).

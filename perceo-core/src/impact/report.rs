@@ -11,7 +11,7 @@ use crate::flows::{Flow, FlowSet};
 use crate::git::FileChange;
 
 /// What to do when code changed but no flow was selected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OnEmpty {
     /// Select every flow (default: the safe choice for CI).
@@ -51,7 +51,7 @@ impl OnEmpty {
 }
 
 /// Why a flow is affected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReasonKind {
     /// The changed file reaches a page of the flow through imports (or is the page).
@@ -75,7 +75,7 @@ pub enum ReasonKind {
 }
 
 /// One reason a flow is affected.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Reason {
     /// The kind of reason.
@@ -91,7 +91,7 @@ pub struct Reason {
 }
 
 /// An affected flow: the seed's `{name, confidence, riskScore, priority}` plus Perceo's fields.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AffectedFlow {
     /// Flow id.
@@ -117,7 +117,7 @@ pub struct AffectedFlow {
 }
 
 /// Where an analysis spent its time, and what the graph cache saved.
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Timings {
     /// Milliseconds computing the change set.
@@ -135,7 +135,7 @@ pub struct Timings {
 }
 
 /// Counts for the summary.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Totals {
     /// Flows defined.
@@ -155,7 +155,7 @@ pub struct Totals {
 }
 
 /// The result of an impact analysis (published as `observer.analysis.complete`).
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImpactReport {
     /// Unique id of this analysis.

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::config::Severity;
 
 /// Each factor of a flow's risk score.
-#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RiskFactors {
     /// The flow's confidence (0..1).

@@ -104,6 +104,22 @@ pub fn match_route<'r>(routes: &'r [Route], href: &str) -> Option<&'r Route> {
         .map(|(_, route)| route)
 }
 
+/// The pattern among `patterns` that `href` reaches best (same ranking as [`match_route`]:
+/// static segments beat dynamic ones, which beat catch-alls; then fewer segments), if any.
+/// Analytics uses it to map a production page path (`/product/42`) onto a flow's page.
+pub fn best_pattern<'p>(patterns: impl IntoIterator<Item = &'p str>, href: &str) -> Option<&'p str> {
+    let target = matcher::href_segments(href)?;
+    patterns
+        .into_iter()
+        .filter_map(|p| {
+            let pattern = matcher::parse_pattern(p);
+            let ranks = matcher::rank(&pattern, &target)?;
+            Some(((std::cmp::Reverse(ranks), pattern.len()), p))
+        })
+        .min_by(|(a, _), (b, _)| a.cmp(b))
+        .map(|(_, p)| p)
+}
+
 /// Whether `href` reaches the URL `pattern` (see [`match_route`] for the rules), ignoring
 /// which other routes could match it better.
 pub fn pattern_matches(pattern: &str, href: &str) -> bool {

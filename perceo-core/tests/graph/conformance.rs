@@ -198,6 +198,17 @@ pub async fn production_metrics_insights_predictions_and_cursors(g: &dyn FlowGra
         device_breakdown: [("mobile".to_string(), 0.6), ("desktop".to_string(), 0.4)].into(),
         cohort_performance: Default::default(),
         last_updated: "2026-11-05T00:00:00.000Z".into(),
+        daily_attempts: 1500.0,
+        funnel: vec![
+            perceo_core::graph::FunnelStep {
+                step: "Open".into(),
+                sessions: 900,
+            },
+            perceo_core::graph::FunnelStep {
+                step: "Act".into(),
+                sessions: 630,
+            },
+        ],
     };
     g.write_production_metrics(&[("cart".into(), metrics.clone()), ("ghost".into(), metrics.clone())])
         .await

@@ -5,8 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::analysis::AppModel;
-use crate::api::observer::{AnalyzeRequest, ObserverClient};
-use crate::api::{ApiClient, Timeouts};
+use crate::api::observer::AnalyzeRequest;
 use crate::bus::redis::RedisBus;
 use crate::bus::{Event, EventBus, EventFilter, EventMetadata, EventType, MemoryBus, Since, Subscription};
 use crate::code::GraphOptions;
@@ -21,12 +20,17 @@ use crate::graph::{
 use std::collections::BTreeMap;
 
 use crate::analyzer;
-use crate::graph::{FlowRecord, Insight, Prediction, TestRun, TestStatus};
+use crate::graph::{FlowRecord, Insight, Prediction, TestRun};
 use crate::impact::lockfile::is_lockfile;
 use crate::impact::{ImpactInput, ImpactReport, LockfileChange, OnEmpty, analyze};
-use crate::init::{InitOptions, InitReport, init_project};
+use crate::init::{InitOptions, InitReport};
 use crate::routes::Route;
 use crate::watch::{WatchBatch, Watcher};
+
+mod analytics;
+mod api;
+mod doctor;
+pub use analytics::{ConnectOptions, ConnectReport, SyncOptions, SyncProgress, SyncReport};
 
 /// Options for [`Perceo::open`].
 #[derive(Debug, Clone, Default)]
@@ -156,6 +160,31 @@ impl std::fmt::Debug for Perceo {
     }
 }
 
+/// Connects the Redis bus `config` describes (`eventBus.redisUrl`, `channel`,
+/// `streamMaxLen`, `tlsCaFile`).
+pub(crate) async fn connect_bus(config: &Config) -> Result<Arc<dyn EventBus>> {
+    let settings = &config.settings.event_bus;
+    let url = config
+        .resolve_opt("eventBus.redisUrl", settings.redis_url.as_ref())?
+        .ok_or_else(|| Error::Argument("eventBus.type is `redis` but eventBus.redisUrl is not set".into()))?;
+    let ca = match config.resolve_opt("eventBus.tlsCaFile", settings.tls_ca_file.as_ref())? {
+        Some(file) => {
+            let path = config.project_dir.join(file);
+            Some(std::fs::read(&path).map_err(|e| Error::io(&path, e))?)
+        }
+        None => None,
+    };
+    Ok(Arc::new(
+        RedisBus::connect_with_ca(
+            &url,
+            settings.channel.as_deref(),
+            settings.stream_max_len.unwrap_or(100_000),
+            ca,
+        )
+        .await?,
+    ))
+}
+
 impl Perceo {
     /// Opens the project at (or above) `project_dir`, loading and validating its config.
     pub fn open(project_dir: &Path, options: OpenOptions) -> Result<Perceo> {
@@ -181,9 +210,16 @@ impl Perceo {
         })
     }
 
-    /// Creates `.perceo/` in `project_dir` and bootstraps flows from its routes (see [`crate::init`]).
+    /// Creates `.perceo/` in `project_dir` and bootstraps flows from its routes (see
+    /// [`crate::init`]). When the configuration as it will be once written (the new file, or
+    /// `PERCEO_CONFIG_PATH`, plus the local overlay; read with `options.env`) sets
+    /// `observer.apiBaseUrl` and `options.local` is false, the managed Observer API's
+    /// `POST /observer/bootstrap` proposes the flows instead, and they are written to
+    /// `.perceo/flows/` all the same.
     pub fn init(project_dir: &Path, options: &InitOptions) -> Result<InitReport> {
-        init_project(project_dir, options)
+        crate::init::init_project_with(project_dir, options, &|pending, request| {
+            api::remote_bootstrap(project_dir, options, pending, request)
+        })
     }
 
     /// The loaded configuration.
@@ -205,27 +241,7 @@ impl Perceo {
         if let Some(b) = slot.as_ref() {
             return Ok(b.clone());
         }
-        let settings = &self.config.settings.event_bus;
-        let url = self
-            .config
-            .resolve_opt("eventBus.redisUrl", settings.redis_url.as_ref())?
-            .ok_or_else(|| Error::Argument("eventBus.type is `redis` but eventBus.redisUrl is not set".into()))?;
-        let ca = match self
-            .config
-            .resolve_opt("eventBus.tlsCaFile", settings.tls_ca_file.as_ref())?
-        {
-            Some(file) => {
-                let path = self.config.project_dir.join(file);
-                Some(std::fs::read(&path).map_err(|e| Error::io(&path, e))?)
-            }
-            None => None,
-        };
-        let bus: Arc<dyn EventBus> = Arc::new(self.runtime.block_on(RedisBus::connect_with_ca(
-            &url,
-            settings.channel.as_deref(),
-            settings.stream_max_len.unwrap_or(100_000),
-            ca,
-        ))?);
+        let bus = self.runtime.block_on(connect_bus(&self.config))?;
         *slot = Some(bus.clone());
         Ok(bus)
     }
@@ -341,7 +357,9 @@ impl Perceo {
     /// the runs and recomputes synthetic metrics in the graph, publishes
     /// `coordinator.tests.started`, `coordinator.test.failed` and
     /// `coordinator.tests.completed`, and keeps the report for `ci report`. Flows without
-    /// tests are reported as uncovered, never as passed.
+    /// tests are reported as uncovered, never as passed. The tests always run here; with
+    /// `coordinator.apiBaseUrl` set (and not `local`) the run is also recorded by the managed
+    /// Coordinator API (`POST /coordinator/runs`).
     pub fn run_tests(&self, options: &TestOptions, on_done: &mut dyn FnMut(&FlowResult)) -> Result<TestRunReport> {
         let set = self.flows()?;
         let (ids, change_id): (Vec<String>, Option<String>) = match &options.selection {
@@ -444,30 +462,11 @@ impl Perceo {
                 }),
             )?;
         }
-        let runs: Vec<TestRun> = report
-            .flows
-            .iter()
-            .filter(|r| r.status != FlowStatus::Uncovered)
-            .map(|r| TestRun {
-                id: format!("{}:{}", report.run_id, r.flow_id),
-                flow_id: r.flow_id.clone(),
-                status: if r.status == FlowStatus::Passed {
-                    TestStatus::Passed
-                } else {
-                    TestStatus::Failed
-                },
-                duration_ms: r.duration_ms,
-                started_at: report.started_at.clone(),
-                message: r.failures.first().cloned(),
-                change_id: report.change_id.clone(),
-            })
-            .collect();
-        let saved = serde_json::to_string(&report).unwrap_or_default();
-        self.block_on(async {
-            graph.sync_flows(&set.flows, &set.personas).await?;
-            graph.record_test_runs(&runs).await?;
-            graph.set_cursor(LAST_RUN_KEY, &saved).await
-        })?;
+        self.store_run(&set, &report, &[])?;
+        // A managed Coordinator records the run too (the tests themselves ran here).
+        if let Some(client) = self.coordinator_client()? {
+            self.block_on(client.record_run(&report))?;
+        }
         if report.failed > 0 {
             let failed: Vec<String> = report
                 .flows
@@ -517,11 +516,17 @@ impl Perceo {
 
     /// Generates insights (discrepancy, coverage gaps, failing and flaky flows, drop-off),
     /// stores them, publishes `analyzer.insight.generated` for each, and returns those at or
-    /// above `analyzer.insights.minSeverity`. Empty when insights are disabled.
+    /// above `analyzer.insights.minSeverity`. Empty when insights are disabled. With
+    /// `analyzer.apiBaseUrl` set (and not `local`), the managed Analyzer API does this.
     pub fn insights(&self) -> Result<Vec<Insight>> {
         let settings = &self.config.settings.analyzer;
         if !settings.insights.enabled {
             return Ok(Vec::new());
+        }
+        if let Some(client) = self.analyzer_client()? {
+            // The server filters by its own minimum; this project's applies on top.
+            let insights = self.block_on(client.insights())?;
+            return Ok(analyzer::filter_insights(insights, settings.insights.min_severity));
         }
         let (flows, history) = self.analyzer_inputs()?;
         let now = crate::fsutil::now_rfc3339();
@@ -550,8 +555,12 @@ impl Perceo {
         Ok(shown)
     }
 
-    /// How well the flows are covered by tests.
+    /// How well the flows are covered by tests (from the managed Analyzer API when
+    /// `analyzer.apiBaseUrl` is set and not `local`).
     pub fn coverage(&self) -> Result<analyzer::CoverageReport> {
+        if let Some(client) = self.analyzer_client()? {
+            return self.block_on(client.coverage());
+        }
         let (flows, _) = self.analyzer_inputs()?;
         Ok(analyzer::coverage(
             &flows,
@@ -559,8 +568,12 @@ impl Perceo {
         ))
     }
 
-    /// Concrete next actions: tests to write, flaky flows to fix, flows to add.
+    /// Concrete next actions: tests to write, flaky flows to fix, flows to add (from the
+    /// managed Analyzer API when `analyzer.apiBaseUrl` is set and not `local`).
     pub fn suggestions(&self) -> Result<Vec<analyzer::Suggestion>> {
+        if let Some(client) = self.analyzer_client()? {
+            return self.block_on(client.suggestions());
+        }
         let (flows, history) = self.analyzer_inputs()?;
         let now = crate::fsutil::now_rfc3339();
         let insights = analyzer::generate_insights(
@@ -576,10 +589,14 @@ impl Perceo {
     /// (heuristic from impact, test history and traffic; the basis is in each prediction's
     /// reason); keeps those at or above `analyzer.predictions.confidenceThreshold`, stores
     /// them and publishes `analyzer.prediction.made`. Empty when predictions are disabled.
+    /// With `analyzer.apiBaseUrl` set (and not `local`), the managed Analyzer API does this.
     pub fn predict(&self, report: &ImpactReport) -> Result<Vec<Prediction>> {
         let settings = &self.config.settings.analyzer.predictions;
         if !settings.enabled {
             return Ok(Vec::new());
+        }
+        if let Some(client) = self.analyzer_client()? {
+            return self.block_on(client.predict(report));
         }
         let (flows, history) = self.analyzer_inputs()?;
         let now = crate::fsutil::now_rfc3339();
@@ -711,6 +728,13 @@ impl Perceo {
         Ok((path, self.sync_graph()?))
     }
 
+    /// A flow as the graph holds it (definition plus risk, metrics and history summaries),
+    /// `None` when the graph has never seen it (run `perceo graph sync`).
+    pub fn flow_record(&self, id: &str) -> Result<Option<FlowRecord>> {
+        let graph = self.graph()?;
+        self.block_on(graph.get_flow(id))
+    }
+
     /// The flows and personas of the project.
     pub fn flows(&self) -> Result<FlowSet> {
         load_flows(&self.config.project_dir)
@@ -731,44 +755,16 @@ impl Perceo {
         Ok(self.model()?.routes)
     }
 
-    /// The managed Observer API client, when `observer.apiBaseUrl` is set and the project
-    /// was not opened with `local`.
-    fn observer_client(&self) -> Result<Option<ObserverClient>> {
-        let observer = &self.config.settings.observer;
-        if self.local {
-            return Ok(None);
-        }
-        let Some(base) = self
-            .config
-            .resolve_opt("observer.apiBaseUrl", observer.api_base_url.as_ref())?
-        else {
-            return Ok(None);
-        };
-        let key = self.config.resolve_opt("observer.apiKey", observer.api_key.as_ref())?;
-        Ok(Some(ObserverClient(ApiClient::new(
-            "observer",
-            &base,
-            key,
-            Timeouts::default(),
-        )?)))
-    }
-
     /// Which flows a change can break: the main job. Publishes `observer.change.detected`,
-    /// `observer.flows.affected` and `observer.analysis.complete`.
+    /// `observer.flows.affected` and `observer.analysis.complete`. With `observer.apiBaseUrl`
+    /// set (and not `local`), the change set computed here is analysed by the managed
+    /// Observer API.
     pub fn analyze(&self, options: &AnalyzeOptions) -> Result<ImpactReport> {
         let started = Instant::now();
         let dir = &self.config.project_dir;
-        let changes = match &options.source {
-            ChangeSource::Refs { base, head } => changes_between(dir, base, head)?,
-            ChangeSource::WorkingTree => working_tree_changes(dir)?,
-        };
+        let changes = self.change_set(&options.source)?;
         let git_ms = started.elapsed().as_millis() as u64;
-        self.publish_observer(
-            EventType::ObserverChangeDetected,
-            serde_json::json!({
-                "baseSha": changes.base_sha, "headSha": changes.head_sha, "changes": changes.changes,
-            }),
-        )?;
+        self.publish_change_detected(&changes)?;
         let flows_started = Instant::now();
         let flows = self.flows()?;
         let flows_ms = flows_started.elapsed().as_millis() as u64;
@@ -779,18 +775,12 @@ impl Perceo {
                 base_sha: changes.base_sha.clone(),
                 head_sha: changes.head_sha.clone(),
                 files: changes.changes.clone(),
+                merge_base: Some(changes.merge_base.clone()),
+                on_empty: Some(options.on_empty),
             }))?,
             None => {
-                let model = self.model()?;
                 let lockfiles = self.lockfile_contents(&changes, &options.source)?;
-                analyze(&ImpactInput {
-                    changes: &changes,
-                    graph: &model.graph,
-                    routes: &model.routes,
-                    flows: &flows,
-                    on_empty: options.on_empty,
-                    lockfiles: &lockfiles,
-                })
+                self.impact(&changes, &flows, options.on_empty, &lockfiles)?
             }
         };
         if let ChangeSource::Refs { head, .. } = &options.source
@@ -803,10 +793,70 @@ impl Perceo {
         report.timings.git_ms = git_ms;
         report.timings.flows_ms = flows_ms;
         report.timings.impact_ms = impact_started.elapsed().as_millis() as u64;
+        self.finish_analysis(report, &flows, started)
+    }
+
+    /// What changed according to `source`.
+    fn change_set(&self, source: &ChangeSource) -> Result<ChangeSet> {
+        let dir = &self.config.project_dir;
+        match source {
+            ChangeSource::Refs { base, head } => changes_between(dir, base, head),
+            ChangeSource::WorkingTree => working_tree_changes(dir),
+        }
+    }
+
+    /// Analyses like [`Perceo::analyze`], always in-process, but stores and publishes nothing
+    /// (`perceo doctor`'s dry run).
+    pub fn analyze_dry_run(&self, options: &AnalyzeOptions) -> Result<ImpactReport> {
+        let started = Instant::now();
+        let changes = self.change_set(&options.source)?;
+        let flows = self.flows()?;
+        let lockfiles = self.lockfile_contents(&changes, &options.source)?;
+        let mut report = self.impact(&changes, &flows, options.on_empty, &lockfiles)?;
         report.timings.total_ms = started.elapsed().as_millis() as u64;
-        report.warnings.extend(flows.warnings.iter().cloned());
+        Ok(report)
+    }
+
+    /// The local impact analysis of `changes` over the project's dependency graph and routes.
+    fn impact(
+        &self,
+        changes: &ChangeSet,
+        flows: &FlowSet,
+        on_empty: OnEmpty,
+        lockfiles: &[LockfileChange],
+    ) -> Result<ImpactReport> {
+        let model = self.model()?;
+        Ok(analyze(&ImpactInput {
+            changes,
+            graph: &model.graph,
+            routes: &model.routes,
+            flows,
+            on_empty,
+            lockfiles,
+        }))
+    }
+
+    fn publish_change_detected(&self, changes: &ChangeSet) -> Result<()> {
+        self.publish_observer(
+            EventType::ObserverChangeDetected,
+            serde_json::json!({
+                "baseSha": changes.base_sha, "headSha": changes.head_sha, "changes": changes.changes,
+            }),
+        )
+    }
+
+    /// The end of every analysis: total time, the flow files' warnings, storing it in the
+    /// graph, and `observer.flows.affected` / `observer.analysis.complete`.
+    fn finish_analysis(&self, mut report: ImpactReport, flows: &FlowSet, started: Instant) -> Result<ImpactReport> {
+        report.timings.total_ms = started.elapsed().as_millis() as u64;
+        for w in &flows.warnings {
+            // A delegated report may already carry the same warning from the server.
+            if !report.warnings.contains(w) {
+                report.warnings.push(w.clone());
+            }
+        }
         let store_started = Instant::now();
-        let stored = self.store_analysis(&flows, &report);
+        let stored = self.store_analysis(flows, &report);
         report.timings.store_ms = store_started.elapsed().as_millis() as u64;
         if let Err(e) = stored {
             // The embedded store is a convenience; a graph the user configured must work.

@@ -1,0 +1,232 @@
+//! The OpenAPI document of `perceo serve`, generated from the types with utoipa, and the
+//! types only the server answers with (health, readiness, errors).
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use super::handlers;
+
+/// An error answer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// Code and message of an error.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code: the core's (`argument`, `graph.unreachable`, ...) or the
+    /// server's (`auth.missing`, `auth.invalid`, `request.invalid`, `request.too_large`,
+    /// `not_found`, `internal`).
+    pub code: String,
+    /// What happened, in plain words (never a secret).
+    pub message: String,
+}
+
+/// `GET /healthz`: the process is up.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: String,
+    /// Perceo's version.
+    pub version: String,
+}
+
+/// One dependency checked by `GET /readyz`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReadyCheck {
+    /// Whether it answered.
+    pub ok: bool,
+    /// The backend (`sqlite`, `neo4j`, `in-memory`, `redis`), or why it failed.
+    pub detail: String,
+}
+
+/// `GET /readyz`: whether the flow graph and the event bus answer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Readiness {
+    /// Whether the server can serve requests.
+    pub ready: bool,
+    /// The flow graph.
+    pub graph: ReadyCheck,
+    /// The event bus (a read from its replay log: nothing is published).
+    pub bus: ReadyCheck,
+    /// Why the server is not ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `POST /analytics/sync` body, as the document shows it (the server reads
+/// [`crate::SyncOptions`]).
+#[derive(Default, Deserialize, ToSchema)]
+#[schema(as = SyncOptions)]
+#[serde(default, rename_all = "camelCase")]
+#[allow(dead_code)] // a schema only
+pub(crate) struct SyncOptionsDoc {
+    /// Fetch from this time (Unix ms) instead of the stored cursor.
+    since_ms: Option<i64>,
+    /// Correlate after syncing. Default: false.
+    correlate: bool,
+}
+
+/// Object schemas for the analytics answers, whose types live in the analytics engine: named
+/// and described, with their fields left open.
+macro_rules! object_schema {
+    ($ty:ident, $name:literal, $description:literal) => {
+        #[doc = $description]
+        pub(crate) struct $ty;
+
+        impl utoipa::PartialSchema for $ty {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .description(Some($description))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $ty {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed($name)
+            }
+        }
+    };
+}
+
+object_schema!(
+    SyncReportDoc,
+    "SyncReport",
+    "What a sync did: {provider, from, to, events, malformed, requests, store, correlation?} (as `perceo analytics sync --json`)."
+);
+object_schema!(
+    CorrelationReportDoc,
+    "CorrelationReport",
+    "Sessions aligned with every flow and each flow's production metrics (as `perceo analytics correlate --json`)."
+);
+object_schema!(
+    GapDoc,
+    "Gap",
+    "A frequent journey no flow covers, with weekly users and a suggested flow (as `perceo analytics gaps --json`)."
+);
+object_schema!(
+    RevenueImpactDoc,
+    "RevenueImpact",
+    "Revenue at risk for one flow per day, month and year, and how it was computed (as `perceo analytics impact --json`)."
+);
+
+/// Adds the bearer scheme and the error answers every engine endpoint can give.
+struct Common;
+
+fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(RefOr::<Schema>::Ref(Ref::from_schema_name("ErrorBody"))))
+                .build(),
+        )
+        .into()
+}
+
+impl Modify for Common {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "One of the server's API keys (PERCEO_SERVE_API_KEYS or serve.apiKeys)",
+                    ))
+                    .build(),
+            ),
+        );
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let public = matches!(path.as_str(), "/healthz" | "/readyz" | "/openapi.json");
+            let operations: [&mut Option<Operation>; 2] = [&mut item.get, &mut item.post];
+            for op in operations.into_iter().flatten() {
+                let has_body = op.request_body.is_some();
+                let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let mut add = |status: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error_response(description));
+                };
+                add("500", "The server failed (its configuration, flow files or a job)");
+                if public {
+                    continue;
+                }
+                add("401", "No API key, or one the server does not accept");
+                add("503", "The flow graph or the event bus cannot be reached");
+                if has_body || has_params || path.contains('{') {
+                    add(
+                        "400",
+                        "The request is not valid (body, parameters or the data it names)",
+                    );
+                }
+                if has_body {
+                    add("413", "The body is larger than serve.maxBodyBytes");
+                    add("415", "The body is not `application/json`");
+                }
+            }
+        }
+    }
+}
+
+/// The document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Perceo engine APIs",
+        description = "The Observer, Analyzer, Analytics and Coordinator APIs that `perceo serve` implements (and Perceo Cloud answers) for the clients in perceo-core. Every engine endpoint needs `Authorization: Bearer <key>`; errors are `{\"error\":{\"code\",\"message\"}}`. Analyses run against the server's own checkout of the application (`perceo serve --project-dir`)."
+    ),
+    paths(
+        handlers::healthz,
+        handlers::readyz,
+        handlers::openapi_document,
+        handlers::observer_bootstrap,
+        handlers::observer_analyze,
+        handlers::analyzer_insights,
+        handlers::analyzer_coverage,
+        handlers::analyzer_suggestions,
+        handlers::analyzer_predict,
+        handlers::analytics_sync,
+        handlers::analytics_correlate,
+        handlers::analytics_gaps,
+        handlers::analytics_impact,
+        handlers::coordinator_record_run,
+        handlers::coordinator_latest_run,
+        handlers::coordinator_flow_history,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&Common),
+    security(("bearer" = [])),
+    tags(
+        (name = "observer", description = "Impact analysis of a change set, flow bootstrap"),
+        (name = "analyzer", description = "Insights, coverage, suggestions, failure predictions"),
+        (name = "analytics", description = "Production analytics: sync, correlation, gaps, revenue impact"),
+        (name = "coordinator", description = "Test runs (executed by the client) and their history"),
+        (name = "operations", description = "Health, readiness and this document"),
+    )
+)]
+struct ApiDoc;
+
+/// The OpenAPI document of the engine APIs.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The OpenAPI document as pretty JSON with a final newline (as committed in
+/// `schema/openapi.json`).
+pub fn openapi_json() -> String {
+    openapi().to_pretty_json().unwrap_or_default() + "\n"
+}
