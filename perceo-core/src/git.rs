@@ -169,6 +169,22 @@ pub fn file_at(project_dir: &Path, commit: &str, path: &str) -> Result<Option<St
     Ok(String::from_utf8(blob.content().to_vec()).ok())
 }
 
+/// A unified diff (3 lines of context) of one file's two versions; `None` is an absent side.
+pub fn unified_diff(old: Option<&str>, new: Option<&str>, path: &str) -> Result<String> {
+    let mut options = git2::DiffOptions::new();
+    options.context_lines(3);
+    let mut patch = git2::Patch::from_buffers(
+        old.unwrap_or_default().as_bytes(),
+        Some(Path::new(path)),
+        new.unwrap_or_default().as_bytes(),
+        Some(Path::new(path)),
+        Some(&mut options),
+    )
+    .map_err(|e| git_err(e.message()))?;
+    let buf = patch.to_buf().map_err(|e| git_err(e.message()))?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
 /// The commit checked out in the project's work tree.
 pub fn checked_out_commit(project_dir: &Path) -> Result<String> {
     Ok(Repo::open(project_dir)?.commit("HEAD")?.to_string())

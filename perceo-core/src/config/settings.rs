@@ -179,6 +179,9 @@ pub struct AnalysisSettings {
     pub use_llm: bool,
     /// Confidence below which the LLM is asked. Default: `0.7`.
     pub llm_threshold: f64,
+    /// The OpenAI-compatible chat-completions endpoint to ask. Default: none (no LLM is asked,
+    /// even with `useLLM`).
+    pub llm: Option<LlmSettings>,
 }
 
 impl Default for AnalysisSettings {
@@ -186,6 +189,37 @@ impl Default for AnalysisSettings {
         Self {
             use_llm: false,
             llm_threshold: 0.7,
+            llm: None,
+        }
+    }
+}
+
+/// `observer.analysis.llm`: an OpenAI-compatible chat-completions endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LlmSettings {
+    /// Base URL; `/chat/completions` is appended (e.g. `https://api.openai.com/v1`, or a local
+    /// server such as `http://127.0.0.1:11434/v1`).
+    pub base_url: Option<Setting>,
+    /// Model name. Default: `gpt-4o-mini`.
+    pub model: String,
+    /// API key (secret), usually `${OPENAI_API_KEY}`. Default: none (no `Authorization`).
+    pub api_key: Option<Setting>,
+    /// Seconds one question may take before the static result is kept. Default: `20`.
+    pub timeout_secs: u64,
+    /// At most this many flows are asked about per analysis (the least confident first).
+    /// Default: `10`.
+    pub max_flows: usize,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            model: "gpt-4o-mini".into(),
+            api_key: None,
+            timeout_secs: 20,
+            max_flows: 10,
         }
     }
 }

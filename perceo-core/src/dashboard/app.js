@@ -40,11 +40,14 @@ function renderFlows() {
       <td>${pct(f.productionMetrics?.successRate)}</td>
       <td>${f.productionMetrics ? Math.round(f.productionMetrics.dailyUsers) : '–'}</td></tr>`)
     .join('')
-  const th = (key, label) => `<th data-sort="${key}" tabindex="0" role="button" aria-sort="${state.sort === key ? 'ascending' : 'none'}">${label}</th>`
+  // A sortable column header stays a columnheader (so aria-sort is announced) and is reached
+  // with Tab; Enter or Space sorts by it. Risk, priority and daily users sort highest first.
+  const direction = { name: 'ascending', coverage: 'ascending', priority: 'descending', risk: 'descending', users: 'descending' }
+  const th = (key, label) => `<th scope="col" data-sort="${key}" tabindex="0" aria-sort="${state.sort === key ? direction[key] : 'none'}" title="Sort by ${label.toLowerCase()}">${label}</th>`
   return `<label class="chain" for="search">Search</label><br><input type="search" id="search" placeholder="Search flows" value="${esc(state.query)}">
     <div class="scroll"><table id="flows"><thead><tr>
       ${th('name', 'Flow')}${th('priority', 'Priority')}${th('risk', 'Risk')}${th('coverage', 'Coverage')}
-      <th>Tests pass</th><th>Production success</th>${th('users', 'Daily users')}</tr></thead><tbody>${rows}</tbody></table></div>`
+      <th scope="col">Tests pass</th><th scope="col">Production success</th>${th('users', 'Daily users')}</tr></thead><tbody>${rows}</tbody></table></div>`
 }
 
 async function renderFlow(id) {
@@ -69,8 +72,9 @@ function production(m) {
     const width = first ? Math.round((s.sessions / first) * 100) : 0
     const prev = i ? all[i - 1].sessions : 0
     const drop = i && prev ? `<span class="drop">−${Math.round(((prev - s.sessions) / prev) * 100)}% from the step before</span>` : ''
-    return `<div>${esc(s.step)}</div><div class="track" role="img" aria-label="${esc(s.step)}: ${s.sessions} sessions">
-      <div class="fill" style="width:${width}%"></div><span class="label">${s.sessions} sessions ${drop}</span></div>`
+    // The numbers sit beside the bar, on the page background, so they keep their contrast.
+    return `<div class="step">${esc(s.step)}</div><div class="track" role="img" aria-label="${esc(s.step)}: ${s.sessions} sessions">
+      <div class="fill" style="width:${width}%"></div></div><div class="count">${s.sessions} sessions ${drop}</div>`
   }).join('')
   const devices = Object.entries(m.deviceBreakdown || {}).map(([k, v]) => `${esc(k)} ${pct(v)}`).join(', ')
   const cohorts = Object.entries(m.cohortPerformance || {}).map(([k, v]) => `${esc(k)} ${pct(v)}`).join(', ')
@@ -87,7 +91,7 @@ function renderImpact() {
       <td>${f.reasons.map((x) => `<div>${esc(x.detail)}<div class="chain">${esc(x.chain.join(' → '))}</div></div>`).join('')}</td></tr>`)
     .join('')
   return `<p>${r.totals.changedFiles} file(s) changed; ${r.totals.affectedFlows} of ${r.totals.flows} flow(s) affected · <span class="chain">${esc(r.createdAt)}</span></p>
-    ${r.flows.length ? `<table id="impact"><thead><tr><th>Flow</th><th>Risk</th><th>Confidence</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>` : '<div class="empty">The last change affected no flow.</div>'}`
+    ${r.flows.length ? `<div class="scroll"><table id="impact"><thead><tr><th>Flow</th><th>Risk</th><th>Confidence</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table></div>` : '<div class="empty">The last change affected no flow.</div>'}`
 }
 
 function renderInsights() {
@@ -102,18 +106,43 @@ function renderEvents() {
   return `<ul class="events" id="events">${state.events.map((e) => `<li>${esc(e.timestamp)} <b>${esc(e.type)}</b> ${esc(JSON.stringify(e.data).slice(0, 300))}</li>`).join('')}</ul>`
 }
 
+// What had the focus inside the view, as a selector to find it again after a re-render (a
+// live event re-renders the view while someone is typing or on a column header).
+function focusedSelector() {
+  const el = document.activeElement
+  if (!el || !$('#view').contains(el)) return null
+  if (el.id) return { sel: `#${CSS.escape(el.id)}`, pos: el.selectionStart }
+  if (el.dataset.sort) return { sel: `th[data-sort="${CSS.escape(el.dataset.sort)}"]` }
+  if (el.getAttribute('href')) return { sel: `#view a[href="${CSS.escape(el.getAttribute('href'))}"]` }
+  return null
+}
+
+let renders = 0
 async function render() {
+  const generation = ++renders
   const [view, arg] = (location.hash.slice(1) || 'flows').split('/')
   state.view = view
-  document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.dataset.view === view))
+  document.querySelectorAll('nav a').forEach((a) => {
+    a.classList.toggle('active', a.dataset.view === view)
+    if (a.dataset.view === view) a.setAttribute('aria-current', 'page')
+    else a.removeAttribute('aria-current')
+  })
   let html
   try {
     html = view === 'flow' ? await renderFlow(decodeURIComponent(arg)) : { flows: renderFlows, impact: renderImpact, insights: renderInsights, events: renderEvents }[view]?.() ?? renderFlows()
   } catch (e) {
     html = `<div class="empty">Could not load: ${esc(e.message)}</div>`
   }
+  // A newer render (another event, another hash) started while this one waited: it wins.
+  if (generation !== renders) return
+  const focused = focusedSelector()
   $('#view').innerHTML = html
-  $('#search')?.addEventListener('input', (e) => { state.query = e.target.value.toLowerCase(); const pos = e.target.selectionStart; render().then(() => { const s = $('#search'); s.focus(); s.setSelectionRange(pos, pos) }) })
+  if (focused) {
+    const el = $(focused.sel)
+    el?.focus()
+    if (el && focused.pos != null && el.setSelectionRange) el.setSelectionRange(focused.pos, focused.pos)
+  }
+  $('#search')?.addEventListener('input', (e) => { state.query = e.target.value.toLowerCase(); const pos = e.target.selectionStart; render().then(() => { const s = $('#search'); s?.focus(); s?.setSelectionRange(pos, pos) }) })
   document.querySelectorAll('th[data-sort]').forEach((th) => {
     const sort = () => { state.sort = th.dataset.sort; render().then(() => $(`th[data-sort="${th.dataset.sort}"]`)?.focus()) }
     th.addEventListener('click', sort)
@@ -146,6 +175,12 @@ function live() {
       }
     } else if (event.type === 'observer.flows.affected') {
       state.impact = { flows: (event.data.flows || []).map((f) => ({ id: f.id, name: f.name || f.id, riskScore: f.riskScore ?? 0, riskLevel: levelOf(f.riskScore ?? 0), confidence: f.confidence ?? 0, reasons: [] })), totals: { changedFiles: '?', affectedFlows: (event.data.flows || []).length, flows: state.flows.length }, createdAt: event.timestamp }
+    }
+    if (event.type === 'analytics.metrics.updated' && event.data?.flowId && event.data.productionMetrics) {
+      // One flow's new production numbers: show them at once (the full refresh follows
+      // analytics.correlation.complete).
+      const flow = state.flows.find((f) => f.id === event.data.flowId)
+      if (flow) flow.productionMetrics = event.data.productionMetrics
     }
     if (event.type === 'observer.analysis.complete' || event.type.startsWith('graph.') || event.type.startsWith('coordinator.tests.completed') || event.type === 'analytics.correlation.complete' || event.type === 'analyzer.insight.generated') {
       await refresh()

@@ -281,6 +281,7 @@ impl Perceo {
         let impact_started = Instant::now();
         let (lockfiles, notes) = self.lockfiles_at_commits(&changes);
         let mut report = self.impact(&changes, &flows, request.on_empty.unwrap_or_default(), &lockfiles)?;
+        self.classify_with_llm(&mut report, &changes, &flows, false);
         report.warnings.extend(notes);
         match checked_out_commit(&self.config.project_dir) {
             Ok(sha) if sha != changes.head_sha => report.warnings.push(format!(

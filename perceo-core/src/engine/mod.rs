@@ -30,6 +30,7 @@ use crate::watch::{WatchBatch, Watcher};
 mod analytics;
 mod api;
 mod doctor;
+mod llm;
 pub use analytics::{ConnectOptions, ConnectReport, SyncOptions, SyncProgress, SyncReport};
 
 /// Options for [`Perceo::open`].
@@ -780,7 +781,10 @@ impl Perceo {
             }))?,
             None => {
                 let lockfiles = self.lockfile_contents(&changes, &options.source)?;
-                self.impact(&changes, &flows, options.on_empty, &lockfiles)?
+                let mut report = self.impact(&changes, &flows, options.on_empty, &lockfiles)?;
+                let working_tree = matches!(options.source, ChangeSource::WorkingTree);
+                self.classify_with_llm(&mut report, &changes, &flows, working_tree);
+                report
             }
         };
         if let ChangeSource::Refs { head, .. } = &options.source

@@ -6,6 +6,7 @@
 //! a file that reaches many pages says less about each (`1 / (1 + 0.35·ln pages)`).
 //! Global inputs affect every flow. See [`risk`] for the risk formula.
 
+pub mod llm;
 pub mod lockfile;
 mod report;
 pub mod risk;

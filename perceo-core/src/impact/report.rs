@@ -72,6 +72,9 @@ pub enum ReasonKind {
     RouteRemoved,
     /// Selected by `--on-empty` because nothing else was.
     FailSafe,
+    /// An LLM classified the change (`observer.analysis.useLLM`); its answer adjusted the
+    /// confidence.
+    Llm,
 }
 
 /// One reason a flow is affected.

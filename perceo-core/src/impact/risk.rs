@@ -61,6 +61,12 @@ pub fn score(confidence: f64, priority: Severity, lines_changed: usize, history:
             .map_or(1.0, |u| 0.8 + 0.4 * ((1.0 + u).log10() / 5.0).min(1.0)),
         failure_rate: history.failure_rate.map_or(1.0, |f| 1.0 + f.clamp(0.0, 1.0)),
     };
+    rescore(&factors, factors.confidence)
+}
+
+/// The score again with another confidence, every other factor kept.
+pub fn rescore(factors: &RiskFactors, confidence: f64) -> (f64, RiskFactors) {
+    let factors = RiskFactors { confidence, ..*factors };
     let raw = factors.confidence * factors.priority * factors.change_size * factors.traffic * factors.failure_rate;
     ((raw.clamp(0.0, 1.0) * 1000.0).round() / 1000.0, factors)
 }
