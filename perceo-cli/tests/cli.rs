@@ -1783,3 +1783,48 @@ fn with_an_llm_configured_unsure_flows_are_classified_and_bad_answers_keep_the_s
     assert!(report["warnings"].to_string().contains("kept the static result"));
     assert_eq!(report["flows"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn analytics_sync_watch_syncs_on_its_interval_until_ctrl_c() {
+    use std::io::BufRead;
+    let tmp = shop_with_change();
+    let export = shop_mixpanel_export();
+    let (base, _requests) = api_server((0..10).map(|_| (200, "", export.clone())).collect());
+    for (key, value) in [
+        ("analytics.endpoint", base.as_str()),
+        ("analytics.provider", "mixpanel"),
+        ("analytics.credentials", "${MIXPANEL_CREDS}"),
+        ("analytics.mixpanel.projectId", "42"),
+        ("analytics.syncInterval", "1"),
+    ] {
+        perceo(tmp.path())
+            .args(["config", "set", key, value])
+            .assert()
+            .success();
+    }
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("perceo"))
+        .current_dir(tmp.path())
+        .args(["analytics", "sync", "--watch", "--json"])
+        .env("MIXPANEL_CREDS", "u:s")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    // The first sync fetches the window; the next one, a second later, starts at its end.
+    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let second: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(first["events"], 27, "{first}");
+    assert_eq!(second["from"], first["to"], "incremental: {second}");
+    assert!(second["correlation"]["sessions"].as_u64().unwrap() >= 9);
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
