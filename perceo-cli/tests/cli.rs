@@ -1828,3 +1828,34 @@ fn analytics_sync_watch_syncs_on_its_interval_until_ctrl_c() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn github_annotations_name_files_from_the_repository_root_for_a_project_in_a_subfolder() {
+    let repo = TempDir::new().unwrap();
+    let app = repo.path().join("apps/shop");
+    std::fs::create_dir_all(&app).unwrap();
+    repo.child("apps/shop")
+        .copy_from(repo_root().join("examples/shop"), &["**/*", "**/.perceo/**"])
+        .unwrap();
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "base"]);
+    git(repo.path(), &["checkout", "-qb", "feature"]);
+    let store = app.join("src/lib/cart/store.ts");
+    std::fs::write(
+        &store,
+        std::fs::read_to_string(&store).unwrap() + "\nexport const MAX = 3;\n",
+    )
+    .unwrap();
+    git(repo.path(), &["commit", "-qam", "change"]);
+    perceo(&app)
+        .args(["ci", "analyze", "--base", "main", "--head", "feature", "-q"])
+        .assert()
+        .success();
+    perceo(&app)
+        .args(["ci", "report", "--format", "markdown"])
+        .env("GITHUB_ACTIONS", "true")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("::error file=apps/shop/src/lib/cart/store.ts"));
+}

@@ -111,6 +111,14 @@ fn file_secrets(value: &serde_json::Value, key: &mut String, out: &mut Vec<(Stri
                 key.truncate(len);
             }
         }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let len = key.len();
+                key.push_str(&format!("[{i}]"));
+                file_secrets(v, key, out);
+                key.truncate(len);
+            }
+        }
         serde_json::Value::String(s) => {
             if let Some(path) = s.strip_prefix("file:") {
                 out.push((key.clone(), path.to_string()));

@@ -185,6 +185,12 @@ pub fn unified_diff(old: Option<&str>, new: Option<&str>, path: &str) -> Result<
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
+/// The project's folder relative to the repository's work tree (`""` at its root,
+/// `/`-separated), for paths that tools outside Perceo read from the repository root.
+pub fn project_prefix(project_dir: &Path) -> Result<String> {
+    Ok(Repo::open(project_dir)?.prefix)
+}
+
 /// The commit checked out in the project's work tree.
 pub fn checked_out_commit(project_dir: &Path) -> Result<String> {
     Ok(Repo::open(project_dir)?.commit("HEAD")?.to_string())

@@ -102,7 +102,9 @@ fn report(cli: &Cli, args: &ReportArgs, out: &Output) -> CmdResult {
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
         && let Some(a) = &analysis
     {
-        for line in annotations(a) {
+        // Annotations name files from the repository root, wherever the project is in it.
+        let prefix = perceo_core::git::project_prefix(&perceo.config().project_dir).unwrap_or_default();
+        for line in annotations(a, &prefix) {
             out.result(&line)?;
         }
     }

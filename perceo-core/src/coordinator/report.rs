@@ -173,8 +173,10 @@ pub fn render(format: ReportFormat, analysis: Option<&ImpactReport>, run: Option
 }
 
 /// GitHub Actions annotations: an `::error` on each changed file that puts a high or
-/// critical risk flow at risk (a `::warning` for medium), once per file and flow.
-pub fn annotations(analysis: &ImpactReport) -> Vec<String> {
+/// critical risk flow at risk (a `::warning` for medium), once per file and flow. GitHub wants
+/// paths from the repository root: `prefix` is the project's folder in the repository (`""`
+/// at the root, else e.g. `apps/web`).
+pub fn annotations(analysis: &ImpactReport, prefix: &str) -> Vec<String> {
     use crate::config::Severity;
     let mut out = Vec::new();
     for f in analysis.flows.iter().filter(|f| f.risk_level >= Severity::Medium) {
@@ -184,6 +186,11 @@ pub fn annotations(analysis: &ImpactReport) -> Vec<String> {
             "warning"
         };
         for file in &f.matched_files {
+            let file = if prefix.is_empty() {
+                file.clone()
+            } else {
+                format!("{}/{file}", prefix.trim_end_matches('/'))
+            };
             out.push(format!(
                 "::{level} file={file},title=Perceo: flow at risk::{} ({}) risk {:.2} {}",
                 f.name,
