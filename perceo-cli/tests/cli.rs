@@ -1180,6 +1180,7 @@ fn with_an_observer_api_ci_analyze_sends_the_change_set_and_prints_the_servers_r
     let local =
         json_stdout(perceo(tmp.path()).args(["ci", "analyze", "--base", "main", "--head", "feature", "--json", "-q"]));
     let (base, requests) = api_server(vec![
+        (500, "", r#"{"error":{"message":"transient"}}"#.into()),
         (
             503,
             "retry-after: 1\r\n",
@@ -1219,6 +1220,9 @@ fn with_an_observer_api_ci_analyze_sends_the_change_set_and_prints_the_servers_r
             .collect::<Vec<_>>()
     };
     assert_eq!(ids(&remote), ids(&local));
+    // A 500, then a 503 with Retry-After, then the answer: three tries of the same request.
+    let _ = requests.recv().unwrap();
+    let _ = requests.recv().unwrap();
     let (first, headers, body) = requests.recv().unwrap();
     assert!(first.starts_with("POST /observer/analyze"), "{first}");
     assert!(
