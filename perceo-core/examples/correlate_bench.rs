@@ -363,7 +363,7 @@ fn main() -> ExitCode {
             effective_cups / base1_cups
         );
         println!(
-            "baseline {threads} threads       {base_par_s:.3} s, {:.3} GCUPS, full run extrapolated {:.1} s, speed-up {:.0}x",
+            "baseline all threads    {base_par_s:.3} s, {:.3} GCUPS, full run extrapolated {:.1} s, speed-up {:.0}x",
             base_par_cups / 1e9,
             effective as f64 / base_par_cups,
             effective_cups / base_par_cups
