@@ -10,6 +10,13 @@ pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
 }
 
+/// The current time in milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed and
 /// renamed over the target, so readers never see a truncated file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

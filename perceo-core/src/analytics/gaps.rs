@@ -128,22 +128,9 @@ fn suggest_flow(keys: &[&Key]) -> Flow {
         Key::Event(name) => name.clone(),
         Key::Page(path) => path.clone(),
     };
-    let slug: String = keys
-        .iter()
-        .map(|k| label(k))
-        .collect::<Vec<_>>()
-        .join("-")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
+    let joined = keys.iter().map(|k| label(k)).collect::<Vec<_>>().join("/");
+    let slug = crate::flows::flow_id_for(&joined)
         .split('-')
-        .filter(|s| !s.is_empty())
         .take(8)
         .collect::<Vec<_>>()
         .join("-");

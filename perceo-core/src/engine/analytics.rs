@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use super::Perceo;
 use crate::analytics::event::AnalyticsEvent;
 use crate::analytics::gaps::{Gap, find_gaps};
-use crate::analytics::metrics::{CorrelationReport, correlate, prepare};
+use crate::analytics::metrics::{CorrelationReport, Prepared, correlate, prepare};
 use crate::analytics::providers::{Connector, FetchStats, TimeRange, connector};
 use crate::analytics::revenue::{OrderValueSource, RevenueImpact, order_value_from_events, revenue_impact};
-use crate::analytics::sessions::sessionize;
+use crate::analytics::sessions::{Session, sessionize};
 use crate::analytics::store::{DAY_MS, EventStore, RETENTION_DAYS};
 use crate::bus::EventType;
 use crate::config::{AnalyticsProvider, AnalyticsSettings, Region};
@@ -105,12 +105,6 @@ fn provider_name(p: AnalyticsProvider) -> &'static str {
 
 fn cursor_key(p: AnalyticsProvider) -> String {
     format!("analytics.{}.syncedUntil", provider_name(p))
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// RFC 3339 of a Unix-ms time.
@@ -277,7 +271,7 @@ impl Perceo {
         let connector = self.connector_for(self.analytics_settings())?;
         let graph = self.graph()?;
         let key = cursor_key(provider);
-        let end_ms = now_ms();
+        let end_ms = crate::fsutil::now_ms();
         let window_ms = self.analytics_settings().correlation.window_days as i64 * DAY_MS;
         let start_ms = match options.since_ms {
             Some(since) => since,
@@ -367,6 +361,19 @@ impl Perceo {
         }
     }
 
+    /// The flows, and the sessions of the synced events of the last
+    /// `analytics.correlation.windowDays`, encoded against them.
+    fn window_sessions(&self) -> Result<(crate::flows::FlowSet, Vec<Session>, Prepared)> {
+        let settings = self.analytics_settings();
+        let store = self.analytics_store()?;
+        let window_ms = settings.correlation.window_days as i64 * DAY_MS;
+        let (events, _) = store.read_since(crate::fsutil::now_ms() - window_ms)?;
+        let sessions = sessionize(events, settings.correlation.session_timeout_minutes as i64 * 60_000);
+        let set = self.flows()?;
+        let prepared = prepare(&set.flows, &sessions);
+        Ok((set, sessions, prepared))
+    }
+
     /// Correlates the synced events of the last `analytics.correlation.windowDays` with the
     /// flows, writes each flow's production metrics to the graph, and publishes
     /// `analytics.metrics.updated` (per flow) and `analytics.correlation.complete`.
@@ -375,12 +382,7 @@ impl Perceo {
             return self.block_on(client.correlate());
         }
         let settings = self.analytics_settings();
-        let store = self.analytics_store()?;
-        let window_ms = settings.correlation.window_days as i64 * DAY_MS;
-        let (events, _) = store.read_since(now_ms() - window_ms)?;
-        let sessions = sessionize(events, settings.correlation.session_timeout_minutes as i64 * 60_000);
-        let set = self.flows()?;
-        let prepared = prepare(&set.flows, &sessions);
+        let (set, sessions, prepared) = self.window_sessions()?;
         let now = crate::fsutil::now_rfc3339();
         let report = correlate(
             &set.flows,
@@ -425,13 +427,7 @@ impl Perceo {
         if let Some(client) = self.analytics_client()? {
             return self.block_on(client.gaps(min_sessions, limit));
         }
-        let settings = self.analytics_settings();
-        let store = self.analytics_store()?;
-        let window_ms = settings.correlation.window_days as i64 * DAY_MS;
-        let (events, _) = store.read_since(now_ms() - window_ms)?;
-        let sessions = sessionize(events, settings.correlation.session_timeout_minutes as i64 * 60_000);
-        let set = self.flows()?;
-        let prepared = prepare(&set.flows, &sessions);
+        let (_, _, prepared) = self.window_sessions()?;
         Ok(find_gaps(&prepared, min_sessions, limit))
     }
 
@@ -481,7 +477,7 @@ impl Perceo {
             return Ok((value, OrderValueSource::Config));
         }
         let window_ms = settings.correlation.window_days as i64 * DAY_MS;
-        let start_ms = now_ms() - window_ms;
+        let start_ms = crate::fsutil::now_ms() - window_ms;
         if let Ok(store) = self.analytics_store() {
             let (events, _) = store.read_since(start_ms)?;
             if let Some((value, purchases)) = order_value_from_events(&events) {
@@ -492,7 +488,7 @@ impl Perceo {
             let connector = self.connector_for(settings)?;
             let range = TimeRange {
                 start_ms,
-                end_ms: now_ms(),
+                end_ms: crate::fsutil::now_ms(),
             };
             if let Some(totals) = self.block_on(connector.aggregates(range))?
                 && totals.transactions > 0

@@ -13,7 +13,7 @@ pub use crate::config::Severity as Priority;
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
 use crate::jsonc;
-pub use bootstrap::bootstrap_flows;
+pub use bootstrap::{bootstrap_flows, flow_id_for};
 
 /// One thing a user does, over one or two pages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

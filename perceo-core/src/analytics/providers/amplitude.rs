@@ -8,14 +8,14 @@
 
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Seek, Write};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use super::time::{hour_index, hour_stamp, parse_timestamp_ms};
 use super::{
-    Connector, FetchStats, TimeRange, credentials_error, endpoint_override, is_blank, json_f64, json_i64, json_text,
-    read_lines,
+    Connector, FetchStats, TimeRange, credentials_error, endpoint_override, json_f64, json_i64, json_text, read_lines,
+    stream_error, take_line,
 };
 use crate::analytics::event::{AnalyticsEvent, page_path};
 use crate::api::{send_with_retries, streaming_http_client};
@@ -145,15 +145,6 @@ impl AmplitudeConnector {
     }
 }
 
-/// A read error while the body streams in.
-fn stream_error(url: &reqwest::Url, e: reqwest::Error) -> Error {
-    Error::ApiUnreachable {
-        engine: ENGINE,
-        url: redact_url(url.as_str()),
-        message: format!("the export broke off: {}", e.without_url()),
-    }
-}
-
 #[async_trait::async_trait]
 impl Connector for AmplitudeConnector {
     fn provider(&self) -> AnalyticsProvider {
@@ -162,12 +153,15 @@ impl Connector for AmplitudeConnector {
 
     async fn check(&self) -> Result<()> {
         // Data is exportable about two hours after it arrives: ask for an hour before that.
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
+        let now_ms = crate::fsutil::now_ms();
         let hour = hour_index(now_ms) - 3;
         if let Some((url, mut response)) = self.export(hour, hour).await? {
-            while response.chunk().await.map_err(|e| stream_error(&url, e))?.is_some() {}
+            while response
+                .chunk()
+                .await
+                .map_err(|e| stream_error(ENGINE, &url, e))?
+                .is_some()
+            {}
         }
         Ok(())
     }
@@ -188,7 +182,7 @@ impl Connector for AmplitudeConnector {
             stats.requests += 1;
             if let Some((url, mut response)) = self.export(window, window_end).await? {
                 let mut file = tempfile::tempfile().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-                while let Some(chunk) = response.chunk().await.map_err(|e| stream_error(&url, e))? {
+                while let Some(chunk) = response.chunk().await.map_err(|e| stream_error(ENGINE, &url, e))? {
                     file.write_all(&chunk).map_err(|e| Error::io(std::env::temp_dir(), e))?;
                 }
                 file.rewind().map_err(|e| Error::io(std::env::temp_dir(), e))?;
@@ -222,22 +216,7 @@ fn read_archive(
         if entry.is_dir() {
             continue;
         }
-        let mut on_line = |line: &[u8]| {
-            if is_blank(line) {
-                return;
-            }
-            match serde_json::from_slice::<Value>(line)
-                .ok()
-                .and_then(|v| line_to_event(&v))
-            {
-                Some(event) if range.contains(event.time_ms) => {
-                    stats.events += 1;
-                    on_event(event);
-                }
-                Some(_) => {}
-                None => stats.malformed += 1,
-            }
-        };
+        let mut on_line = |line: &[u8]| take_line(line, line_to_event, range, stats, on_event);
         let mut reader = BufReader::with_capacity(1 << 16, entry);
         let gzipped = matches!(reader.fill_buf(), Ok([0x1f, 0x8b, ..]));
         let source: Box<dyn Read> = if gzipped {

@@ -26,8 +26,8 @@ use serde_json::{Value, json};
 
 use super::time::{compact_date_to_iso, utc_date};
 use super::{
-    Aggregates, Connector, FetchStats, TimeRange, credentials_error, endpoint_override, is_blank, json_f64, json_i64,
-    json_text, read_lines,
+    Aggregates, Connector, FetchStats, TimeRange, credentials_error, endpoint_override, json_f64, json_i64, json_text,
+    read_lines, take_line,
 };
 use crate::analytics::event::{AnalyticsEvent, page_path};
 use crate::api::{Timeouts, http_client, send_with_retries};
@@ -378,22 +378,7 @@ impl Connector for Ga4Connector {
             } else {
                 Box::new(file)
             };
-            let mut on_line = |line: &[u8]| {
-                if is_blank(line) {
-                    return;
-                }
-                match serde_json::from_slice::<Value>(line)
-                    .ok()
-                    .and_then(|row| row_to_event(&row))
-                {
-                    Some(event) if range.contains(event.time_ms) => {
-                        stats.events += 1;
-                        on_event(event);
-                    }
-                    Some(_) => {}
-                    None => stats.malformed += 1,
-                }
-            };
+            let mut on_line = |line: &[u8]| take_line(line, row_to_event, range, stats, on_event);
             let oversized =
                 read_lines(BufReader::with_capacity(1 << 16, reader), &mut on_line).map_err(|e| Error::io(&path, e))?;
             stats.malformed += oversized;

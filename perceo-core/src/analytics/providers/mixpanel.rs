@@ -8,13 +8,14 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use super::time::utc_date;
 use super::{
-    Connector, FetchStats, LineSplitter, TimeRange, credentials_error, endpoint_override, is_blank, json_f64, json_text,
+    Connector, FetchStats, LineSplitter, TimeRange, credentials_error, endpoint_override, is_blank, json_f64,
+    json_text, stream_error,
 };
 use crate::analytics::event::{AnalyticsEvent, page_path};
 use crate::api::{send_with_retries, streaming_http_client};
@@ -131,15 +132,6 @@ impl MixpanelConnector {
     }
 }
 
-/// A read error while the body streams in.
-fn stream_error(url: &reqwest::Url, e: reqwest::Error) -> Error {
-    Error::ApiUnreachable {
-        engine: ENGINE,
-        url: redact_url(url.as_str()),
-        message: format!("the export broke off: {}", e.without_url()),
-    }
-}
-
 #[async_trait::async_trait]
 impl Connector for MixpanelConnector {
     fn provider(&self) -> AnalyticsProvider {
@@ -147,13 +139,16 @@ impl Connector for MixpanelConnector {
     }
 
     async fn check(&self) -> Result<()> {
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
+        let now_ms = crate::fsutil::now_ms();
         let yesterday = utc_date(now_ms - 86_400_000);
         let url = self.export_url(&yesterday, &yesterday, Some(1))?;
         let mut response = self.export(&url).await?;
-        while response.chunk().await.map_err(|e| stream_error(&url, e))?.is_some() {}
+        while response
+            .chunk()
+            .await
+            .map_err(|e| stream_error(ENGINE, &url, e))?
+            .is_some()
+        {}
         Ok(())
     }
 
@@ -193,7 +188,7 @@ impl Connector for MixpanelConnector {
             stats.events += 1;
             on_event(event);
         };
-        while let Some(chunk) = response.chunk().await.map_err(|e| stream_error(&url, e))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| stream_error(ENGINE, &url, e))? {
             splitter.push(&chunk, &mut on_line);
         }
         splitter.finish(&mut on_line);

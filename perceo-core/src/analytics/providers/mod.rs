@@ -14,7 +14,7 @@
 pub mod amplitude;
 pub mod ga4;
 pub mod mixpanel;
-mod time;
+pub(crate) mod time;
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -205,6 +205,41 @@ impl LineSplitter {
 
 fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// A read error while an export's body streams in.
+pub(crate) fn stream_error(engine: &'static str, url: &reqwest::Url, e: reqwest::Error) -> Error {
+    Error::ApiUnreachable {
+        engine,
+        url: crate::config::redact_url(url.as_str()),
+        message: format!("the export broke off: {}", e.without_url()),
+    }
+}
+
+/// One JSONL line of an export: blank lines are skipped, lines that `parse` cannot turn into
+/// an event are counted as malformed, events outside `range` are dropped, the rest go to
+/// `on_event`.
+pub(crate) fn take_line(
+    line: &[u8],
+    parse: impl Fn(&serde_json::Value) -> Option<AnalyticsEvent>,
+    range: TimeRange,
+    stats: &mut FetchStats,
+    on_event: &mut (dyn FnMut(AnalyticsEvent) + Send),
+) {
+    if is_blank(line) {
+        return;
+    }
+    match serde_json::from_slice::<serde_json::Value>(line)
+        .ok()
+        .and_then(|v| parse(&v))
+    {
+        Some(event) if range.contains(event.time_ms) => {
+            stats.events += 1;
+            on_event(event);
+        }
+        Some(_) => {}
+        None => stats.malformed += 1,
+    }
 }
 
 /// Reads `reader` line by line into `on_line`; returns how many lines were too long.
