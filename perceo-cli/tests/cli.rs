@@ -1278,7 +1278,7 @@ fn shop_mixpanel_export() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let base = now - 3 * 3600;
+    let base = now - 2 * 3600;
     let mut lines = Vec::new();
     let mut event = |user: &str, t: i64, name: &str, url: &str| {
         lines.push(
@@ -1815,12 +1815,26 @@ fn analytics_sync_watch_syncs_on_its_interval_until_ctrl_c() {
         .spawn()
         .unwrap();
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    // The first sync fetches the window; the next one, a second later, starts at its end.
+    // The first sync fetches the window; the next one, a second later, starts where it ended
+    // less the 3-hour lookback, so it fetches the same events again: they count once.
     let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
     let second: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
     assert_eq!(first["events"], 27, "{first}");
-    assert_eq!(second["from"], first["to"], "incremental: {second}");
-    assert!(second["correlation"]["sessions"].as_u64().unwrap() >= 9);
+    assert_eq!(second["events"], 27, "{second}");
+    let millis = |v: &serde_json::Value| {
+        humantime::parse_rfc3339(v.as_str().unwrap())
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64
+    };
+    assert_eq!(
+        millis(&first["to"]) - millis(&second["from"]),
+        180 * 60_000,
+        "lookback: {second}"
+    );
+    assert_eq!(first["correlation"]["sessions"], 9, "{first}");
+    assert_eq!(second["correlation"]["sessions"], 9, "duplicates dropped: {second}");
     let pid = child.id().to_string();
     assert!(
         std::process::Command::new("kill")

@@ -31,7 +31,8 @@ impl Session {
 }
 
 /// Cuts `events` (any order) into sessions, ordered by user then start time. Duplicate events
-/// (same user, name, time and insert id) are dropped. A user's first session counts as new
+/// (same user, name and time, and the same insert id — or page when there is no id) are
+/// dropped. A user's first session counts as new
 /// when no event says otherwise and the user has no earlier event in `events` — callers pass
 /// the whole correlation window, so "new" means new within it.
 pub fn sessionize(mut events: Vec<AnalyticsEvent>, timeout_ms: i64) -> Vec<Session> {
@@ -39,9 +40,14 @@ pub fn sessionize(mut events: Vec<AnalyticsEvent>, timeout_ms: i64) -> Vec<Sessi
     let mut seen: HashSet<(String, i64, String)> = HashSet::new();
     let mut sessions: Vec<Session> = Vec::new();
     for event in events {
-        if let Some(id) = &event.insert_id
-            && !seen.insert((event.user.clone(), event.time_ms, format!("{}\u{0}{id}", event.name)))
-        {
+        // Fetched twice (overlapping syncs, or a provider that repeats itself): the provider's
+        // id when there is one, else the event's identity.
+        let identity = event.insert_id.as_deref().or(event.page.as_deref()).unwrap_or("");
+        if !seen.insert((
+            event.user.clone(),
+            event.time_ms,
+            format!("{}\u{0}{identity}", event.name),
+        )) {
             continue;
         }
         let continues = sessions.last().is_some_and(|s| {

@@ -368,6 +368,10 @@ pub struct AnalyticsSettings {
     pub credentials: Option<Setting>,
     /// Seconds between scheduled syncs. Default: `3600`.
     pub sync_interval: u64,
+    /// Each sync fetches again this many minutes before where the last one ended, for events
+    /// a provider makes available late (Amplitude about 2 hours after upload). Events fetched
+    /// twice count once. Default: `180`.
+    pub sync_lookback_minutes: u64,
     /// How sessions are matched to flows.
     pub correlation: CorrelationSettings,
     /// Revenue impact estimates.
@@ -436,6 +440,7 @@ impl Default for AnalyticsSettings {
             provider: None,
             credentials: None,
             sync_interval: 3600,
+            sync_lookback_minutes: 180,
             correlation: CorrelationSettings::default(),
             revenue_tracking: RevenueSettings::default(),
             endpoint: None,

@@ -256,8 +256,9 @@ impl Perceo {
         })
     }
 
-    /// Fetches the provider's events since the stored cursor (first sync: the last
-    /// `analytics.correlation.windowDays`), stores them under `.perceo/analytics/`, moves the
+    /// Fetches the provider's events since the stored cursor less
+    /// `analytics.syncLookbackMinutes` (first sync: the last `analytics.correlation.windowDays`),
+    /// stores them under `.perceo/analytics/`, moves the
     /// cursor, publishes `analytics.data.synced` and, with `options.correlate`, correlates.
     pub fn analytics_sync(
         &self,
@@ -276,7 +277,9 @@ impl Perceo {
         let start_ms = match options.since_ms {
             Some(since) => since,
             None => match self.block_on(graph.cursor(&key))? {
-                Some(saved) => saved.parse::<i64>().unwrap_or(end_ms - window_ms),
+                Some(saved) => saved.parse::<i64>().map_or(end_ms - window_ms, |until| {
+                    until - self.analytics_settings().sync_lookback_minutes as i64 * 60_000
+                }),
                 None => end_ms - window_ms,
             },
         };
