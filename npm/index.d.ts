@@ -135,8 +135,35 @@ export declare class Perceo {
    * them; resolves to the run report (check `failed`).
    */
   runTests(options?: TestOptions | undefined | null): Promise<Record<string, unknown>>
+  /** Insights from test history and production metrics (also stored and published). */
+  insights(): Promise<Array<Record<string, unknown>>>
+  /**
+   * Fetches the analytics provider's events since the last sync and (by default)
+   * correlates them; resolves to the sync report.
+   */
+  analyticsSync(options?: AnalyticsSyncOptions | undefined | null): Promise<Record<string, unknown>>
+  /**
+   * Aligns the synced sessions with every flow and writes their production metrics;
+   * resolves to the correlation report.
+   */
+  analyticsCorrelate(): Promise<Record<string, unknown>>
+  /** Frequent real journeys no flow covers, each with a suggested flow. */
+  analyticsGaps(options?: GapOptions | undefined | null): Promise<Array<Record<string, unknown>>>
+  /**
+   * Revenue at risk for one flow: (synthetic − production success) × daily attempts ×
+   * average order value.
+   */
+  analyticsImpact(flowId: string): Promise<Record<string, unknown>>
   /** Publishes one event on the configured bus; resolves to the event as published. */
   publish(eventType: string, data: any): Promise<PerceoEvent>
+}
+
+/** Options of `Perceo.analyticsSync`. */
+export interface AnalyticsSyncOptions {
+  /** Fetch from this time (Unix milliseconds) instead of the last sync. */
+  sinceMs?: number
+  /** Correlate after syncing. Default: true. */
+  correlate?: boolean
 }
 
 /** Options of `Perceo.analyze`. */
@@ -147,6 +174,21 @@ export interface AnalyzeOptions {
   head?: string
   /** When code changed but no flow is affected: `all` (default), `none` or `smoke`. */
   onEmpty?: string
+}
+
+/**
+ * Runs `perceo doctor`'s checklist for `stage` (`local`, `ci`, `staging` or `production`;
+ * default `local`) on the project at (or above) `projectDir`; resolves to the report
+ * (`ok`, and every check with its status, detail and fix).
+ */
+export declare function doctor(projectDir: string, stage?: string | undefined | null): Promise<Record<string, unknown>>
+
+/** Options of `Perceo.analyticsGaps`. */
+export interface GapOptions {
+  /** Journeys taken by fewer sessions are left out. Default: 3. */
+  minSessions?: number
+  /** At most this many. Default: 10. */
+  limit?: number
 }
 
 /**

@@ -836,5 +836,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Perceo = nativeBinding.Perceo
+module.exports.doctor = nativeBinding.doctor
 module.exports.runCli = nativeBinding.runCli
 module.exports.version = nativeBinding.version

@@ -3,7 +3,7 @@
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, appendFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -89,4 +89,40 @@ test('runTests runs the flows with the configured runner and reports uncovered o
   assert.equal(run.passed, 5)
   assert.equal(run.flows.find((f) => f.flowId === 'read-blog').status, 'uncovered')
   await assert.rejects(p.runTests({ shard: '9/2' }), (e) => e.code === 'argument')
+})
+
+test('analytics: correlate synced sessions, find gaps, estimate revenue; doctor', async () => {
+  // Synced events as `perceo analytics sync` stores them, for a copy of the shop.
+  const app = mkdtempSync(join(tmpdir(), 'perceo-node-analytics-'))
+  cpSync(join(here, '..', '..', 'examples', 'shop'), app, { recursive: true })
+  git(app, 'init', '-q', '-b', 'main')
+  git(app, 'add', '-A')
+  git(app, 'commit', '-qm', 'base')
+  execFileSync(process.execPath, [bin, 'config', 'set', 'analytics.provider', 'mixpanel', '-q'], { cwd: app })
+  const t0 = Date.now() - 3_600_000
+  const day = new Date(t0).toISOString().slice(0, 10)
+  const lines = []
+  const ev = (user, min, name, page) => lines.push(JSON.stringify({ name, timeMs: t0 + min * 60_000, user, page, device: 'mobile' }))
+  for (const u of ['a', 'b', 'c']) { ev(u, 0, 'view_item', '/product/1'); ev(u, 1, 'add_to_cart', '/product/1'); ev(u, 2, 'page_view', '/cart') }
+  ev('d', 0, 'view_item', '/product/2')
+  for (const u of ['e', 'f']) { ev(u, 0, 'page_view', '/orders/7'); ev(u, 1, 'share_order', '/orders/7') }
+  const dir = join(app, '.perceo', 'analytics', 'mixpanel', day)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'test.ndjson'), lines.join('\n') + '\n')
+
+  const p = perceo.Perceo.open(app)
+  const report = await p.analyticsCorrelate()
+  const flow = report.flows.find((f) => f.flow === 'add-to-cart')
+  assert.equal(flow.sessionsEntered, 4)
+  assert.equal(flow.sessionsCompleted, 3)
+  assert.deepEqual(flow.metrics.funnel.map((s) => s.sessions), [4, 3, 3])
+  const gaps = await p.analyticsGaps({ minSessions: 2 })
+  assert.deepEqual(gaps[0].journey, ['page /orders/[id]', 'event share_order'])
+  await assert.rejects(p.analyticsImpact('add-to-cart'), (e) => e.code === 'argument' && /no test results yet/.test(e.message))
+  await assert.rejects(p.analyticsSync(), (e) => e.code === 'argument' && /analytics\.credentials is not set/.test(e.message))
+
+  const doctor = await perceo.doctor(app)
+  assert.equal(doctor.ok, true)
+  assert.equal(doctor.checks.find((c) => c.id === 'config').status, 'pass')
+  await assert.rejects(perceo.doctor(app, 'moon'), (e) => e.code === 'argument')
 })

@@ -147,6 +147,24 @@ pub struct TestOptions {
     pub shard: Option<String>,
 }
 
+/// Options of `Perceo.analyticsSync`.
+#[napi(object)]
+pub struct AnalyticsSyncOptions {
+    /// Fetch from this time (Unix milliseconds) instead of the last sync.
+    pub since_ms: Option<f64>,
+    /// Correlate after syncing. Default: true.
+    pub correlate: Option<bool>,
+}
+
+/// Options of `Perceo.analyticsGaps`.
+#[napi(object)]
+pub struct GapOptions {
+    /// Journeys taken by fewer sessions are left out. Default: 3.
+    pub min_sessions: Option<u32>,
+    /// At most this many. Default: 10.
+    pub limit: Option<u32>,
+}
+
 /// An opened Perceo project.
 #[napi]
 pub struct Perceo {
@@ -249,12 +267,87 @@ impl Perceo {
         })
     }
 
+    /// Insights from test history and production metrics (also stored and published).
+    #[napi(ts_return_type = "Promise<Array<Record<string, unknown>>>")]
+    pub fn insights(&self) -> AsyncTask<CoreTask> {
+        let perceo = self.inner.clone();
+        CoreTask::new(move || to_json(&perceo.insights()?))
+    }
+
+    /// Fetches the analytics provider's events since the last sync and (by default)
+    /// correlates them; resolves to the sync report.
+    #[napi(ts_return_type = "Promise<Record<string, unknown>>")]
+    pub fn analytics_sync(&self, options: Option<AnalyticsSyncOptions>) -> AsyncTask<CoreTask> {
+        let perceo = self.inner.clone();
+        CoreTask::new(move || {
+            let options = perceo_core::SyncOptions {
+                since_ms: options.as_ref().and_then(|o| o.since_ms).map(|ms| ms as i64),
+                correlate: options.as_ref().and_then(|o| o.correlate).unwrap_or(true),
+            };
+            to_json(&perceo.analytics_sync(&options, &mut |_| {})?)
+        })
+    }
+
+    /// Aligns the synced sessions with every flow and writes their production metrics;
+    /// resolves to the correlation report.
+    #[napi(ts_return_type = "Promise<Record<string, unknown>>")]
+    pub fn analytics_correlate(&self) -> AsyncTask<CoreTask> {
+        let perceo = self.inner.clone();
+        CoreTask::new(move || to_json(&perceo.analytics_correlate()?))
+    }
+
+    /// Frequent real journeys no flow covers, each with a suggested flow.
+    #[napi(ts_return_type = "Promise<Array<Record<string, unknown>>>")]
+    pub fn analytics_gaps(&self, options: Option<GapOptions>) -> AsyncTask<CoreTask> {
+        let perceo = self.inner.clone();
+        CoreTask::new(move || {
+            let min_sessions = options.as_ref().and_then(|o| o.min_sessions).unwrap_or(3);
+            let limit = options.as_ref().and_then(|o| o.limit).unwrap_or(10);
+            to_json(&perceo.analytics_gaps(u64::from(min_sessions), limit as usize)?)
+        })
+    }
+
+    /// Revenue at risk for one flow: (synthetic − production success) × daily attempts ×
+    /// average order value.
+    #[napi(ts_return_type = "Promise<Record<string, unknown>>")]
+    pub fn analytics_impact(&self, flow_id: String) -> AsyncTask<CoreTask> {
+        let perceo = self.inner.clone();
+        CoreTask::new(move || to_json(&perceo.analytics_impact(&flow_id)?))
+    }
+
     /// Publishes one event on the configured bus; resolves to the event as published.
     #[napi(ts_return_type = "Promise<PerceoEvent>")]
     pub fn publish(&self, event_type: String, data: serde_json::Value) -> AsyncTask<CoreTask> {
         let perceo = self.inner.clone();
         CoreTask::new(move || to_json(&perceo.publish(EventType::parse(&event_type), "node", data)?))
     }
+}
+
+/// Runs `perceo doctor`'s checklist for `stage` (`local`, `ci`, `staging` or `production`;
+/// default `local`) on the project at (or above) `projectDir`; resolves to the report
+/// (`ok`, and every check with its status, detail and fix).
+#[napi(ts_return_type = "Promise<Record<string, unknown>>")]
+pub fn doctor(project_dir: String, stage: Option<String>) -> AsyncTask<CoreTask> {
+    CoreTask::new(move || {
+        let stage = match stage.as_deref().unwrap_or("local") {
+            "local" => perceo_core::doctor::Stage::Local,
+            "ci" => perceo_core::doctor::Stage::Ci,
+            "staging" => perceo_core::doctor::Stage::Staging,
+            "production" => perceo_core::doctor::Stage::Production,
+            other => {
+                return Err(argument(format!(
+                    "stage must be local, ci, staging or production, not `{other}`"
+                )));
+            }
+        };
+        let report = perceo_core::Perceo::doctor(
+            &PathBuf::from(project_dir),
+            CoreEnv::from_process(),
+            stage,
+            std::time::Duration::from_secs(10),
+        )?;
+        to_json(&report)
+    })
 }
 
 /// The version of the Perceo library.
