@@ -468,6 +468,12 @@ fn test_runs_are_recorded_by_the_served_coordinator() {
     assert_eq!(status, 201, "{body}");
     let recorded = json(&body);
     assert_eq!(recorded["skipped"], serde_json::json!(["new-flow"]), "{recorded}");
+    // Another machine (a report job) reads the latest run from the Coordinator API.
+    let reporter = shop_with_change();
+    set(reporter.path(), "coordinator.apiBaseUrl", &server.url);
+    set(reporter.path(), "coordinator.apiKey", KEY);
+    let shown = json_stdout(perceo(reporter.path()).args(["ci", "report", "--format", "json"]));
+    assert_eq!(shown["testRun"]["runId"], "run-with-a-new-flow", "{shown}");
     let (status, _, body) = http(
         &server.url,
         "POST",

@@ -658,12 +658,20 @@ impl Perceo {
     }
 
     /// The latest stored analysis and test run, for `ci report`.
+    ///
+    /// With `coordinator.apiBaseUrl` set, the run is the Coordinator API's latest (the one a
+    /// test job on another machine recorded) when the local graph has none.
     pub fn latest_results(&self) -> Result<(Option<ImpactReport>, Option<TestRunReport>)> {
         let graph = self.graph()?;
         let (analysis, run) = self
             .block_on(async { Ok::<_, Error>((graph.latest_analysis().await?, graph.cursor(LAST_RUN_KEY).await?)) })?;
         let analysis = analysis.and_then(|a| serde_json::from_value(a.report).ok());
-        let run = run.and_then(|r| serde_json::from_str(&r).ok());
+        let mut run: Option<TestRunReport> = run.and_then(|r| serde_json::from_str(&r).ok());
+        if run.is_none()
+            && let Some(client) = self.coordinator_client()?
+        {
+            run = self.block_on(client.latest_run())?;
+        }
         Ok((analysis, run))
     }
 
