@@ -10,6 +10,14 @@ pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
 }
 
+/// Polls `stop` once and says whether it is already done. Long-running commands call it before
+/// announcing they are ready, so that whatever `stop` sets up on its first poll (a Ctrl-C or
+/// SIGTERM handler) is in place by the time anyone can send the signal.
+pub async fn stop_requested<F: std::future::Future<Output = ()>>(stop: std::pin::Pin<&mut F>) -> bool {
+    let mut stop = stop;
+    std::future::poll_fn(|cx| std::task::Poll::Ready(stop.as_mut().poll(cx).is_ready())).await
+}
+
 /// The current time in milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

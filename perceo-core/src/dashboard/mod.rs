@@ -157,6 +157,10 @@ pub async fn serve(
         .await
         .map_err(|e| Error::Argument(format!("cannot listen on {addr}: {e}")))?;
     let bound = listener.local_addr().map_err(|e| Error::Argument(e.to_string()))?;
+    let mut stop = Box::pin(stop);
+    if crate::fsutil::stop_requested(stop.as_mut()).await {
+        return Ok(());
+    }
     on_ready(bound);
     axum::serve(listener, router(state))
         .with_graceful_shutdown(stop)

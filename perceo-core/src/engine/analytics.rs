@@ -350,6 +350,9 @@ impl Perceo {
     ) -> Result<()> {
         let interval = std::time::Duration::from_secs(self.analytics_settings().sync_interval.max(1));
         let mut stop = std::pin::pin!(stop);
+        if self.block_on(crate::fsutil::stop_requested(stop.as_mut())) {
+            return Ok(());
+        }
         loop {
             on_sync(self.analytics_sync(options, &mut |_| {}));
             let stopped = self.block_on(async {

@@ -300,9 +300,12 @@ impl Perceo {
                     .map_err(|e| Error::Argument(format!("cannot watch {}: {e}", root.display())))?;
             }
         }
+        let mut stop = std::pin::pin!(stop);
+        if self.block_on(crate::fsutil::stop_requested(stop.as_mut())) {
+            return Ok(());
+        }
         on_ready(&watcher);
         self.block_on(async {
-            let mut stop = std::pin::pin!(stop);
             loop {
                 tokio::select! {
                     _ = &mut stop => return Ok(()),

@@ -297,8 +297,7 @@ pub fn run(
         // Poll `stop` once before announcing readiness, so whatever it sets up (signal
         // handlers) is in place by the time anyone knows the address.
         let mut stop = Box::pin(stop);
-        let stopped = std::future::poll_fn(|cx| std::task::Poll::Ready(stop.as_mut().poll(cx).is_ready())).await;
-        if stopped {
+        if crate::fsutil::stop_requested(stop.as_mut()).await {
             return Ok(());
         }
         on_ready(bound);
