@@ -1877,3 +1877,25 @@ fn github_annotations_name_files_from_the_repository_root_for_a_project_in_a_sub
         .success()
         .stdout(predicate::str::contains("::error file=apps/shop/src/lib/cart/store.ts"));
 }
+
+#[test]
+fn each_flow_gets_a_coverage_score_from_what_its_specs_exercise() {
+    let tmp = shop_with_change();
+    perceo(tmp.path()).args(["graph", "sync", "-q"]).assert().success();
+    let score = |id: &str| {
+        json_stdout(perceo(tmp.path()).args(["flows", "show", id, "--json"]))["coverageScore"]
+            .as_f64()
+            .unwrap()
+    };
+    // cart.spec.ts visits /product/…, clicks "Add to cart" and lands on /cart: every step.
+    assert_eq!(score("add-to-cart"), 1.0);
+    // It also opens the home page, but never names select_item.
+    assert_eq!(score("browse-products"), 0.5);
+    assert_eq!(score("read-blog"), 0.0);
+    let coverage = json_stdout(perceo(tmp.path()).args(["analyze", "coverage", "--json"]));
+    assert_eq!(
+        coverage["belowThreshold"],
+        serde_json::json!(["browse-products", "checkout", "read-blog"]),
+        "{coverage:#}"
+    );
+}

@@ -3,7 +3,56 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::Severity;
+use crate::flows::Flow;
 use crate::graph::FlowRecord;
+
+/// The part of a route pattern before its first dynamic segment: `/product/[id]` → `/product/`,
+/// `/cart` → `/cart`; `None` when nothing specific is left (`/`, `/[slug]`).
+fn static_prefix(pattern: &str) -> Option<String> {
+    let mut out = String::new();
+    for segment in pattern.split('/').filter(|s| !s.is_empty()) {
+        if segment.starts_with(['[', ':', '$', '*', '(']) {
+            out.push('/');
+            break;
+        }
+        out.push('/');
+        out.push_str(segment);
+    }
+    (out.len() > 1).then_some(out)
+}
+
+/// Share of `flow`'s steps that its tests exercise (0..1), read from the tests' source: a step
+/// counts when `test_text` names its page (the pattern's static part, plain or regex-escaped:
+/// `/product/` or `\/product\/`), its analytics event, or its name (case-insensitive, as a
+/// button label or test title would). 0 for a flow without tests or steps. This is the
+/// `coverageScore` that `analyzer.coverage.minCoverageScore` is compared with.
+pub fn step_coverage(flow: &Flow, test_text: &str) -> f64 {
+    if !flow.has_tests() || flow.steps.is_empty() {
+        return 0.0;
+    }
+    let text = test_text.to_lowercase();
+    let covered = flow
+        .steps
+        .iter()
+        .filter(|step| {
+            let by_page = match step.page.as_deref() {
+                // The home page: only an explicit visit of `/` names it.
+                Some("/") => ["goto('/')", "goto(\"/\")", "goto(`/`)"]
+                    .iter()
+                    .any(|g| text.contains(g)),
+                Some(page) => static_prefix(page).is_some_and(|p| {
+                    let p = p.to_lowercase();
+                    text.contains(&p) || text.contains(&p.replace('/', "\\/"))
+                }),
+                None => false,
+            };
+            let by_event = step.event.as_deref().is_some_and(|e| text.contains(&e.to_lowercase()));
+            let name = step.name.trim().to_lowercase();
+            by_page || by_event || (name.len() >= 3 && text.contains(&name))
+        })
+        .count();
+    super::round(covered as f64 / flow.steps.len() as f64, 3)
+}
 
 /// How well the flows are covered by tests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -91,6 +140,41 @@ pub fn coverage(flows: &[FlowRecord], min_coverage_score: f64) -> CoverageReport
 mod tests {
     use super::*;
     use crate::analyzer::fixtures::flow;
+
+    #[test]
+    fn step_coverage_counts_the_steps_a_spec_names_by_page_event_or_label() {
+        let cart: Flow = serde_json::from_value(serde_json::json!({
+            "id": "add-to-cart", "name": "Add item to cart",
+            "steps": [
+                {"name": "Open product", "page": "/product/[id]", "event": "view_item"},
+                {"name": "Add to cart", "event": "add_to_cart"},
+                {"name": "See cart", "page": "/cart"},
+                {"name": "Share the cart", "event": "share"},
+            ],
+            "tests": {"specs": ["e2e/cart.spec.ts"]}
+        }))
+        .unwrap();
+        let spec = r#"await expect(page).toHaveURL(/\/product\/[^/]+$/);
+            await page.getByRole('button', { name: 'Add to cart' }).click();
+            await expect(page).toHaveURL(/\/cart$/);"#;
+        assert_eq!(step_coverage(&cart, spec), 0.75);
+        assert_eq!(step_coverage(&cart, ""), 0.0);
+        let untested = Flow {
+            tests: None,
+            ..cart.clone()
+        };
+        assert_eq!(step_coverage(&untested, spec), 0.0);
+        assert_eq!(static_prefix("/product/[id]").as_deref(), Some("/product/"));
+        assert_eq!(static_prefix("/[slug]"), None);
+        assert_eq!(static_prefix("/"), None);
+        let home: Flow = serde_json::from_value(serde_json::json!({
+            "id": "browse", "name": "Browse", "steps": [{"name": "Open home", "page": "/"}, {"name": "Pick", "event": "select_item"}],
+            "tests": {"grep": "@browse"}
+        }))
+        .unwrap();
+        assert_eq!(step_coverage(&home, "await page.goto('/');"), 0.5);
+        assert_eq!(step_coverage(&home, "await page.goto('/about');"), 0.0);
+    }
 
     #[test]
     fn weighted_score_arithmetic() {

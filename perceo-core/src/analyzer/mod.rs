@@ -53,7 +53,7 @@ mod suggest;
 #[cfg(test)]
 mod fixtures;
 
-pub use coverage::{CoverageReport, UncoveredFlow, coverage, priority_weight};
+pub use coverage::{CoverageReport, UncoveredFlow, coverage, priority_weight, step_coverage};
 pub use insights::{filter_insights, generate_insights};
 pub use predict::{confident, predict};
 pub use suggest::{Suggestion, suggest};

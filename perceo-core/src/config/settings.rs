@@ -339,7 +339,9 @@ impl Default for PredictionSettings {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CoverageSettings {
-    /// Flows scoring below this are reported as poorly covered. Default: `0.7`.
+    /// Flows whose coverage score (the share of their steps their test specs exercise: the
+    /// step's page, event or name appears in the spec) is below this are reported as poorly
+    /// covered. Default: `0.7`.
     pub min_coverage_score: f64,
     /// Raise an insight when production journeys have no flow. Default: `true`.
     pub alert_on_gaps: bool,

@@ -5,6 +5,7 @@
 pub mod junit;
 mod report;
 pub mod shard;
+mod specs;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -13,6 +14,7 @@ use serde::Serialize;
 use tokio::process::Command;
 
 pub use report::{ReportFormat, annotations, render};
+pub use specs::spec_sources;
 
 use crate::flows::Flow;
 use junit::TestCase;

@@ -508,7 +508,7 @@ impl Perceo {
         let set = self.flows()?;
         let graph = self.graph()?;
         self.block_on(async {
-            graph.sync_flows(&set.flows, &set.personas).await?;
+            self.push_flows(graph.as_ref(), &set).await?;
             let flows = graph.list_flows().await?;
             let mut history = BTreeMap::new();
             for f in &flows {
@@ -651,7 +651,7 @@ impl Perceo {
         let set = self.flows()?;
         let graph = self.graph()?;
         let bus = self.bus()?;
-        self.block_on(graph.sync_flows(&set.flows, &set.personas))?;
+        self.block_on(self.push_flows(graph.as_ref(), &set))?;
         let state = crate::dashboard::DashboardState {
             graph,
             bus,
@@ -713,7 +713,47 @@ impl Perceo {
     pub fn sync_graph(&self) -> Result<SyncSummary> {
         let flows = self.flows()?;
         let graph = self.graph()?;
-        self.block_on(graph.sync_flows(&flows.flows, &flows.personas))
+        self.block_on(self.push_flows(graph.as_ref(), &flows))
+    }
+
+    /// Pushes the flow files into `graph` (see [`FlowGraph::sync_flows`]) with each flow's test
+    /// coverage score: the share of its steps its test specs exercise
+    /// ([`analyzer::step_coverage`]).
+    pub(crate) async fn push_flows(&self, graph: &dyn FlowGraph, set: &FlowSet) -> Result<SyncSummary> {
+        let summary = graph.sync_flows(&set.flows, &set.personas).await?;
+        graph.write_coverage_scores(&self.coverage_scores(set)).await?;
+        Ok(summary)
+    }
+
+    /// Each flow's coverage score from the text of its test specs (for a flow tested by grep
+    /// tag only: the spec files that contain the tag).
+    fn coverage_scores(&self, set: &FlowSet) -> Vec<(String, f64)> {
+        let dir = &self.config.project_dir;
+        let mut tagged: Option<Vec<String>> = None;
+        set.flows
+            .iter()
+            .map(|flow| {
+                let tests = flow.tests.clone().unwrap_or_default();
+                let mut text: String = tests
+                    .specs
+                    .iter()
+                    .filter_map(|spec| std::fs::read_to_string(dir.join(spec)).ok())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                if tests.specs.is_empty()
+                    && let Some(tag) = &tests.grep
+                {
+                    let specs = tagged.get_or_insert_with(|| crate::coordinator::spec_sources(dir));
+                    text = specs
+                        .iter()
+                        .filter(|t| t.contains(tag.as_str()))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                }
+                (flow.id.clone(), analyzer::step_coverage(flow, &text))
+            })
+            .collect()
     }
 
     /// Backend, location, counts and schema version of the graph.
@@ -911,7 +951,7 @@ impl Perceo {
             report: serde_json::to_value(report).unwrap_or_default(),
         };
         self.block_on(async {
-            graph.sync_flows(&flows.flows, &flows.personas).await?;
+            self.push_flows(graph.as_ref(), flows).await?;
             graph.record_analysis(&record).await
         })
     }

@@ -60,6 +60,10 @@ pub trait FlowGraph: Send + Sync + std::fmt::Debug {
     /// The latest `limit` runs of a flow, newest first.
     async fn test_history(&self, flow_id: &str, limit: usize) -> Result<Vec<TestRun>>;
 
+    /// Writes each flow's test coverage score (0..1) by flow id (flows not in the graph are
+    /// skipped).
+    async fn write_coverage_scores(&self, scores: &[(String, f64)]) -> Result<()>;
+
     /// Writes production metrics per flow id (flows not in the graph are skipped).
     async fn write_production_metrics(&self, metrics: &[(String, ProductionMetrics)]) -> Result<()>;
 

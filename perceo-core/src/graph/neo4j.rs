@@ -682,6 +682,20 @@ impl FlowGraph for Neo4jGraph {
             .collect()
     }
 
+    async fn write_coverage_scores(&self, scores: &[(String, f64)]) -> Result<()> {
+        let rows: Vec<Value> = scores
+            .iter()
+            .map(|(id, score)| json!({"id": id, "score": score}))
+            .collect();
+        let rows = bolt(Value::Array(rows))?;
+        self.write(move |txn| {
+            let q = query("UNWIND $rows AS x MATCH (f:Flow {id: x.id}) SET f.coverageScore = x.score")
+                .param("rows", rows.clone());
+            Box::pin(async move { txn.run(q).await.map_err(Into::into) })
+        })
+        .await
+    }
+
     async fn write_production_metrics(&self, metrics: &[(String, ProductionMetrics)]) -> Result<()> {
         let rows: Vec<Value> = metrics
             .iter()

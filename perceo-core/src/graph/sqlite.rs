@@ -562,6 +562,21 @@ impl FlowGraph for SqliteGraph {
         .await
     }
 
+    async fn write_coverage_scores(&self, scores: &[(String, f64)]) -> Result<()> {
+        let scores = scores.to_vec();
+        self.write(move |tx| {
+            for (flow_id, score) in &scores {
+                tx.execute(
+                    "UPDATE flows SET coverage_score = ?2 WHERE id = ?1",
+                    params![flow_id, score],
+                )
+                .map_err(q)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
     async fn write_production_metrics(&self, metrics: &[(String, ProductionMetrics)]) -> Result<()> {
         let metrics = metrics.to_vec();
         self.write(move |tx| {

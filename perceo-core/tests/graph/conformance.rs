@@ -221,6 +221,14 @@ pub async fn production_metrics_insights_predictions_and_cursors(g: &dyn FlowGra
         g.get_flow("ghost").await.unwrap().is_none(),
         "metrics never create flows"
     );
+    g.write_coverage_scores(&[("cart".into(), 0.75), ("ghost".into(), 1.0)])
+        .await
+        .unwrap();
+    assert_eq!(g.get_flow("cart").await.unwrap().unwrap().coverage_score, Some(0.75));
+    assert!(
+        g.get_flow("ghost").await.unwrap().is_none(),
+        "scores never create flows"
+    );
 
     let insight = |id: &str, severity, at: &str| Insight {
         id: id.into(),
