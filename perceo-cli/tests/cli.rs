@@ -1899,3 +1899,89 @@ fn each_flow_gets_a_coverage_score_from_what_its_specs_exercise() {
         "{coverage:#}"
     );
 }
+
+#[test]
+fn analytics_connect_ga4_signs_in_with_the_service_account_and_writes_a_file_reference() {
+    let tmp = shop_with_change();
+    let (base, requests) = api_server(vec![
+        (
+            200,
+            "",
+            r#"{"access_token":"ya29.test-token","expires_in":3600,"token_type":"Bearer"}"#.into(),
+        ),
+        (
+            200,
+            "",
+            r#"{"dimensionHeaders":[{"name":"date"}],"metricHeaders":[{"name":"activeUsers","type":"TYPE_INTEGER"}],"rows":[{"dimensionValues":[{"value":"20261125"}],"metricValues":[{"value":"42"}]}],"rowCount":1,"kind":"analyticsData#runReport"}"#.into(),
+        ),
+    ]);
+    // The test-only key, with its token endpoint pointed at the local server.
+    let mut key: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            repo_root().join("perceo-core/tests/fixtures/analytics/ga4-test-service-account.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    key["token_uri"] = format!("{base}/token").into();
+    tmp.child("secrets/ga4.json").write_str(&key.to_string()).unwrap();
+    perceo(tmp.path())
+        .args(["config", "set", "analytics.endpoint", &base])
+        .assert()
+        .success();
+    // Without a property id, GA4 cannot be checked: a usage error, nothing asked or written.
+    perceo(tmp.path())
+        .args([
+            "analytics",
+            "connect",
+            "--provider",
+            "ga4",
+            "--credentials",
+            "secrets/ga4.json",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--property-id"));
+    let out = perceo(tmp.path())
+        .args([
+            "analytics",
+            "connect",
+            "--provider",
+            "ga4",
+            "--credentials",
+            "secrets/ga4.json",
+            "--property-id",
+            "123456",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["credentials"], "file:secrets/ga4.json", "{report}");
+    let (token, _, form) = requests.recv().unwrap();
+    assert!(token.starts_with("POST /token"), "{token}");
+    assert!(
+        form.contains("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"),
+        "{form}"
+    );
+    let (report_call, headers, _) = requests.recv().unwrap();
+    assert!(
+        report_call.starts_with("POST /v1beta/properties/123456:runReport"),
+        "{report_call}"
+    );
+    assert!(
+        headers
+            .to_ascii_lowercase()
+            .contains("authorization: bearer ya29.test-token"),
+        "{headers}"
+    );
+    let config = std::fs::read_to_string(tmp.path().join(".perceo/config.json")).unwrap();
+    assert!(
+        config.contains("\"file:secrets/ga4.json\"") && config.contains("\"123456\""),
+        "{config}"
+    );
+    assert!(!config.contains("PRIVATE KEY"));
+}

@@ -98,34 +98,14 @@ fn skip(id: &str, title: &str, why: impl Into<String>) -> Check {
 }
 
 /// Every `file:` secret the configuration uses, with its key.
-fn file_secrets(value: &serde_json::Value, key: &mut String, out: &mut Vec<(String, String)>) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (k, v) in map {
-                let len = key.len();
-                if !key.is_empty() {
-                    key.push('.');
-                }
-                key.push_str(k);
-                file_secrets(v, key, out);
-                key.truncate(len);
-            }
+fn file_secrets(value: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    crate::config::for_each_string(value, &mut |key, text| {
+        if let Some(path) = text.strip_prefix("file:") {
+            out.push((key.to_string(), path.to_string()));
         }
-        serde_json::Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                let len = key.len();
-                key.push_str(&format!("[{i}]"));
-                file_secrets(v, key, out);
-                key.truncate(len);
-            }
-        }
-        serde_json::Value::String(s) => {
-            if let Some(path) = s.strip_prefix("file:") {
-                out.push((key.clone(), path.to_string()));
-            }
-        }
-        _ => {}
-    }
+    });
+    out
 }
 
 /// Secret keys whose value is written in the file itself (not `${VAR}` or `file:`).
@@ -209,8 +189,7 @@ fn static_checks(config: &Config, stage: Stage, checks: &mut Vec<Check>) {
     });
 
     let settings = serde_json::to_value(&config.settings).unwrap_or_default();
-    let mut secrets = Vec::new();
-    file_secrets(&settings, &mut String::new(), &mut secrets);
+    let secrets = file_secrets(&settings);
     checks.push(file_secret_check(config, stage, &secrets));
 
     if stage == Stage::Production {
@@ -614,10 +593,8 @@ mod tests {
     #[test]
     fn file_secrets_are_collected_with_their_keys() {
         let value = serde_json::json!({"analytics": {"credentials": "file:secrets/ga.json"}, "x": "y"});
-        let mut found = Vec::new();
-        file_secrets(&value, &mut String::new(), &mut found);
         assert_eq!(
-            found,
+            file_secrets(&value),
             vec![("analytics.credentials".to_string(), "secrets/ga.json".to_string())]
         );
     }

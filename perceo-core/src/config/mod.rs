@@ -224,7 +224,7 @@ impl Config {
                 )
             })
             .collect();
-        collect_env_references(&merged, &mut String::new(), &env, &mut env_sources);
+        collect_env_references(&merged, &env, &mut env_sources);
         Ok(Config {
             settings: typed.value,
             project_dir,
@@ -442,38 +442,46 @@ fn validate(s: &Settings, locate: &dyn Fn(&KeyPath) -> (PathBuf, usize, usize)) 
     Ok(())
 }
 
-fn collect_env_references(value: &serde_json::Value, key: &mut String, env: &Env, out: &mut Vec<EnvSource>) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (k, v) in map {
-                let len = key.len();
-                if !key.is_empty() {
-                    key.push('.');
+/// Calls `f(key, text)` for every string in `value`, with its dotted key (`a.b`, `a.list[2]`).
+pub(crate) fn for_each_string(value: &serde_json::Value, f: &mut dyn FnMut(&str, &str)) {
+    fn walk(value: &serde_json::Value, key: &mut String, f: &mut dyn FnMut(&str, &str)) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    let len = key.len();
+                    if !key.is_empty() {
+                        key.push('.');
+                    }
+                    key.push_str(k);
+                    walk(v, key, f);
+                    key.truncate(len);
                 }
-                key.push_str(k);
-                collect_env_references(v, key, env, out);
-                key.truncate(len);
             }
-        }
-        serde_json::Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                let len = key.len();
-                key.push_str(&format!("[{i}]"));
-                collect_env_references(v, key, env, out);
-                key.truncate(len);
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    let len = key.len();
+                    key.push_str(&format!("[{i}]"));
+                    walk(v, key, f);
+                    key.truncate(len);
+                }
             }
+            serde_json::Value::String(s) => f(key, s),
+            _ => {}
         }
-        serde_json::Value::String(s) => {
-            for var in interpolate::referenced_vars(s) {
-                out.push(EnvSource {
-                    set: env.get(&var).is_some(),
-                    name: var,
-                    used_for: key.clone(),
-                });
-            }
-        }
-        _ => {}
     }
+    walk(value, &mut String::new(), f);
+}
+
+fn collect_env_references(value: &serde_json::Value, env: &Env, out: &mut Vec<EnvSource>) {
+    for_each_string(value, &mut |key, text| {
+        for var in interpolate::referenced_vars(text) {
+            out.push(EnvSource {
+                set: env.get(&var).is_some(),
+                name: var,
+                used_for: key.to_string(),
+            });
+        }
+    });
 }
 
 fn interpolate_for_display(value: &mut serde_json::Value, env: &Env) {
