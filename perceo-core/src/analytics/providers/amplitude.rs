@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use super::time::{hour_index, hour_stamp, parse_timestamp_ms};
 use super::{
-    Connector, FetchStats, TimeRange, credentials_error, endpoint_override, json_f64, json_i64, json_text, read_lines,
-    stream_error, take_line,
+    Connector, FetchStats, TimeRange, credentials_error, drain, endpoint_override, json_f64, json_i64, json_text,
+    read_lines, stream_error, take_line,
 };
 use crate::analytics::event::{AnalyticsEvent, page_path};
 use crate::api::{send_with_retries, streaming_http_client};
@@ -155,13 +155,8 @@ impl Connector for AmplitudeConnector {
         // Data is exportable about two hours after it arrives: ask for an hour before that.
         let now_ms = crate::fsutil::now_ms();
         let hour = hour_index(now_ms) - 3;
-        if let Some((url, mut response)) = self.export(hour, hour).await? {
-            while response
-                .chunk()
-                .await
-                .map_err(|e| stream_error(ENGINE, &url, e))?
-                .is_some()
-            {}
+        if let Some((url, response)) = self.export(hour, hour).await? {
+            drain(ENGINE, &url, response).await?;
         }
         Ok(())
     }

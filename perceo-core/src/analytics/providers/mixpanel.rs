@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::time::utc_date;
 use super::{
-    Connector, FetchStats, LineSplitter, TimeRange, credentials_error, endpoint_override, is_blank, json_f64,
+    Connector, FetchStats, LineSplitter, TimeRange, credentials_error, drain, endpoint_override, is_blank, json_f64,
     json_text, stream_error,
 };
 use crate::analytics::event::{AnalyticsEvent, page_path};
@@ -142,14 +142,8 @@ impl Connector for MixpanelConnector {
         let now_ms = crate::fsutil::now_ms();
         let yesterday = utc_date(now_ms - 86_400_000);
         let url = self.export_url(&yesterday, &yesterday, Some(1))?;
-        let mut response = self.export(&url).await?;
-        while response
-            .chunk()
-            .await
-            .map_err(|e| stream_error(ENGINE, &url, e))?
-            .is_some()
-        {}
-        Ok(())
+        let response = self.export(&url).await?;
+        drain(ENGINE, &url, response).await
     }
 
     async fn fetch(

@@ -216,6 +216,17 @@ pub(crate) fn stream_error(engine: &'static str, url: &reqwest::Url, e: reqwest:
     }
 }
 
+/// Reads a response body to its end (a credentials check only needs it to arrive whole).
+pub(crate) async fn drain(engine: &'static str, url: &reqwest::Url, mut response: reqwest::Response) -> Result<()> {
+    while response
+        .chunk()
+        .await
+        .map_err(|e| stream_error(engine, url, e))?
+        .is_some()
+    {}
+    Ok(())
+}
+
 /// One JSONL line of an export: blank lines are skipped, lines that `parse` cannot turn into
 /// an event are counted as malformed, events outside `range` are dropped, the rest go to
 /// `on_event`.
