@@ -43,6 +43,18 @@ cp -r "$root/examples/shop" "$work/shop"
 git -C "$work/shop" -c init.defaultBranch=main init -q
 git -C "$work/shop" add -A
 git -C "$work/shop" -c user.name=ci -c user.email=ci@localhost commit -qm shop
+# Synced analytics events (as `perceo analytics sync` stores them), so the analytics endpoints
+# answer with real correlations and gaps, whose schemas are then checked too.
+"$perceo" --project-dir "$work/shop" config set analytics.provider mixpanel -q >/dev/null
+t=$(( ($(date +%s) - 3600) * 1000 ))
+day="$work/shop/.perceo/analytics/mixpanel/$(date -u -d "@$(( t / 1000 ))" +%F)"
+mkdir -p "$day"
+for u in u1 u2 u3; do
+  printf '{"name":"view_item","timeMs":%d,"user":"%s","page":"/product/1","device":"mobile"}\n' "$t" "$u"
+  printf '{"name":"add_to_cart","timeMs":%d,"user":"%s","page":"/product/1"}\n' $(( t + 1000 )) "$u"
+  printf '{"name":"page_view","timeMs":%d,"user":"%s","page":"/orders/%s"}\n' $(( t + 2000 )) "$u" "$u"
+  printf '{"name":"share_order","timeMs":%d,"user":"%s"}\n' $(( t + 3000 )) "$u"
+done > "$day/seed.ndjson"
 
 key="st-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 PERCEO_SERVE_API_KEYS="$key" "$perceo" serve --port 0 --project-dir "$work/shop" \

@@ -21,7 +21,7 @@ const MERGE_SIMILARITY: f64 = 0.8;
 const MERGE_CANDIDATES: usize = 500;
 
 /// One uncovered journey.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Gap {
     /// The journey, e.g. `["page /orders/[id]", "event share_order"]`.
@@ -35,6 +35,7 @@ pub struct Gap {
     /// Other journeys merged into this one.
     pub variants: usize,
     /// A flow file covering it (save it under `.perceo/flows/` and refine it).
+    #[schema(value_type = Object)]
     pub suggested_flow: Flow,
 }
 

@@ -64,7 +64,7 @@ pub fn prepare(flows: &[Flow], sessions: &[Session]) -> Prepared {
 }
 
 /// One flow's correlation result.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowCorrelation {
     /// Flow id.
@@ -87,7 +87,7 @@ pub struct FlowCorrelation {
 }
 
 /// What `perceo analytics correlate` reports.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CorrelationReport {
     /// Sessions looked at.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::analytics::event::AnalyticsEvent;
 
 /// Where the average order value came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum OrderValueSource {
     /// `analytics.revenueTracking.avgOrderValueSource` set to a number.
@@ -24,7 +24,7 @@ pub enum OrderValueSource {
 }
 
 /// What `perceo analytics impact` reports.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RevenueImpact {
     /// Flow id.

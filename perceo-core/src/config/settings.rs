@@ -454,7 +454,7 @@ impl Default for AnalyticsSettings {
 }
 
 /// Supported analytics providers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AnalyticsProvider {
     /// Google Analytics 4.

@@ -54,7 +54,7 @@ pub struct ConnectReport {
 }
 
 /// Options of [`Perceo::analytics_sync`] (also the body of `POST /analytics/sync`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SyncOptions {
     /// Fetch from this time (Unix ms) instead of the stored cursor.
@@ -73,7 +73,7 @@ pub struct SyncProgress {
 }
 
 /// What [`Perceo::analytics_sync`] did.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncReport {
     /// The provider.
@@ -89,6 +89,7 @@ pub struct SyncReport {
     /// HTTP requests made.
     pub requests: u64,
     /// Where the events are kept.
+    #[schema(value_type = String)]
     pub store: PathBuf,
     /// The correlation run after the sync, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -26,7 +26,7 @@ pub struct SyntheticMetrics {
 pub const SYNTHETIC_WINDOW: usize = 100;
 
 /// Production metrics of a flow, from the analytics engine.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductionMetrics {
     /// Share of sessions that finish the flow (0..1).
@@ -55,7 +55,7 @@ pub struct ProductionMetrics {
 }
 
 /// One step of a flow's production funnel.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FunnelStep {
     /// The step's name.

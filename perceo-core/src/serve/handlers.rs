@@ -9,9 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::openapi::{
-    CorrelationReportDoc, GapDoc, Health, Readiness, ReadyCheck, RevenueImpactDoc, SyncOptionsDoc, SyncReportDoc,
-};
+use super::openapi::{Health, Readiness, ReadyCheck};
 use super::{ApiError, AppState};
 use crate::Perceo;
 use crate::analytics::gaps::Gap;
@@ -242,8 +240,8 @@ pub(crate) async fn analyzer_predict(
 
 /// Fetches the provider's events with the server's credentials, stores them and, with
 /// `correlate`, correlates.
-#[utoipa::path(post, path = "/analytics/sync", tag = "analytics", request_body = SyncOptionsDoc,
-    responses((status = 200, description = "What the sync did", body = SyncReportDoc)))]
+#[utoipa::path(post, path = "/analytics/sync", tag = "analytics", request_body = SyncOptions,
+    responses((status = 200, description = "What the sync did", body = SyncReport)))]
 pub(crate) async fn analytics_sync(
     State(state): State<AppState>,
     options: std::result::Result<Json<SyncOptions>, JsonRejection>,
@@ -256,7 +254,7 @@ pub(crate) async fn analytics_sync(
 
 /// Correlates the synced sessions with the flows; production metrics go to the graph.
 #[utoipa::path(post, path = "/analytics/correlate", tag = "analytics",
-    responses((status = 200, description = "The correlation", body = CorrelationReportDoc)))]
+    responses((status = 200, description = "The correlation", body = CorrelationReport)))]
 pub(crate) async fn analytics_correlate(
     State(state): State<AppState>,
 ) -> std::result::Result<Json<CorrelationReport>, ApiError> {
@@ -265,7 +263,7 @@ pub(crate) async fn analytics_correlate(
 
 /// Frequent journeys in the synced window that no flow covers.
 #[utoipa::path(get, path = "/analytics/gaps", tag = "analytics", params(GapsQuery),
-    responses((status = 200, description = "The gaps, most weekly users first", body = Vec<GapDoc>)))]
+    responses((status = 200, description = "The gaps, most weekly users first", body = Vec<Gap>)))]
 pub(crate) async fn analytics_gaps(
     State(state): State<AppState>,
     params: std::result::Result<Query<GapsQuery>, QueryRejection>,
@@ -284,7 +282,7 @@ pub(crate) async fn analytics_gaps(
 
 /// Revenue at risk for one flow.
 #[utoipa::path(get, path = "/analytics/impact", tag = "analytics", params(ImpactQuery),
-    responses((status = 200, description = "The revenue impact", body = RevenueImpactDoc)))]
+    responses((status = 200, description = "The revenue impact", body = RevenueImpact)))]
 pub(crate) async fn analytics_impact(
     State(state): State<AppState>,
     params: std::result::Result<Query<ImpactQuery>, QueryRejection>,

@@ -1,11 +1,9 @@
 //! The OpenAPI document of `perceo serve`, generated from the types with utoipa, and the
 //! types only the server answers with (health, readiness, errors).
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -61,64 +59,6 @@ pub struct Readiness {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
-
-/// `POST /analytics/sync` body, as the document shows it (the server reads
-/// [`crate::SyncOptions`]).
-#[derive(Default, Deserialize, ToSchema)]
-#[schema(as = SyncOptions)]
-#[serde(default, rename_all = "camelCase")]
-#[allow(dead_code)] // a schema only
-pub(crate) struct SyncOptionsDoc {
-    /// Fetch from this time (Unix ms) instead of the stored cursor.
-    since_ms: Option<i64>,
-    /// Correlate after syncing. Default: false.
-    correlate: bool,
-}
-
-/// Object schemas for the analytics answers, whose types live in the analytics engine: named
-/// and described, with their fields left open.
-macro_rules! object_schema {
-    ($ty:ident, $name:literal, $description:literal) => {
-        #[doc = $description]
-        pub(crate) struct $ty;
-
-        impl utoipa::PartialSchema for $ty {
-            fn schema() -> RefOr<Schema> {
-                ObjectBuilder::new()
-                    .schema_type(Type::Object)
-                    .description(Some($description))
-                    .into()
-            }
-        }
-
-        impl ToSchema for $ty {
-            fn name() -> Cow<'static, str> {
-                Cow::Borrowed($name)
-            }
-        }
-    };
-}
-
-object_schema!(
-    SyncReportDoc,
-    "SyncReport",
-    "What a sync did: {provider, from, to, events, malformed, requests, store, correlation?} (as `perceo analytics sync --json`)."
-);
-object_schema!(
-    CorrelationReportDoc,
-    "CorrelationReport",
-    "Sessions aligned with every flow and each flow's production metrics (as `perceo analytics correlate --json`)."
-);
-object_schema!(
-    GapDoc,
-    "Gap",
-    "A frequent journey no flow covers, with weekly users and a suggested flow (as `perceo analytics gaps --json`)."
-);
-object_schema!(
-    RevenueImpactDoc,
-    "RevenueImpact",
-    "Revenue at risk for one flow per day, month and year, and how it was computed (as `perceo analytics impact --json`)."
-);
 
 /// Adds the bearer scheme and the error answers every engine endpoint can give.
 struct Common;
