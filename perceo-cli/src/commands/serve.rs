@@ -47,6 +47,7 @@ pub(crate) fn run(cli: &Cli, args: &ServeArgs, out: &Output) -> CmdResult {
         insecure_no_auth: args.insecure_no_auth,
         allow_remote: args.allow_remote,
         max_body_bytes: usize::try_from(perceo.config().settings.serve.max_body_bytes).unwrap_or(usize::MAX),
+        request_timeout: std::time::Duration::from_secs(perceo.config().settings.serve.request_timeout_secs),
     };
     perceo_core::serve::check_options(&options)?;
     if options.keys.is_empty() {

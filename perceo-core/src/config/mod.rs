@@ -374,6 +374,9 @@ fn validate(s: &Settings, locate: &dyn Fn(&KeyPath) -> (PathBuf, usize, usize)) 
             return fail(key, format!("must be between 0 and 1, found {v}"));
         }
     }
+    if s.serve.request_timeout_secs == 0 {
+        return fail("serve.requestTimeoutSecs", "must be at least 1".into());
+    }
     if s.analytics.correlation.session_timeout_minutes == 0 {
         return fail(
             "analytics.correlation.sessionTimeoutMinutes",

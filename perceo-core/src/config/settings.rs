@@ -629,6 +629,9 @@ pub struct ServeSettings {
     /// Largest request body accepted, in bytes; larger ones get `413`. Default: `10485760`
     /// (10 MiB).
     pub max_body_bytes: u64,
+    /// Seconds a request may take before it is answered `503 request.timeout` (the work
+    /// itself may still finish in the background). Default: `300`.
+    pub request_timeout_secs: u64,
 }
 
 impl Default for ServeSettings {
@@ -636,6 +639,7 @@ impl Default for ServeSettings {
         ServeSettings {
             api_keys: Vec::new(),
             max_body_bytes: 10 * 1024 * 1024,
+            request_timeout_secs: 300,
         }
     }
 }

@@ -35,12 +35,21 @@ async fn call<T: Send + 'static>(
     f: impl FnOnce(&Perceo) -> Result<T> + Send + 'static,
 ) -> std::result::Result<T, ApiError> {
     let perceo = state.perceo.clone();
-    match tokio::task::spawn_blocking(move || f(&perceo)).await {
-        Ok(result) => result.map_err(ApiError::from),
-        Err(_) => Err(ApiError::new(
+    let work = tokio::task::spawn_blocking(move || f(&perceo));
+    match tokio::time::timeout(state.request_timeout, work).await {
+        Ok(Ok(result)) => result.map_err(ApiError::from),
+        Ok(Err(_)) => Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "the server failed while handling the request (see its log)",
+        )),
+        Err(_) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "request.timeout",
+            format!(
+                "the request took longer than {} s (serve.requestTimeoutSecs); retry later",
+                state.request_timeout.as_secs_f32()
+            ),
         )),
     }
 }
@@ -375,4 +384,41 @@ pub(crate) fn engine_routes() -> Router<AppState> {
         .route("/coordinator/runs", post(coordinator_record_run))
         .route("/coordinator/runs/latest", get(coordinator_latest_run))
         .route("/coordinator/flows/{id}/history", get(coordinator_flow_history))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(timeout: Duration) -> (tempfile::TempDir, AppState) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".perceo")).unwrap();
+        std::fs::write(dir.path().join(".perceo/config.json"), "{}").unwrap();
+        let perceo = Perceo::open(dir.path(), crate::OpenOptions::default()).unwrap();
+        let state = AppState {
+            perceo: std::sync::Arc::new(perceo),
+            request_timeout: timeout,
+        };
+        (dir, state)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_over_its_time_is_a_503_timeout_and_a_quick_one_answers() {
+        let (_dir, state) = state(Duration::from_millis(200));
+        let slow = call(&state, |_| {
+            std::thread::sleep(Duration::from_millis(1500));
+            Ok(())
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(
+            (slow.status, slow.code.as_str()),
+            (StatusCode::SERVICE_UNAVAILABLE, "request.timeout")
+        );
+        assert!(slow.message.contains("serve.requestTimeoutSecs"), "{}", slow.message);
+        let quick = call(&state, |p| Ok(p.config().project_name())).await.unwrap();
+        assert!(!quick.is_empty());
+        // The facade owns a runtime, which must not be dropped on an async worker thread.
+        tokio::task::spawn_blocking(move || drop(state)).await.unwrap();
+    }
 }

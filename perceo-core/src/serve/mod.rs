@@ -59,6 +59,9 @@ pub struct ServeOptions {
     pub allow_remote: bool,
     /// Largest request body, in bytes. Default: `serve.maxBodyBytes` (10 MiB).
     pub max_body_bytes: usize,
+    /// How long a request may take before it is answered `503`. Default:
+    /// `serve.requestTimeoutSecs` (300 s).
+    pub request_timeout: std::time::Duration,
 }
 
 /// The API keys the configuration gives the server: `PERCEO_SERVE_API_KEYS` (comma-separated)
@@ -118,6 +121,8 @@ pub fn check_options(options: &ServeOptions) -> Result<()> {
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) perceo: Arc<Perceo>,
+    /// How long one request may take.
+    pub(crate) request_timeout: std::time::Duration,
 }
 
 /// An error answer: `{"error":{"code","message"}}` with a status.
@@ -252,8 +257,16 @@ async fn method_not_allowed(request: Request) -> ApiError {
 
 /// The whole application: engine endpoints behind the key check, public health and
 /// document endpoints, the body limit and the request log.
-pub fn router(perceo: Arc<Perceo>, keys: ApiKeys, max_body_bytes: usize) -> Router {
-    let state = AppState { perceo };
+pub fn router(
+    perceo: Arc<Perceo>,
+    keys: ApiKeys,
+    max_body_bytes: usize,
+    request_timeout: std::time::Duration,
+) -> Router {
+    let state = AppState {
+        perceo,
+        request_timeout,
+    };
     let keys = Arc::new(keys);
     let engines = handlers::engine_routes()
         .route_layer(axum::middleware::from_fn_with_state(keys, require_key))
@@ -287,7 +300,7 @@ pub fn run(
     // The facade owns a runtime, which must not be dropped inside this one: keep a handle
     // here so the last one goes out of scope after the server's runtime has stopped.
     let keep = perceo.clone();
-    let app = router(perceo, keys, options.max_body_bytes);
+    let app = router(perceo, keys, options.max_body_bytes, options.request_timeout);
     let addr = options.addr;
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
@@ -322,6 +335,7 @@ mod tests {
             insecure_no_auth: false,
             allow_remote: false,
             max_body_bytes: 10 << 20,
+            request_timeout: std::time::Duration::from_secs(300),
         }
     }
 
