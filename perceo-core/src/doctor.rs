@@ -28,6 +28,23 @@ pub enum Stage {
     Production,
 }
 
+impl std::str::FromStr for Stage {
+    type Err = Error;
+
+    /// `local`, `ci`, `staging` or `production`.
+    fn from_str(text: &str) -> Result<Stage> {
+        match text {
+            "local" => Ok(Stage::Local),
+            "ci" => Ok(Stage::Ci),
+            "staging" => Ok(Stage::Staging),
+            "production" => Ok(Stage::Production),
+            other => Err(Error::Argument(format!(
+                "stage must be local, ci, staging or production, not `{other}`"
+            ))),
+        }
+    }
+}
+
 /// A check's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,4 +1,5 @@
-//! Small file-system helpers shared by modules that write user files.
+//! Small helpers shared across modules: atomic writes of user files, timestamps, and arming a
+//! stop signal before announcing readiness.
 
 use std::io::Write;
 use std::path::Path;

@@ -329,17 +329,7 @@ impl Perceo {
 #[napi(ts_return_type = "Promise<Record<string, unknown>>")]
 pub fn doctor(project_dir: String, stage: Option<String>) -> AsyncTask<CoreTask> {
     CoreTask::new(move || {
-        let stage = match stage.as_deref().unwrap_or("local") {
-            "local" => perceo_core::doctor::Stage::Local,
-            "ci" => perceo_core::doctor::Stage::Ci,
-            "staging" => perceo_core::doctor::Stage::Staging,
-            "production" => perceo_core::doctor::Stage::Production,
-            other => {
-                return Err(argument(format!(
-                    "stage must be local, ci, staging or production, not `{other}`"
-                )));
-            }
-        };
+        let stage: perceo_core::doctor::Stage = stage.as_deref().unwrap_or("local").parse()?;
         let report = perceo_core::Perceo::doctor(
             &PathBuf::from(project_dir),
             CoreEnv::from_process(),

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
 
 /// Milliseconds in a day.
-pub const DAY_MS: i64 = 86_400_000;
+pub const DAY_MS: i64 = crate::analytics::providers::time::MS_PER_DAY;
 
 /// Days of events kept; older day folders are removed after a sync.
 pub const RETENTION_DAYS: i64 = 90;

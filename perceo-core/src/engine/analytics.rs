@@ -229,16 +229,20 @@ impl Perceo {
         }
         if let Some(region) = options.region {
             let key = match provider {
-                AnalyticsProvider::Mixpanel => "analytics.mixpanel.region",
-                AnalyticsProvider::Amplitude => "analytics.amplitude.region",
+                AnalyticsProvider::Mixpanel => {
+                    settings.mixpanel.region = region;
+                    "analytics.mixpanel.region"
+                }
+                AnalyticsProvider::Amplitude => {
+                    settings.amplitude.region = region;
+                    "analytics.amplitude.region"
+                }
                 AnalyticsProvider::Ga4 => {
                     return Err(Error::Argument(
                         "--region applies to mixpanel and amplitude only".into(),
                     ));
                 }
             };
-            settings.mixpanel.region = region;
-            settings.amplitude.region = region;
             keys.push((key.into(), serde_json::to_value(region).unwrap_or_default()));
         }
         if provider == AnalyticsProvider::Ga4 && settings.ga4.property_id.is_none() {
@@ -405,7 +409,7 @@ impl Perceo {
             .collect();
         let graph = self.graph()?;
         self.block_on(async {
-            self.push_flows(graph.as_ref(), &set).await?;
+            graph.sync_flows(&set.flows, &set.personas).await?;
             graph.write_production_metrics(&metrics).await
         })?;
         for (flow, m) in &metrics {
@@ -448,7 +452,7 @@ impl Perceo {
         }
         let graph = self.graph()?;
         let set = self.flows()?;
-        self.block_on(self.push_flows(graph.as_ref(), &set))?;
+        self.block_on(graph.sync_flows(&set.flows, &set.personas))?;
         let record = self
             .block_on(graph.get_flow(flow_id))?
             .ok_or_else(|| Error::Argument(format!("unknown flow `{flow_id}` (see `perceo flows list`)")))?;

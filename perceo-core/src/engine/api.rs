@@ -168,7 +168,7 @@ impl Perceo {
         let saved = serde_json::to_string(report).unwrap_or_default();
         let graph = self.graph()?;
         self.block_on(async {
-            self.push_flows(graph.as_ref(), set).await?;
+            graph.sync_flows(&set.flows, &set.personas).await?;
             graph.record_test_runs(&runs).await?;
             graph.set_cursor(LAST_RUN_KEY, &saved).await
         })?;

@@ -718,7 +718,8 @@ impl Perceo {
 
     /// Pushes the flow files into `graph` (see [`FlowGraph::sync_flows`]) with each flow's test
     /// coverage score: the share of its steps its test specs exercise
-    /// ([`analyzer::step_coverage`]).
+    /// ([`analyzer::step_coverage`]). Used where scores are read (the analyzer, `graph sync`,
+    /// the dashboard), not on the analysis path, since it reads the test sources.
     pub(crate) async fn push_flows(&self, graph: &dyn FlowGraph, set: &FlowSet) -> Result<SyncSummary> {
         let summary = graph.sync_flows(&set.flows, &set.personas).await?;
         graph.write_coverage_scores(&self.coverage_scores(set)).await?;
@@ -951,7 +952,7 @@ impl Perceo {
             report: serde_json::to_value(report).unwrap_or_default(),
         };
         self.block_on(async {
-            self.push_flows(graph.as_ref(), flows).await?;
+            graph.sync_flows(&flows.flows, &flows.personas).await?;
             graph.record_analysis(&record).await
         })
     }

@@ -1,7 +1,7 @@
 //! UTC calendar arithmetic for the providers' date parameters and timestamps (no time-zone
 //! database needed: every provider here speaks UTC).
 
-const MS_PER_DAY: i64 = 86_400_000;
+pub(crate) const MS_PER_DAY: i64 = 86_400_000;
 const MS_PER_HOUR: i64 = 3_600_000;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
