@@ -11,7 +11,7 @@ export interface FileChange {
 
 /** One reason a flow is affected. */
 export interface Reason {
-  kind: 'import-chain' | 'layout' | 'global' | 'dependency' | 'test-spec' | 'flow-files' | 'flow-definition' | 'route-removed' | 'fail-safe'
+  kind: 'import-chain' | 'layout' | 'global' | 'dependency' | 'test' | 'flow-files' | 'flow-definition' | 'route-removed' | 'fail-safe'
   changedFile: string
   /** Import chain from the changed file to the flow's page, changed file first. */
   chain: string[]

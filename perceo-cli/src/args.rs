@@ -70,6 +70,11 @@ pub enum Command {
     Flows(FlowsCommand),
     /// List the routes (pages and handlers) found in the app, with the files attached to each.
     Routes,
+    /// Explain which pages and flows a change to each FILE reaches, with the import chains,
+    /// or why it reaches none (nothing imports it, only tests use it, outside every app...).
+    /// Files are relative to the current directory; files outside the project (a monorepo's
+    /// packages/) are welcome.
+    Why(WhyArgs),
     /// The event bus: follow, replay or publish events.
     #[command(subcommand)]
     Events(EventsCommand),
@@ -91,6 +96,28 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Print a shell completion script (e.g. `perceo completions bash > /etc/bash_completion.d/perceo`).
     Completions(CompletionsArgs),
+}
+
+/// `perceo why`.
+#[derive(Debug, Args)]
+pub struct WhyArgs {
+    /// The files to explain (relative to the current directory, or absolute).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// `perceo graph deps`.
+#[derive(Debug, Args)]
+pub struct DepsArgs {
+    /// Print Graphviz DOT instead of text.
+    #[arg(long, conflicts_with = "json")]
+    pub dot: bool,
+    /// Only FILE and what it imports, transitively.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Only FILE and what imports it, transitively.
+    #[arg(long, value_name = "FILE")]
+    pub to: Option<PathBuf>,
 }
 
 /// `perceo init`.
@@ -355,6 +382,10 @@ pub struct FlowEditArgs {
 pub enum GraphCommand {
     /// Push the flow files into the configured graph; reports what was created, updated and deleted.
     Sync,
+    /// Print the module graph Perceo built (files, and import edges with their kind: static,
+    /// dynamic, type-only, require, re-export, css, json), to audit it against other tools.
+    /// Text lists edges `from -> to (kind)`; --json gives {nodes, edges, unresolved}.
+    Deps(DepsArgs),
     /// Backend, location, counts and schema version of the configured graph.
     Status,
 }

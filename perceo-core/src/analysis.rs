@@ -21,6 +21,11 @@ pub struct AppModel {
     pub graph: DependencyGraph,
     /// The routes.
     pub routes: Vec<Route>,
+    /// The monorepo's root relative to the project (`""`: the project itself, `../..`: two
+    /// folders up); `None` outside a monorepo.
+    pub workspace_root: Option<String>,
+    /// The workspace packages' folders relative to the project (`../../packages/ui`).
+    pub workspace_packages: Vec<String>,
 }
 
 impl AppModel {
@@ -42,10 +47,19 @@ impl AppModel {
         let started = std::time::Instant::now();
         let routes = discover_routes(framework, graph.files());
         graph.stats.routes_ms = started.elapsed().as_millis() as u64;
+        let relative = |dir: &Path| {
+            crate::code::discover::relative_path(project_dir, dir).map(|p| p.trim_end_matches('/').to_string())
+        };
         Ok(AppModel {
             framework,
             graph,
             routes,
+            workspace_root: resolver.workspace_root().and_then(relative),
+            workspace_packages: resolver
+                .workspace_packages()
+                .iter()
+                .filter_map(|p| relative(&p.dir))
+                .collect(),
         })
     }
 

@@ -1,5 +1,12 @@
 //! The change set: files changed between the merge base of two refs and the head
-//! (`base...head`), or uncommitted work against HEAD; paths relative to the project.
+//! (`base...head`), or uncommitted work against HEAD.
+//!
+//! The change set is always repository-wide: in a monorepo a project in `apps/web` sees the
+//! changes to `packages/ui` and to the root lockfile too. Every path is written relative to
+//! the project directory, climbing with `../` for files outside it
+//! (`../../packages/ui/src/Button.tsx`) — the same notation as the dependency graph, so a
+//! path can be looked up there as it is. [`repo_path`] turns one into the
+//! repository-relative form (CI annotations use it).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,7 +34,8 @@ pub enum ChangeStatus {
 #[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FileChange {
-    /// Path relative to the project directory, `/` separators.
+    /// Path relative to the project directory, `/` separators; files outside the project
+    /// climb with `../` (`../../packages/ui/src/Button.tsx`).
     pub path: String,
     /// Added, modified, deleted or renamed.
     pub status: ChangeStatus,
@@ -50,8 +58,11 @@ pub struct ChangeSet {
     pub head_sha: String,
     /// The merge base the diff starts from.
     pub merge_base: String,
-    /// Changed files inside the project, sorted by path.
+    /// Changed files of the whole repository (project-relative notation), sorted by path.
     pub changes: Vec<FileChange>,
+    /// Things the caller should know about how the change set was read (files left out of
+    /// a sparse checkout, blobs missing from a partial clone).
+    pub warnings: Vec<String>,
 }
 
 fn git_err(message: impl Into<String>) -> Error {
@@ -104,14 +115,50 @@ impl Repo {
         Ok(commit.id())
     }
 
-    /// Project-relative form of a repository path, or `None` when outside the project.
-    fn to_project(&self, path: &Path) -> Option<String> {
-        let p = path.to_string_lossy().replace('\\', "/");
-        if self.prefix.is_empty() {
-            return Some(p);
-        }
-        p.strip_prefix(&self.prefix)?.strip_prefix('/').map(String::from)
+    /// Project-relative form of a repository path (`../` segments when outside the project).
+    fn to_project(&self, path: &Path) -> String {
+        project_path(&self.prefix, &path.to_string_lossy().replace('\\', "/"))
     }
+
+    /// Repository-relative form of a project-relative path.
+    fn to_repo(&self, path: &str) -> String {
+        repo_path(&self.prefix, path)
+    }
+}
+
+/// The project-relative form of a repository-relative path, given the project's folder in
+/// the repository (`prefix`, `""` at the root): `packages/ui/a.ts` seen from `apps/web` is
+/// `../../packages/ui/a.ts`.
+pub fn project_path(prefix: &str, repo_path: &str) -> String {
+    let prefix = prefix.trim_matches('/');
+    if prefix.is_empty() {
+        return repo_path.to_string();
+    }
+    if let Some(inside) = repo_path.strip_prefix(prefix).and_then(|r| r.strip_prefix('/')) {
+        return inside.to_string();
+    }
+    let prefix_parts: Vec<&str> = prefix.split('/').collect();
+    let path_parts: Vec<&str> = repo_path.split('/').collect();
+    let common = prefix_parts.iter().zip(&path_parts).take_while(|(a, b)| a == b).count();
+    let mut out = "../".repeat(prefix_parts.len() - common);
+    out.push_str(&path_parts[common..].join("/"));
+    out
+}
+
+/// The repository-relative form of a project-relative path (the inverse of
+/// [`project_path`]); `..` segments that would leave the repository are dropped.
+pub fn repo_path(prefix: &str, project_path: &str) -> String {
+    let mut parts: Vec<&str> = prefix.split('/').filter(|p| !p.is_empty()).collect();
+    for part in project_path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
 }
 
 /// Files changed between `merge-base(base, head)` and `head`. In a shallow clone without
@@ -136,12 +183,13 @@ pub fn changes_between(project_dir: &Path, base: &str, head: &str) -> Result<Cha
         .repo
         .diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut opts))
         .map_err(|e| git_err(e.message()))?;
-    let changes = collect(&repo, &mut diff)?;
+    let (changes, warnings) = collect(&repo, &mut diff, &mut SparseIndex::default())?;
     Ok(ChangeSet {
         base_sha: base_oid.to_string(),
         head_sha: head_oid.to_string(),
         merge_base: merge_base.to_string(),
         changes,
+        warnings,
     })
 }
 
@@ -154,19 +202,35 @@ pub fn file_at(project_dir: &Path, commit: &str, path: &str) -> Result<Option<St
         .find_commit(oid)
         .and_then(|c| c.tree())
         .map_err(|e| git_err(e.message()))?;
-    let repo_path = if repo.prefix.is_empty() {
-        path.to_string()
-    } else {
-        format!("{}/{path}", repo.prefix)
-    };
+    let repo_path = repo.to_repo(path);
     let Ok(entry) = tree.get_path(Path::new(&repo_path)) else {
         return Ok(None);
     };
-    let blob = entry
-        .to_object(&repo.repo)
-        .and_then(|o| o.peel_to_blob())
-        .map_err(|e| git_err(e.message()))?;
-    Ok(String::from_utf8(blob.content().to_vec()).ok())
+    match entry.to_object(&repo.repo).and_then(|o| o.peel_to_blob()) {
+        Ok(blob) => Ok(String::from_utf8(blob.content().to_vec()).ok()),
+        // A partial clone (`--filter=blob:none`) lacks the blob: git itself fetches it from
+        // the promisor remote, which libgit2 cannot.
+        Err(_) => fetch_missing_blob(&repo, entry.id(), &repo_path).map(|bytes| String::from_utf8(bytes).ok()),
+    }
+}
+
+/// A blob that is not in the object database (a partial clone), read through `git cat-file`,
+/// which fetches it from the promisor remote.
+fn fetch_missing_blob(repo: &Repo, oid: Oid, path: &str) -> Result<Vec<u8>> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo.workdir())
+        .args(["cat-file", "blob", &oid.to_string()])
+        .output()
+        .map_err(|e| git_err(format!("cannot run git to fetch the missing blob of {path}: {e}")))?;
+    if !out.status.success() {
+        return Err(git_err(format!(
+            "the content of {path} at {} is missing from this partial clone and could not be fetched ({}); fetch it with `git fetch` or clone without --filter",
+            &oid.to_string()[..8],
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(out.stdout)
 }
 
 /// A unified diff (3 lines of context) of one file's two versions; `None` is an absent side.
@@ -212,12 +276,20 @@ pub fn working_tree_changes(project_dir: &Path) -> Result<ChangeSet> {
         .repo
         .diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))
         .map_err(|e| git_err(e.message()))?;
-    let changes = collect(&repo, &mut diff)?;
+    let mut sparse = SparseIndex::read(&repo.repo)?;
+    let (changes, mut warnings) = collect(&repo, &mut diff, &mut sparse)?;
+    if sparse.skipped > 0 {
+        warnings.push(format!(
+            "{} file(s) outside the sparse checkout are not in the work tree; they are not changes and were left out",
+            sparse.skipped
+        ));
+    }
     Ok(ChangeSet {
         base_sha: head_oid.to_string(),
         head_sha: head_oid.to_string(),
         merge_base: head_oid.to_string(),
         changes,
+        warnings,
     })
 }
 
@@ -258,32 +330,71 @@ fn merge_base_deepening(repo: &mut Repo, base: Oid, head: Oid, base_ref: &str, h
     )))
 }
 
-fn collect(repo: &Repo, diff: &mut git2::Diff<'_>) -> Result<Vec<FileChange>> {
+/// The index entries a sparse checkout leaves out of the work tree (skip-worktree): libgit2
+/// compares them with the absent work-tree files and would report them deleted.
+#[derive(Default)]
+struct SparseIndex {
+    paths: std::collections::HashSet<Vec<u8>>,
+    /// How many deltas were left out because of it.
+    skipped: usize,
+}
+
+impl SparseIndex {
+    fn read(repo: &Repository) -> Result<SparseIndex> {
+        let index = repo.index().map_err(|e| git_err(e.message()))?;
+        let skip = git2::IndexEntryExtendedFlag::SKIP_WORKTREE.bits();
+        let paths = index
+            .iter()
+            .filter(|e| e.flags_extended & skip != 0)
+            .map(|e| e.path)
+            .collect();
+        Ok(SparseIndex { paths, skipped: 0 })
+    }
+
+    fn contains(&self, path: Option<&Path>) -> bool {
+        !self.paths.is_empty()
+            && path.is_some_and(|p| self.paths.contains(p.to_string_lossy().replace('\\', "/").as_bytes()))
+    }
+}
+
+fn collect(repo: &Repo, diff: &mut git2::Diff<'_>, sparse: &mut SparseIndex) -> Result<(Vec<FileChange>, Vec<String>)> {
+    let mut warnings = Vec::new();
     let mut find = DiffFindOptions::new();
     find.renames(true).renames_from_rewrites(false);
-    diff.find_similar(Some(&mut find)).map_err(|e| git_err(e.message()))?;
+    if let Err(e) = diff.find_similar(Some(&mut find)) {
+        // Rename detection reads blobs; a partial clone may lack them. Renames then show as
+        // a deletion plus an addition, which the analysis handles too.
+        warnings.push(format!(
+            "renames were not detected ({}); a rename shows as a deletion and an addition",
+            e.message()
+        ));
+    }
+    let mut missing_stats = 0;
     let mut changes = Vec::new();
     for (idx, delta) in diff.deltas().enumerate() {
-        let new_path = delta.new_file().path().and_then(|p| repo.to_project(p));
-        let old_path = delta.old_file().path().and_then(|p| repo.to_project(p));
+        if delta.status() == Delta::Deleted && sparse.contains(delta.old_file().path()) {
+            sparse.skipped += 1;
+            continue;
+        }
+        let new_path = delta.new_file().path().map(|p| repo.to_project(p));
+        let old_path = delta.old_file().path().map(|p| repo.to_project(p));
         let (path, status, old) = match delta.status() {
             Delta::Added | Delta::Untracked => (new_path, ChangeStatus::Added, None),
             Delta::Deleted => (old_path, ChangeStatus::Deleted, None),
-            Delta::Renamed => match (&new_path, &old_path) {
-                (Some(_), Some(_)) => (new_path, ChangeStatus::Renamed, old_path),
-                (Some(_), None) => (new_path, ChangeStatus::Added, None),
-                (None, _) => (old_path, ChangeStatus::Deleted, None),
-            },
+            Delta::Renamed => (new_path, ChangeStatus::Renamed, old_path),
             Delta::Modified | Delta::Typechange | Delta::Copied => (new_path, ChangeStatus::Modified, None),
             _ => continue,
         };
         let Some(path) = path else { continue };
-        let (additions, deletions) = git2::Patch::from_diff(diff, idx)
+        let stats = git2::Patch::from_diff(diff, idx)
             .ok()
             .flatten()
             .and_then(|p| p.line_stats().ok())
-            .map(|(_, a, d)| (a, d))
-            .unwrap_or((0, 0));
+            .map(|(_, a, d)| (a, d));
+        if stats.is_none() && !delta.flags().is_binary() && delta.status() != Delta::Untracked {
+            missing_stats += 1;
+        }
+        let (additions, deletions) = stats.unwrap_or((0, 0));
         changes.push(FileChange {
             path,
             status,
@@ -293,5 +404,10 @@ fn collect(repo: &Repo, diff: &mut git2::Diff<'_>) -> Result<Vec<FileChange>> {
         });
     }
     changes.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(changes)
+    if missing_stats > 0 {
+        warnings.push(format!(
+            "{missing_stats} changed file(s) could not be read to count lines (a partial clone lacks their content); they are still analysed"
+        ));
+    }
+    Ok((changes, warnings))
 }

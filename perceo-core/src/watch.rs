@@ -212,7 +212,7 @@ impl Watcher {
                 let matters = is_source_path(path)
                     || self.model.graph.id(path).is_some()
                     || *known
-                    || global_input_reason(path).is_some()
+                    || global_input_reason(path, self.model.workspace_root.as_deref()).is_some()
                     || path.starts_with(&format!("{PERCEO_DIR}/"))
                     || self
                         .flows
@@ -233,6 +233,7 @@ impl Watcher {
             head_sha: "WORKTREE".into(),
             merge_base: "WORKTREE".into(),
             changes,
+            warnings: Vec::new(),
         };
         let report = analyze(&ImpactInput {
             changes: &change_set,
@@ -240,7 +241,10 @@ impl Watcher {
             routes: &self.model.routes,
             flows: &self.flows,
             on_empty: self.on_empty,
-            lockfiles: &[],
+            manifests: &[],
+            workspace_root: self.model.workspace_root.as_deref(),
+            workspace_packages: &self.model.workspace_packages,
+            dependencies: &crate::impact::DependencyRules::default(),
         });
         Ok(WatchBatch {
             changed: changed.to_vec(),

@@ -292,7 +292,7 @@ fn a_flows_own_test_spec_affects_it() {
         &[("e2e/cart.spec.ts", "test('cart 2', () => {});\n")],
     );
     assert_eq!(affected(&report), vec!["cart"]);
-    assert_eq!(flow(&report, "cart").reasons[0].kind, ReasonKind::TestSpec);
+    assert_eq!(flow(&report, "cart").reasons[0].kind, ReasonKind::Test);
 }
 
 #[test]

@@ -4,7 +4,7 @@ use perceo_core::graph::SyncSummary;
 
 use crate::CmdResult;
 use crate::args::{Cli, GraphCommand};
-use crate::commands::open;
+use crate::commands::{open, user_path};
 use crate::output::Output;
 
 /// One line saying what a sync did.
@@ -28,6 +28,13 @@ pub(crate) fn summary_line(s: &SyncSummary) -> String {
     )
 }
 
+fn kind_name(kind: perceo_core::code::deps::DepKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
 pub(crate) fn run(cli: &Cli, cmd: &GraphCommand, out: &Output) -> CmdResult {
     let perceo = open(cli, out)?;
     match cmd {
@@ -38,6 +45,27 @@ pub(crate) fn run(cli: &Cli, cmd: &GraphCommand, out: &Output) -> CmdResult {
                 return Ok(out.json_value(&serde_json::to_value(&summary).map_err(std::io::Error::other)?)?);
             }
             out.result(&summary_line(&summary))?;
+        }
+        GraphCommand::Deps(args) => {
+            out.info("Building the module graph...");
+            let from = args.from.as_deref().map(user_path);
+            let to = args.to.as_deref().map(user_path);
+            let graph = perceo.module_graph(from.as_deref(), to.as_deref())?;
+            if out.json {
+                return Ok(out.json_value(&serde_json::to_value(&graph).map_err(std::io::Error::other)?)?);
+            }
+            if args.dot {
+                return Ok(out.result(perceo_core::code::deps::to_dot(&graph).trim_end())?);
+            }
+            for e in &graph.edges {
+                out.result(&format!("{} -> {} ({})", e.from, e.to, kind_name(e.kind)))?;
+            }
+            out.info(&format!(
+                "{} file(s), {} edge(s), {} unresolved import(s)",
+                graph.nodes.len(),
+                graph.edges.len(),
+                graph.unresolved.len()
+            ));
         }
         GraphCommand::Status => {
             let status = perceo.graph_status()?;

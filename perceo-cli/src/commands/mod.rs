@@ -12,6 +12,7 @@ mod graph;
 mod init;
 mod serve;
 mod watch;
+mod why;
 
 use clap::CommandFactory;
 
@@ -35,6 +36,19 @@ pub(crate) fn open_with(cli: &Cli, out: &Output, local: bool) -> Result<perceo_c
     Ok(perceo)
 }
 
+/// A file the user named, relative to the current directory, as the absolute path the core
+/// takes.
+pub(crate) fn user_path(path: &std::path::Path) -> String {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    absolute.to_string_lossy().into_owned()
+}
+
 /// Runs the parsed command.
 pub(crate) fn dispatch(cli: &Cli, out: &Output) -> CmdResult {
     match &cli.command {
@@ -44,6 +58,7 @@ pub(crate) fn dispatch(cli: &Cli, out: &Output) -> CmdResult {
         Command::Analyze(cmd) => analyzer::run(cli, cmd, out),
         Command::Flows(cmd) => flows::run(cli, cmd, out),
         Command::Routes => flows::routes(cli, out),
+        Command::Why(args) => why::run(cli, args, out),
         Command::Graph(cmd) => graph::run(cli, cmd, out),
         Command::Analytics(cmd) => analytics::run(cli, cmd, out),
         Command::Events(cmd) => events::run(cli, cmd, out),

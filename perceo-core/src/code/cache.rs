@@ -14,7 +14,7 @@ use super::imports::{FileFacts, ImportKind};
 use crate::fsutil::write_atomic_unsynced;
 
 /// Bumped whenever the cached data's meaning changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// An mtime this close to the cache's own write time is not trusted (it could hide an edit
 /// made in the same clock tick); such files are hashed again, as git does for racy entries.
@@ -53,6 +53,8 @@ pub struct CachedResolution {
     pub inputs: u64,
     /// Per importing file.
     pub per_file: HashMap<String, ResolvedImports>,
+    /// Config files that could not be used while resolving, with the problem.
+    pub config_problems: Vec<(String, String)>,
 }
 
 /// The whole cache.

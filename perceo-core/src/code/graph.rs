@@ -81,6 +81,9 @@ pub struct DependencyGraph {
     pub parse_errors: Vec<(String, String)>,
     /// Navigation targets per file (`<Link href>`, `router.push`, `redirect`, ...).
     pub navigations: Vec<(String, String)>,
+    /// Config files (tsconfig, package.json) that could not be used, each with the problem;
+    /// imports under them were resolved without them.
+    pub config_problems: Vec<(String, String)>,
     /// How the graph was built.
     pub stats: BuildStats,
 }
@@ -212,6 +215,21 @@ impl DependencyGraph {
             .collect();
         stats.resolution_cached = reusable.is_some() && stats.parses_fresh == 0;
         stats.resolve_ms = elapsed_ms(started);
+        let mut config_problems: Vec<(String, String)> = resolver
+            .config_problems()
+            .into_iter()
+            .map(|(file, problem)| {
+                (
+                    relative_path(project_dir, &file).unwrap_or_else(|| file.display().to_string()),
+                    problem,
+                )
+            })
+            .collect();
+        if let Some(r) = reusable {
+            config_problems.extend(r.config_problems.iter().cloned());
+        }
+        config_problems.sort();
+        config_problems.dedup();
 
         if let Some(path) = &cache_path
             && !(stats.resolution_cached && stats.parses_fresh == 0 && stats.parses_cached == cache.files.len())
@@ -235,6 +253,7 @@ impl DependencyGraph {
                     file_set,
                     inputs,
                     per_file,
+                    config_problems: config_problems.clone(),
                 },
             );
         }
@@ -242,6 +261,7 @@ impl DependencyGraph {
         let facts = parsed.into_iter().map(|p| p.map(|(c, _)| c.facts)).collect();
         let mut graph = Self::assemble(files, index, facts, resolved);
         graph.stats = stats;
+        graph.config_problems = config_problems;
         Ok(graph)
     }
 

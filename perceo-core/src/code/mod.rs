@@ -1,6 +1,7 @@
 //! Source discovery, import extraction, module resolution and the dependency graph.
 
 pub mod cache;
+pub mod deps;
 pub mod discover;
 pub mod graph;
 pub mod imports;

@@ -1,11 +1,18 @@
 //! Module resolution with oxc_resolver: each file with its nearest tsconfig (`paths`,
 //! `baseUrl`, `extends`), package.json `exports`/`main`/`module`, index files, extension
 //! probing, and workspace packages mapped to their *source* even when unbuilt.
+//!
+//! Resolution degrades gracefully: when a tsconfig cannot be loaded (its `extends` is
+//! missing — a generated `.svelte-kit/tsconfig.json`, an npm package not installed —,
+//! cyclic or invalid), or a file is outside its tsconfig's `include`, the import is
+//! resolved again without that tsconfig but with the nearest tsconfig's own `paths`, as
+//! test runners do; each broken config is reported once as a warning naming the file.
 
 use std::path::{Path, PathBuf};
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
+use std::sync::{Arc, Mutex};
 
 use oxc_resolver::{FileMetadata, FileSystem, ResolveError, ResolveOptions, ResolverGeneric, TsconfigDiscovery};
 
@@ -168,18 +175,27 @@ impl FileSystem for WorkspaceFs {
 /// Resolves specifiers for a project (and its monorepo's workspace packages).
 pub struct ModuleResolver {
     resolver: ResolverGeneric<WorkspaceFs>,
+    /// Per nearest tsconfig: a resolver without tsconfig discovery, with that tsconfig's own
+    /// `paths` as aliases (the aliases' keys, to know when it can help).
+    fallbacks: Mutex<HashMap<PathBuf, Arc<Fallback>>>,
+    /// Config files that could not be used, with the problem (reported as warnings).
+    problems: Mutex<BTreeMap<PathBuf, String>>,
+    /// Where the search for a nearest tsconfig stops.
+    stop_at: PathBuf,
     packages: Vec<WorkspacePackage>,
     root_manifests: Vec<PathBuf>,
+    root: Option<PathBuf>,
 }
 
 impl ModuleResolver {
     /// A resolver for the project at `project_dir`, aware of the workspace packages found
     /// from the nearest ancestor (or the project itself) declaring workspaces.
     pub fn new(project_dir: &Path) -> Self {
-        let (packages, root_manifests, fs) = match find_workspace_root(project_dir) {
+        let workspace = find_workspace_root(project_dir);
+        let (packages, root_manifests, fs) = match &workspace {
             Some((root, patterns)) => {
-                let packages = expand_workspaces(&root, &patterns);
-                let fs = WorkspaceFs::new_for(&root, &packages);
+                let packages = expand_workspaces(root, patterns);
+                let fs = WorkspaceFs::new_for(root, &packages);
                 let manifests = ["package.json", "pnpm-workspace.yaml"]
                     .iter()
                     .map(|f| root.join(f))
@@ -218,11 +234,134 @@ impl ModuleResolver {
             builtin_modules: true,
             ..ResolveOptions::default()
         };
+        // Manifests that decide resolution but do not parse: said once, never fatal.
+        let mut problems = BTreeMap::new();
+        let manifests = std::iter::once(project_dir.join("package.json"))
+            .chain(workspace.iter().map(|(root, _)| root.join("package.json")))
+            .chain(packages.iter().map(|p| p.dir.join("package.json")));
+        for manifest in manifests {
+            if let Ok(text) = std::fs::read_to_string(&manifest)
+                && let Err(e) = serde_json::from_str::<serde_json::Value>(&text)
+            {
+                problems.insert(
+                    manifest,
+                    format!("invalid JSON ({e}): its `exports`, `main` and `workspaces` are ignored"),
+                );
+            }
+        }
         ModuleResolver {
             resolver: ResolverGeneric::new_with_file_system(fs, options),
+            fallbacks: Mutex::default(),
+            problems: Mutex::new(problems),
+            stop_at: workspace
+                .as_ref()
+                .map(|(root, _)| root.clone())
+                .unwrap_or_else(|| project_dir.to_path_buf()),
             packages,
             root_manifests,
+            root: workspace.map(|(root, _)| root),
         }
+    }
+
+    /// Config files (tsconfig, package.json) that could not be used, each with the problem:
+    /// imports under them were resolved without them. Sorted by file.
+    pub fn config_problems(&self) -> Vec<(PathBuf, String)> {
+        self.problems
+            .lock()
+            .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    fn note_problem(&self, file: PathBuf, problem: String) {
+        if let Ok(mut p) = self.problems.lock() {
+            p.entry(file).or_insert(problem);
+        }
+    }
+
+    /// The nearest tsconfig.json / jsconfig.json above `from`, within the workspace.
+    fn nearest_tsconfig(&self, from: &Path) -> Option<PathBuf> {
+        for dir in from.ancestors().skip(1) {
+            for name in ["tsconfig.json", "jsconfig.json"] {
+                let candidate = dir.join(name);
+                if candidate.is_file() {
+                    return Some(candidate);
+                }
+            }
+            if dir == self.stop_at {
+                break;
+            }
+        }
+        None
+    }
+
+    /// The fallback resolver for files under `tsconfig` (or for files with no tsconfig).
+    fn fallback(&self, tsconfig: Option<&Path>) -> Option<Arc<Fallback>> {
+        let key = tsconfig.map(Path::to_path_buf).unwrap_or_default();
+        let mut cache = self.fallbacks.lock().ok()?;
+        if let Some(f) = cache.get(&key) {
+            return Some(f.clone());
+        }
+        let mut options = self.resolver.options().clone();
+        options.tsconfig = None;
+        let mut keys = Vec::new();
+        if let Some(path) = tsconfig {
+            for (key, target) in tsconfig_path_aliases(path) {
+                keys.push(key.clone());
+                options.alias.push((
+                    key,
+                    vec![oxc_resolver::AliasValue::Path(target.to_string_lossy().into_owned())],
+                ));
+            }
+        }
+        let fallback = Arc::new(Fallback {
+            resolver: self.resolver.clone_with_options(options),
+            alias_keys: keys,
+        });
+        cache.insert(key, fallback.clone());
+        Some(fallback)
+    }
+
+    /// Resolves with the project's resolvers; on a broken tsconfig (or one whose `include`
+    /// leaves the file out) tries again with the nearest tsconfig's own `paths`.
+    fn resolve_with_fallback(&self, from: &Path, spec: &str) -> Result<oxc_resolver::Resolution, ResolveError> {
+        let first = self.resolver.resolve_file(from, spec);
+        let err = match first {
+            Ok(r) => return Ok(r),
+            Err(e) => e,
+        };
+        let config_error = match &err {
+            ResolveError::TsconfigNotFound(p) => Some(format!("its `extends` target {} does not exist", p.display())),
+            ResolveError::TsconfigCircularExtend(c) => Some(format!("its `extends` chain is circular ({c:?})")),
+            ResolveError::TsconfigSelfReference(_) => Some("it extends itself".to_string()),
+            ResolveError::TsconfigLoadFailed { source, .. } => Some(format!("it could not be loaded ({source})")),
+            ResolveError::Json(j) => Some(format!(
+                "invalid JSON in {} ({}:{})",
+                j.path.display(),
+                j.line,
+                j.column
+            )),
+            _ => None,
+        };
+        let tsconfig = self.nearest_tsconfig(from);
+        let Some(fallback) = self.fallback(tsconfig.as_deref()) else {
+            return Err(err);
+        };
+        if let Some(problem) = config_error {
+            let file = match &err {
+                ResolveError::Json(j) => j.path.clone(),
+                _ => tsconfig.clone().unwrap_or_default(),
+            };
+            self.note_problem(file, problem);
+        } else if is_relative(spec) || !fallback.alias_keys.iter().any(|k| spec.starts_with(k.as_str())) {
+            // Not a config problem, and the tsconfig's own paths cannot help.
+            return Err(err);
+        }
+        fallback.resolver.resolve_file(from, spec)
+    }
+
+    /// The monorepo's root (the nearest folder declaring workspaces), if any.
+    pub fn workspace_root(&self) -> Option<&Path> {
+        self.root.as_deref()
     }
 
     /// Forgets cached file-system lookups (after files were added or removed).
@@ -247,7 +386,7 @@ impl ModuleResolver {
         if let Some((pkg, subpath)) = self.workspace_package_of(spec) {
             return self.resolve_workspace(from, spec, pkg, subpath);
         }
-        match self.resolver.resolve_file(from, spec) {
+        match self.resolve_with_fallback(from, spec) {
             Ok(r) => {
                 let path = r.into_path_buf();
                 if path.components().any(|c| c.as_os_str() == "node_modules") {
@@ -317,6 +456,51 @@ impl ModuleResolver {
         let r = self.resolver.resolve(&pkg.dir, &format!("./src/{stem}")).ok()?;
         Some(r.into_path_buf())
     }
+}
+
+/// A resolver for files whose tsconfig cannot be used.
+struct Fallback {
+    resolver: ResolverGeneric<WorkspaceFs>,
+    /// Alias prefixes taken from the tsconfig's `paths`.
+    alias_keys: Vec<String>,
+}
+
+fn is_relative(spec: &str) -> bool {
+    spec.starts_with("./") || spec.starts_with("../") || spec == "." || spec == ".."
+}
+
+/// A tsconfig's own `compilerOptions.paths` (its `extends` ignored) as resolver aliases:
+/// `"@/*": ["./src/*"]` → (`@`, `<dir>/src`); exact keys map to their first target.
+fn tsconfig_path_aliases(tsconfig: &Path) -> Vec<(String, PathBuf)> {
+    let Ok(text) = std::fs::read_to_string(tsconfig) else {
+        return Vec::new();
+    };
+    let Ok(json) = crate::jsonc::parse_value(tsconfig, &text) else {
+        return Vec::new();
+    };
+    let dir = tsconfig.parent().unwrap_or(Path::new("."));
+    let options = json.get("compilerOptions");
+    let base = options
+        .and_then(|o| o.get("baseUrl"))
+        .and_then(|b| b.as_str())
+        .map_or_else(|| dir.to_path_buf(), |b| dir.join(b));
+    let Some(paths) = options.and_then(|o| o.get("paths")).and_then(|p| p.as_object()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, targets) in paths {
+        let Some(target) = targets.as_array().and_then(|t| t.first()).and_then(|t| t.as_str()) else {
+            continue;
+        };
+        match (key.strip_suffix("/*"), target.strip_suffix("/*")) {
+            (Some(k), Some(t)) => out.push((k.to_string(), base.join(t))),
+            (None, None) if !key.contains('*') => out.push((format!("{key}$"), base.join(target))),
+            _ => {}
+        }
+    }
+    // Longest keys first, so `@/ui` wins over `@`.
+    out.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    out
 }
 
 fn is_bare(spec: &str) -> bool {

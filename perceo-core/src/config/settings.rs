@@ -182,6 +182,8 @@ pub struct AnalysisSettings {
     /// The OpenAI-compatible chat-completions endpoint to ask. Default: none (no LLM is asked,
     /// even with `useLLM`).
     pub llm: Option<LlmSettings>,
+    /// How a changed dependency version counts, on top of the built-in table.
+    pub dependencies: DependencySettings,
 }
 
 impl Default for AnalysisSettings {
@@ -190,8 +192,24 @@ impl Default for AnalysisSettings {
             use_llm: false,
             llm_threshold: 0.7,
             llm: None,
+            dependencies: DependencySettings::default(),
         }
     }
+}
+
+/// `observer.analysis.dependencies`: packages whose version change affects every flow, or
+/// none, overriding the built-in table (frameworks, bundlers and CSS tooling are global;
+/// linters, formatters, git hooks and `@types/*` have no impact; every other package affects
+/// the flows whose modules import it).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DependencySettings {
+    /// Package names or globs (`@acme/tokens`, `@acme/theme-*`) whose version change affects
+    /// every flow. Default: `[]`.
+    pub global: Vec<String>,
+    /// Package names or globs whose version change affects no flow (tooling the app never
+    /// loads). Default: `[]`.
+    pub no_impact: Vec<String>,
 }
 
 /// `observer.analysis.llm`: an OpenAI-compatible chat-completions endpoint.

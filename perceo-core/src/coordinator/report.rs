@@ -186,11 +186,7 @@ pub fn annotations(analysis: &ImpactReport, prefix: &str) -> Vec<String> {
             "warning"
         };
         for file in &f.matched_files {
-            let file = if prefix.is_empty() {
-                file.clone()
-            } else {
-                format!("{}/{file}", prefix.trim_end_matches('/'))
-            };
+            let file = crate::git::repo_path(prefix, file);
             out.push(format!(
                 "::{level} file={file},title=Perceo: flow at risk::{} ({}) risk {:.2} {}",
                 f.name,

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::{LAST_RUN_KEY, OpenOptions, Perceo};
+use super::{ChangeSource, LAST_RUN_KEY, OpenOptions, Perceo};
 use crate::api::analytics::AnalyticsClient;
 use crate::api::analyzer::AnalyzerClient;
 use crate::api::coordinator::{CoordinatorClient, RecordedRun};
@@ -15,10 +15,9 @@ use crate::config::{Framework, Setting, redact_url};
 use crate::coordinator::{FlowStatus, TestRunReport};
 use crate::error::{Error, Result};
 use crate::flows::FlowSet;
-use crate::git::{ChangeSet, checked_out_commit, file_at};
+use crate::git::{ChangeSet, checked_out_commit};
 use crate::graph::{TestRun, TestStatus};
-use crate::impact::lockfile::is_lockfile;
-use crate::impact::{ImpactReport, LockfileChange};
+use crate::impact::ImpactReport;
 use crate::init::InitOptions;
 
 /// The environment variable that sets the whole-request timeout of every API client, in
@@ -26,16 +25,20 @@ use crate::init::InitOptions;
 pub const API_TIMEOUT_VAR: &str = "PERCEO_API_TIMEOUT_SECS";
 
 /// A changed path the server accepts: relative, `/`-separated, inside the project.
-fn check_change_path(path: &str) -> Result<()> {
+/// A changed path from a client: project-relative, `/`-separated, climbing out of the
+/// project (`../`) at most `max_up` folders, i.e. never out of the repository.
+fn check_change_path(path: &str, max_up: usize) -> Result<()> {
+    let ups = path.split('/').take_while(|part| *part == "..").count();
     let bad = path.is_empty()
         || path.len() > 4096
         || path.starts_with('/')
         || path.contains('\\')
         || path.contains('\0')
-        || path.split('/').any(|part| part == "..");
+        || ups > max_up
+        || path.split('/').skip(ups).any(|part| part == ".." || part.is_empty());
     if bad {
         return Err(Error::Argument(format!(
-            "changed file `{}`: paths must be relative to the project, `/`-separated and stay inside it",
+            "changed file `{}`: paths must be relative to the project, `/`-separated and stay inside the repository",
             path.chars().take(200).collect::<String>()
         )));
     }
@@ -256,10 +259,15 @@ impl Perceo {
     /// delegates (the server is the API).
     pub fn analyze_change_set(&self, request: &AnalyzeRequest) -> Result<ImpactReport> {
         let started = Instant::now();
+        // Files outside the project may be named (`../../packages/ui/...`), never outside the
+        // repository.
+        let depth = crate::git::project_prefix(&self.config.project_dir)
+            .map(|p| p.split('/').filter(|s| !s.is_empty()).count())
+            .unwrap_or(0);
         for f in &request.files {
-            check_change_path(&f.path)?;
+            check_change_path(&f.path, depth)?;
             if let Some(old) = &f.old_path {
-                check_change_path(old)?;
+                check_change_path(old, depth)?;
             }
         }
         let mut files = request.files.clone();
@@ -273,14 +281,19 @@ impl Perceo {
                 .filter(|m| !m.is_empty())
                 .unwrap_or_else(|| request.base_sha.clone()),
             changes: files,
+            warnings: Vec::new(),
         };
         self.publish_change_detected(&changes)?;
         let flows_started = Instant::now();
         let flows = self.flows()?;
         let flows_ms = flows_started.elapsed().as_millis() as u64;
         let impact_started = Instant::now();
-        let (lockfiles, notes) = self.lockfiles_at_commits(&changes);
-        let mut report = self.impact(&changes, &flows, request.on_empty.unwrap_or_default(), &lockfiles)?;
+        let source = ChangeSource::Refs {
+            base: changes.base_sha.clone(),
+            head: changes.head_sha.clone(),
+        };
+        let (manifests, notes) = self.manifest_contents(&changes, &source);
+        let mut report = self.impact(&changes, &flows, request.on_empty.unwrap_or_default(), &manifests)?;
         self.classify_with_llm(&mut report, &changes, &flows, false);
         report.warnings.extend(notes);
         match checked_out_commit(&self.config.project_dir) {
@@ -299,33 +312,6 @@ impl Perceo {
         report.timings.impact_ms = impact_started.elapsed().as_millis() as u64;
         self.finish_analysis(report, &flows, started)
     }
-
-    /// Lockfile contents at the merge base and the head from this checkout's history; a
-    /// lockfile whose commits are not here is left out (so it counts as a global change),
-    /// with a note saying so.
-    fn lockfiles_at_commits(&self, changes: &ChangeSet) -> (Vec<LockfileChange>, Vec<String>) {
-        let dir = &self.config.project_dir;
-        let mut lockfiles = Vec::new();
-        let mut notes = Vec::new();
-        for c in changes.changes.iter().filter(|c| is_lockfile(&c.path)) {
-            let old = file_at(dir, &changes.merge_base, c.old_path.as_ref().unwrap_or(&c.path));
-            let new = file_at(dir, &changes.head_sha, &c.path);
-            match (old, new) {
-                (Ok(old), Ok(new)) => lockfiles.push(LockfileChange {
-                    path: c.path.clone(),
-                    old,
-                    new,
-                }),
-                _ => notes.push(format!(
-                    "{}: the commits {} and {} are not in the server's checkout, so this lockfile change counts as global; fetch them there for a precise answer",
-                    c.path,
-                    short(&changes.merge_base),
-                    short(&changes.head_sha)
-                )),
-            }
-        }
-        (lockfiles, notes)
-    }
 }
 
 #[cfg(test)]
@@ -335,10 +321,15 @@ mod tests {
     #[test]
     fn change_paths_stay_inside_the_project() {
         for ok in ["src/a.ts", "app/(shop)/cart/page.tsx", ".env", "a..b/c"] {
-            assert!(check_change_path(ok).is_ok(), "{ok}");
+            assert!(check_change_path(ok, 0).is_ok(), "{ok}");
         }
         for bad in ["", "/etc/passwd", "../x", "a/../../x", "a\\b", "a\0b"] {
-            assert_eq!(check_change_path(bad).unwrap_err().code(), "argument", "{bad:?}");
+            assert_eq!(check_change_path(bad, 0).unwrap_err().code(), "argument", "{bad:?}");
+        }
+        // A project in apps/web may name files of the repository, not above it.
+        assert!(check_change_path("../../packages/ui/a.ts", 2).is_ok());
+        for bad in ["../../../etc/passwd", "../../packages/../../../x", "..//x"] {
+            assert!(check_change_path(bad, 2).is_err(), "{bad:?}");
         }
     }
 }

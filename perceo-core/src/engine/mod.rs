@@ -21,8 +21,7 @@ use std::collections::BTreeMap;
 
 use crate::analyzer;
 use crate::graph::{FlowRecord, Insight, Prediction, TestRun};
-use crate::impact::lockfile::is_lockfile;
-use crate::impact::{ImpactInput, ImpactReport, LockfileChange, OnEmpty, analyze};
+use crate::impact::{DependencyRules, ImpactInput, ImpactReport, ManifestChange, OnEmpty, analyze, is_manifest};
 use crate::init::{InitOptions, InitReport};
 use crate::routes::Route;
 use crate::watch::{WatchBatch, Watcher};
@@ -30,6 +29,7 @@ use crate::watch::{WatchBatch, Watcher};
 mod analytics;
 mod api;
 mod doctor;
+mod explain;
 mod llm;
 pub use analytics::{ConnectOptions, ConnectReport, SyncOptions, SyncProgress, SyncReport};
 
@@ -832,8 +832,9 @@ impl Perceo {
                 on_empty: Some(options.on_empty),
             }))?,
             None => {
-                let lockfiles = self.lockfile_contents(&changes, &options.source)?;
-                let mut report = self.impact(&changes, &flows, options.on_empty, &lockfiles)?;
+                let (manifests, notes) = self.manifest_contents(&changes, &options.source);
+                let mut report = self.impact(&changes, &flows, options.on_empty, &manifests)?;
+                report.warnings.extend(notes);
                 let working_tree = matches!(options.source, ChangeSource::WorkingTree);
                 self.classify_with_llm(&mut report, &changes, &flows, working_tree);
                 report
@@ -867,8 +868,9 @@ impl Perceo {
         let started = Instant::now();
         let changes = self.change_set(&options.source)?;
         let flows = self.flows()?;
-        let lockfiles = self.lockfile_contents(&changes, &options.source)?;
-        let mut report = self.impact(&changes, &flows, options.on_empty, &lockfiles)?;
+        let (manifests, notes) = self.manifest_contents(&changes, &options.source);
+        let mut report = self.impact(&changes, &flows, options.on_empty, &manifests)?;
+        report.warnings.extend(notes);
         report.timings.total_ms = started.elapsed().as_millis() as u64;
         Ok(report)
     }
@@ -879,16 +881,20 @@ impl Perceo {
         changes: &ChangeSet,
         flows: &FlowSet,
         on_empty: OnEmpty,
-        lockfiles: &[LockfileChange],
+        manifests: &[ManifestChange],
     ) -> Result<ImpactReport> {
         let model = self.model()?;
+        let deps = &self.config.settings.observer.analysis.dependencies;
         Ok(analyze(&ImpactInput {
             changes,
             graph: &model.graph,
             routes: &model.routes,
             flows,
             on_empty,
-            lockfiles,
+            manifests,
+            workspace_root: model.workspace_root.as_deref(),
+            workspace_packages: &model.workspace_packages,
+            dependencies: &DependencyRules::new(&deps.global, &deps.no_impact),
         }))
     }
 
@@ -957,25 +963,41 @@ impl Perceo {
         })
     }
 
-    /// Before and after of each changed lockfile (after: the head, or the disk for working-tree changes).
-    fn lockfile_contents(&self, changes: &ChangeSet, source: &ChangeSource) -> Result<Vec<LockfileChange>> {
+    /// Before and after of each changed lockfile and `package.json` (after: the head, or the
+    /// disk for working-tree changes). One whose content cannot be read (commits not in this
+    /// checkout, a blob a partial clone cannot fetch) is left out, so it counts as global,
+    /// with a note saying so.
+    pub(crate) fn manifest_contents(
+        &self,
+        changes: &ChangeSet,
+        source: &ChangeSource,
+    ) -> (Vec<ManifestChange>, Vec<String>) {
         let dir = &self.config.project_dir;
-        changes
-            .changes
-            .iter()
-            .filter(|c| is_lockfile(&c.path))
-            .map(|c| {
-                let new = match source {
-                    ChangeSource::Refs { .. } => file_at(dir, &changes.head_sha, &c.path)?,
-                    ChangeSource::WorkingTree => std::fs::read_to_string(dir.join(&c.path)).ok(),
-                };
-                Ok(LockfileChange {
+        let mut manifests = Vec::new();
+        let mut notes = Vec::new();
+        for c in changes.changes.iter().filter(|c| is_manifest(&c.path)) {
+            let new = match source {
+                ChangeSource::Refs { .. } => file_at(dir, &changes.head_sha, &c.path),
+                ChangeSource::WorkingTree => {
+                    Ok(std::fs::read_to_string(crate::code::discover::absolute(dir, &c.path)).ok())
+                }
+            };
+            let old = file_at(dir, &changes.merge_base, c.old_path.as_ref().unwrap_or(&c.path));
+            match (old, new) {
+                (Ok(old), Ok(new)) => manifests.push(ManifestChange {
                     path: c.path.clone(),
-                    old: file_at(dir, &changes.merge_base, c.old_path.as_ref().unwrap_or(&c.path))?,
+                    old,
                     new,
-                })
-            })
-            .collect()
+                }),
+                (Err(e), _) | (_, Err(e)) => notes.push(format!(
+                    "{}: its content at {} or {} could not be read ({e}), so this change counts as global",
+                    c.path,
+                    &changes.merge_base[..changes.merge_base.len().min(12)],
+                    &changes.head_sha[..changes.head_sha.len().min(12)]
+                )),
+            }
+        }
+        (manifests, notes)
     }
 
     fn publish_observer(&self, kind: EventType, data: serde_json::Value) -> Result<()> {

@@ -8,25 +8,33 @@
 
 pub mod llm;
 pub mod lockfile;
+pub mod manifest;
+pub mod paths;
 mod report;
 pub mod risk;
 mod search;
+pub mod why;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub use report::{AffectedFlow, ImpactReport, OnEmpty, Reason, ReasonKind, Timings, Totals};
+pub use manifest::DependencyRules;
+pub use paths::{global_input_reason, is_docs_path};
+pub use report::{AffectedFlow, FileNote, ImpactReport, OnEmpty, Reason, ReasonKind, Timings, Totals};
 
 use crate::code::DependencyGraph;
 use crate::flows::FlowSet;
 use crate::git::{ChangeSet, ChangeStatus};
 use crate::routes::{Route, RouteKind};
+use manifest::Effect;
 
 /// Confidence given to flows reached only through a global input.
 pub const GLOBAL_CONFIDENCE: f64 = 0.6;
+/// Confidence given to flows whose tests use a changed helper, fixture or page object.
+pub const TEST_HELPER_CONFIDENCE: f64 = 0.9;
 
 /// Everything the analysis needs.
 pub struct ImpactInput<'a> {
-    /// What changed.
+    /// What changed (repository-wide, project-relative notation).
     pub changes: &'a ChangeSet,
     /// The app's dependency graph (of the head).
     pub graph: &'a DependencyGraph,
@@ -36,13 +44,23 @@ pub struct ImpactInput<'a> {
     pub flows: &'a FlowSet,
     /// What to do when code changed but no flow was selected.
     pub on_empty: OnEmpty,
-    /// Old and new content of each changed lockfile, for lockfile precision.
-    pub lockfiles: &'a [LockfileChange],
+    /// Old and new content of each changed lockfile and `package.json`, for dependency
+    /// precision.
+    pub manifests: &'a [ManifestChange],
+    /// The monorepo's root in project-relative notation (`""`: the project itself,
+    /// `../..`: two folders up); `None` outside a monorepo.
+    pub workspace_root: Option<&'a str>,
+    /// Directories of the workspace packages (project-relative notation), for telling a
+    /// package's manifest from the root's and files outside every package.
+    pub workspace_packages: &'a [String],
+    /// What each npm package is to the app (framework, library, lint tooling...).
+    pub dependencies: &'a DependencyRules,
 }
 
-/// A changed lockfile's content before and after the change (`None`: absent on that side).
+/// A changed manifest's (lockfile or `package.json`) content before and after the change
+/// (`None`: absent on that side).
 #[derive(Debug, Clone)]
-pub struct LockfileChange {
+pub struct ManifestChange {
     /// Project-relative path.
     pub path: String,
     /// Content at the merge base.
@@ -51,11 +69,17 @@ pub struct LockfileChange {
     pub new: Option<String>,
 }
 
+/// Whether a changed path's content is read for dependency precision (lockfiles and
+/// `package.json` files).
+pub fn is_manifest(path: &str) -> bool {
+    lockfile::is_lockfile(path) || path.rsplit('/').next() == Some("package.json")
+}
+
 /// A graph file a change stands for, and what to say about how.
 struct Seed {
     changed: String,
     file: usize,
-    /// For seeds that stand in for the changed file (a lockfile's importers, a deleted
+    /// For seeds that stand in for the changed file (a dependency's importers, a deleted
     /// file's importers): what happened, and the kind of reason it gives.
     via: Option<(String, ReasonKind)>,
 }
@@ -70,69 +94,51 @@ impl Seed {
     }
 }
 
-/// Why a changed path is global, if it is: package.json, lockfiles, tsconfig, framework
-/// configs, middleware, env files.
-pub fn global_input_reason(path: &str) -> Option<&'static str> {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let at_root = !path.contains('/');
-    let root_or_src = at_root || path.starts_with("src/") && path.matches('/').count() == 1;
-    if at_root && name == "package.json" {
-        Some("package.json (dependencies, scripts) affects the whole app")
-    } else if matches!(
-        name,
-        "package-lock.json" | "yarn.lock" | "pnpm-lock.yaml" | "bun.lockb" | "bun.lock" | "npm-shrinkwrap.json"
-    ) {
-        Some("lockfile: resolved dependency versions changed")
-    } else if at_root && name.starts_with("tsconfig") && name.ends_with(".json") {
-        Some("tsconfig: compiler options and path aliases affect every module")
-    } else if at_root
-        && [
-            "next.config.",
-            "vite.config.",
-            "remix.config.",
-            "svelte.config.",
-            "nuxt.config.",
-            "react-router.config.",
-            "babel.config.",
-            "postcss.config.",
-            "tailwind.config.",
-        ]
-        .iter()
-        .any(|p| name.starts_with(p))
-    {
-        Some("framework/build config affects every page")
-    } else if root_or_src && name.starts_with("middleware.") {
-        Some("middleware runs before every request")
-    } else if at_root && (name == ".env" || name.starts_with(".env.")) {
-        Some("environment file affects the whole app")
-    } else if at_root && name == "pnpm-workspace.yaml" {
-        Some("workspace layout changed")
-    } else {
-        None
+/// A file that stands for a page: (file id, confidence factor, the page file it wraps).
+type Entry<'a> = (usize, f64, Option<&'a str>);
+
+/// What the walk over the change set has found so far.
+#[derive(Default)]
+struct Findings {
+    per_flow: BTreeMap<String, Vec<Reason>>,
+    seeds: Vec<Seed>,
+    /// Changes that affect every flow: (changed file, chain, why).
+    global: Vec<(String, Vec<String>, String)>,
+    /// Changes that affect every flow with tests: (changed file, why).
+    all_tests: Vec<(String, String)>,
+    /// Changes explained as harmless.
+    no_impact: Vec<FileNote>,
+    /// Changes that count as code (their absence of effect needs explaining).
+    code_changes: Vec<String>,
+}
+
+impl Findings {
+    fn no_impact(&mut self, path: &str, reason: impl Into<String>) {
+        self.no_impact.push(FileNote {
+            path: path.to_string(),
+            reason: reason.into(),
+        });
+    }
+
+    fn global(&mut self, path: &str, why: impl Into<String>) {
+        self.code_changes.push(path.to_string());
+        self.global.push((path.to_string(), vec![path.to_string()], why.into()));
     }
 }
 
-/// Whether a path is documentation only (never affects a flow).
-pub fn is_docs_path(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    lower.starts_with("docs/")
-        || name.ends_with(".md")
-        || name.ends_with(".txt")
-        || name.ends_with(".rst")
-        || name.starts_with("license")
-        || name.starts_with("changelog")
-        || name == ".gitignore"
-        || lower.starts_with(".github/")
+/// Where a `package.json` sits.
+#[derive(Clone, Copy)]
+enum ManifestScope<'p> {
+    /// The project's or the workspace's root: what it declares applies to every module.
+    Root,
+    /// A workspace package (or another folder): it applies to the files below `dir`.
+    Package(&'p str),
 }
-
-/// A file that stands for a page: (file id, confidence factor, the page file it wraps).
-type Entry<'a> = (usize, f64, Option<&'a str>);
 
 /// Runs the analysis.
 pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
     let graph = input.graph;
-    let mut warnings = Vec::new();
+    let mut warnings = input.changes.warnings.clone();
 
     // Entry files of each page pattern: the route file, and files attached to it (layouts...).
     let mut pattern_entries: HashMap<&str, Vec<Entry<'_>>> = HashMap::new();
@@ -150,109 +156,42 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
             }
         }
     }
+    // App-wide entries (middleware, instrumentation...): what reaches them is global.
+    let app_wide: Vec<(usize, &str)> = (0..graph.files().len())
+        .filter_map(|i| Some((i, paths::app_wide_entry(graph.path(i))?)))
+        .collect();
+    // Spec files of the flows: what reaches them changes those flows' tests.
+    let mut spec_flows: HashMap<usize, Vec<&str>> = HashMap::new();
+    for flow in &input.flows.flows {
+        for spec in flow.tests.iter().flat_map(|t| &t.specs) {
+            if let Some(id) = graph.id(spec) {
+                spec_flows.entry(id).or_default().push(flow.id.as_str());
+            }
+        }
+    }
 
-    // Seeds: the graph files each change stands for.
-    let mut seeds: Vec<Seed> = Vec::new();
-    let mut global: Vec<(String, String)> = Vec::new();
-    let mut unmatched: Vec<String> = Vec::new();
-    let mut code_changed = false;
-    let mut code_changes: Vec<String> = Vec::new();
-    let mut flow_direct: BTreeMap<String, Vec<Reason>> = BTreeMap::new();
+    let mut found = Findings::default();
     let mut changed_lines: HashMap<String, usize> = HashMap::new();
-
     for change in &input.changes.changes {
         let path = change.path.as_str();
         changed_lines.insert(path.to_string(), change.additions + change.deletions);
         for flow in &input.flows.flows {
             if let Some(reason) = direct_reason(flow, path) {
-                flow_direct.entry(flow.id.clone()).or_default().push(reason);
+                found.per_flow.entry(flow.id.clone()).or_default().push(reason);
             }
         }
-        if is_docs_path(path) {
-            continue;
-        }
-        if path.starts_with(".perceo/") {
-            continue;
-        }
-        if lockfile::is_lockfile(path) {
-            let moved = input
-                .lockfiles
-                .iter()
-                .find(|l| l.path == path)
-                .and_then(|l| lockfile::changed_direct_dependencies(path, l.old.as_deref()?, l.new.as_deref()?));
-            if let Some(moved) = moved {
-                // Only resolved versions matter: a lockfile change that moved none is no code change.
-                if !moved.is_empty() {
-                    code_changed = true;
-                    code_changes.push(path.to_string());
-                }
-                for (package, what) in moved {
-                    let importers: Vec<usize> = (0..graph.files().len())
-                        .filter(|&i| graph.externals_of(i).contains(&package))
-                        .collect();
-                    if importers.is_empty() {
-                        global.push((
-                            path.to_string(),
-                            format!("lockfile: {what}; `{package}` is not imported by app code (build tooling), so it may affect every page"),
-                        ));
-                    }
-                    seeds.extend(importers.into_iter().map(|file| Seed {
-                        changed: path.to_string(),
-                        file,
-                        via: Some((format!("lockfile: {what}"), ReasonKind::Dependency)),
-                    }));
-                }
-                continue;
-            }
-        }
-        code_changed = true;
-        code_changes.push(path.to_string());
-        if let Some(why) = global_input_reason(path) {
-            global.push((path.to_string(), why.to_string()));
-            continue;
-        }
-        if let Some(dir) = nested_manifest_dir(path) {
-            let prefix = format!("{dir}/");
-            let under: Vec<usize> = (0..graph.files().len())
-                .filter(|&i| graph.path(i).starts_with(&prefix))
-                .collect();
-            seeds.extend(under.into_iter().map(|i| Seed::new(path, i)));
-            continue;
-        }
-        match (change.status, graph.id(path)) {
-            (ChangeStatus::Deleted, _) => {
-                let importers = search::importers_of_deleted(graph, path);
-                seeds.extend(importers.into_iter().map(|file| Seed {
-                    changed: path.to_string(),
-                    file,
-                    via: Some((format!("{path} was deleted"), ReasonKind::ImportChain)),
-                }));
-                // A deleted route file takes its page with it.
-                for route in input.routes.iter().filter(|r| r.file == path) {
-                    for flow in input.flows.flows.iter().filter(|f| f.pages.contains(&route.pattern)) {
-                        flow_direct.entry(flow.id.clone()).or_default().push(Reason {
-                            kind: ReasonKind::RouteRemoved,
-                            changed_file: path.to_string(),
-                            chain: vec![path.to_string()],
-                            confidence: 1.0,
-                            detail: format!("the page file of {} was deleted", route.pattern),
-                        });
-                    }
-                }
-            }
-            (_, Some(id)) => seeds.push(Seed::new(path, id)),
-            (_, None) => {}
-        }
+        classify_change(input, change, &mut found);
     }
 
     // Search from each seed.
-    let mut per_flow: BTreeMap<String, Vec<Reason>> = flow_direct;
     let mut seen_seed: BTreeSet<(&str, usize)> = BTreeSet::new();
+    // Code changes found harmless only once the search has run: (path, why).
+    let mut late_harmless: BTreeMap<String, String> = BTreeMap::new();
     for Seed {
         changed,
         file: seed,
         via: stand_in,
-    } in &seeds
+    } in &found.seeds
     {
         if !seen_seed.insert((changed.as_str(), *seed)) {
             continue;
@@ -260,6 +199,7 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
         let reach = search::reverse_reach(graph, *seed);
         let pages_reached = reach.keys().filter(|id| page_files.contains(id)).count().max(1);
         let fan_in = search::fan_in_factor(pages_reached);
+        let mut any = false;
         for flow in &input.flows.flows {
             let mut best: Option<Reason> = None;
             for pattern in &flow.pages {
@@ -305,16 +245,79 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
                 }
             }
             if let Some(reason) = best {
-                per_flow.entry(flow.id.clone()).or_default().push(reason);
+                any = true;
+                found.per_flow.entry(flow.id.clone()).or_default().push(reason);
             }
+        }
+        // Through an app-wide entry, the change is global (with the chain that says so).
+        if let Some(&(entry, why)) = app_wide.iter().find(|(id, _)| reach.contains_key(id)) {
+            any = true;
+            let mut chain = search::chain(graph, &reach, entry);
+            if stand_in.is_some() {
+                chain.insert(0, changed.clone());
+            }
+            let what = stand_in.as_ref().map(|(w, _)| format!("{w}; ")).unwrap_or_default();
+            found.global.push((
+                changed.clone(),
+                chain,
+                format!("{what}reaches {}: {why}", graph.path(entry)),
+            ));
+        }
+        // Through a flow's spec file, the change alters that flow's tests.
+        for (&spec, flows) in &spec_flows {
+            if spec == *seed && stand_in.is_none() {
+                continue; // the spec itself changed: a direct reason already says so
+            }
+            let Some(hit) = reach.get(&spec) else { continue };
+            any = true;
+            let mut chain = search::chain(graph, &reach, spec);
+            if stand_in.is_some() {
+                chain.insert(0, changed.clone());
+            }
+            for flow in flows {
+                found.per_flow.entry((*flow).to_string()).or_default().push(Reason {
+                    kind: ReasonKind::Test,
+                    changed_file: changed.clone(),
+                    chain: chain.clone(),
+                    confidence: round3(TEST_HELPER_CONFIDENCE * hit.confidence.max(0.5)),
+                    detail: format!("the flow's test spec {} uses it", graph.path(spec)),
+                });
+            }
+        }
+        if !any
+            && stand_in.is_none()
+            && reach.len() > 1
+            && reach
+                .keys()
+                .all(|&id| id == *seed || paths::is_test_path(graph.path(id)) || paths::is_story_path(graph.path(id)))
+        {
+            late_harmless.insert(
+                changed.clone(),
+                "used only by test files that no flow links to (add them to a flow's tests.specs)".into(),
+            );
         }
     }
 
-    // Global inputs affect every flow.
-    for (path, why) in &global {
+    // Global inputs affect every flow; test-side global inputs every flow with tests.
+    for (path, chain, why) in &found.global {
         for flow in &input.flows.flows {
-            per_flow.entry(flow.id.clone()).or_default().push(Reason {
+            found.per_flow.entry(flow.id.clone()).or_default().push(Reason {
                 kind: ReasonKind::Global,
+                changed_file: path.clone(),
+                chain: chain.clone(),
+                confidence: GLOBAL_CONFIDENCE,
+                detail: why.clone(),
+            });
+        }
+    }
+    for (path, why) in &found.all_tests {
+        let with_tests: Vec<_> = input.flows.flows.iter().filter(|f| f.has_tests()).collect();
+        if with_tests.is_empty() {
+            late_harmless.insert(path.clone(), format!("{why}, but no flow has tests"));
+        }
+        for flow in with_tests {
+            found.per_flow.entry(flow.id.clone()).or_default().push(Reason {
+                kind: ReasonKind::Test,
                 changed_file: path.clone(),
                 chain: vec![path.clone()],
                 confidence: GLOBAL_CONFIDENCE,
@@ -323,22 +326,64 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
         }
     }
 
-    // Changed code that reaches no flow (reported before any fail-safe selection).
-    let explained: BTreeSet<&str> = per_flow.values().flatten().map(|r| r.changed_file.as_str()).collect();
-    unmatched.extend(code_changes.iter().filter(|c| !explained.contains(c.as_str())).cloned());
-    unmatched.sort();
-    unmatched.dedup();
+    // Changed code that reaches no flow: explained as harmless, or listed with the reason.
+    let explained: BTreeSet<String> = found
+        .per_flow
+        .values()
+        .flatten()
+        .map(|r| r.changed_file.clone())
+        .collect();
+    let mut unmatched: Vec<FileNote> = Vec::new();
+    let mut code_changes = std::mem::take(&mut found.code_changes);
+    code_changes.sort();
+    code_changes.dedup();
+    for path in code_changes.iter().filter(|c| !explained.contains(c.as_str())) {
+        if let Some(why) = late_harmless.get(path) {
+            found.no_impact(path, why.clone());
+            continue;
+        }
+        if paths::is_test_path(path) {
+            found.no_impact(
+                path,
+                "test code that no flow's tests use (link its spec with a flow's tests.specs)",
+            );
+            continue;
+        }
+        unmatched.push(FileNote {
+            path: path.clone(),
+            reason: unmatched_reason(input, path),
+        });
+    }
+    // A file with an effect is reported by that effect, not as harmless.
+    found
+        .no_impact
+        .retain(|n| !explained.contains(&n.path) && !unmatched.iter().any(|u| u.path == n.path));
+    found.no_impact.sort_by(|a, b| a.path.cmp(&b.path));
+    found.no_impact.dedup_by(|a, b| a.path == b.path);
 
     let mut on_empty_applied = None;
-    if per_flow.is_empty() && code_changed && !input.flows.flows.is_empty() {
+    if !unmatched.is_empty() {
+        let shown: Vec<String> = unmatched
+            .iter()
+            .take(5)
+            .map(|u| format!("{} ({})", u.path, u.reason))
+            .collect();
         warnings.push(format!(
-            "code changed ({} file(s)) but no flow is affected: the changed files reach no flow's pages. {}",
-            input.changes.changes.len(),
+            "{} changed file(s) reach no flow: {}{} — see unmatchedChanges",
+            unmatched.len(),
+            shown.join("; "),
+            if unmatched.len() > 5 { "; ..." } else { "" }
+        ));
+    }
+    if found.per_flow.is_empty() && !unmatched.is_empty() && !input.flows.flows.is_empty() {
+        warnings.push(format!(
+            "code changed ({} file(s)) but no flow is affected and Perceo cannot explain why. {}",
+            unmatched.len(),
             input.on_empty.explain()
         ));
         on_empty_applied = Some(input.on_empty);
         for flow in input.on_empty.select(&input.flows.flows) {
-            per_flow.entry(flow.id.clone()).or_default().push(Reason {
+            found.per_flow.entry(flow.id.clone()).or_default().push(Reason {
                 kind: ReasonKind::FailSafe,
                 changed_file: String::new(),
                 chain: Vec::new(),
@@ -354,8 +399,290 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
         );
     }
 
-    let flows = report::affected_flows(input.flows, per_flow, &changed_lines);
-    report::build(input, flows, unmatched, warnings, on_empty_applied)
+    let flows = report::affected_flows(input.flows, found.per_flow, &changed_lines);
+    report::build(input, flows, unmatched, found.no_impact, warnings, on_empty_applied)
+}
+
+/// Sorts one change into the findings: a harmless change, a global input, a test-side
+/// change, a dependency change, or graph seeds to search from.
+fn classify_change(input: &ImpactInput<'_>, change: &crate::git::FileChange, found: &mut Findings) {
+    let graph = input.graph;
+    let path = change.path.as_str();
+    if path.starts_with(".perceo/") {
+        found.no_impact(
+            path,
+            "Perceo's own configuration (flow definitions select their flow directly)",
+        );
+        return;
+    }
+    if paths::is_docs_path(path) {
+        found.no_impact(path, "documentation");
+        return;
+    }
+    if lockfile::is_lockfile(path) {
+        classify_lockfile(input, path, found);
+        return;
+    }
+    if path.rsplit('/').next() == Some("package.json") {
+        classify_package_json(input, path, found);
+        return;
+    }
+    if let Some(runner) = paths::test_config(path) {
+        found.code_changes.push(path.to_string());
+        found.all_tests.push((
+            path.to_string(),
+            format!("the {runner} config changed: every flow's tests run differently"),
+        ));
+        return;
+    }
+    if let Some(why) = global_input_reason(path, input.workspace_root) {
+        found.global(path, why);
+        return;
+    }
+    if let Some(dir) = nested_tsconfig_dir(path) {
+        found.code_changes.push(path.to_string());
+        let prefix = format!("{dir}/");
+        let under: Vec<usize> = (0..graph.files().len())
+            .filter(|&i| graph.path(i).starts_with(&prefix))
+            .collect();
+        found.seeds.extend(under.into_iter().map(|i| Seed {
+            changed: path.to_string(),
+            file: i,
+            via: Some((
+                format!("{path} configures how {dir} compiles and resolves"),
+                ReasonKind::ImportChain,
+            )),
+        }));
+        return;
+    }
+    if paths::is_story_path(path) {
+        found.no_impact(path, "a Storybook story or config, not served to users");
+        return;
+    }
+    match (change.status, graph.id(path)) {
+        (ChangeStatus::Deleted, _) => {
+            let importers = search::importers_of_deleted(graph, path);
+            let route_files: Vec<&Route> = input.routes.iter().filter(|r| r.file == path).collect();
+            if importers.is_empty() && route_files.is_empty() {
+                found.no_impact(path, "deleted, and no module imported it");
+                return;
+            }
+            found.code_changes.push(path.to_string());
+            found.seeds.extend(importers.into_iter().map(|file| Seed {
+                changed: path.to_string(),
+                file,
+                via: Some((format!("{path} was deleted"), ReasonKind::ImportChain)),
+            }));
+            // A deleted route file takes its page with it.
+            for route in route_files {
+                for flow in input.flows.flows.iter().filter(|f| f.pages.contains(&route.pattern)) {
+                    found.per_flow.entry(flow.id.clone()).or_default().push(Reason {
+                        kind: ReasonKind::RouteRemoved,
+                        changed_file: path.to_string(),
+                        chain: vec![path.to_string()],
+                        confidence: 1.0,
+                        detail: format!("the page file of {} was deleted", route.pattern),
+                    });
+                }
+            }
+        }
+        (_, Some(id)) => {
+            found.code_changes.push(path.to_string());
+            found.seeds.push(Seed::new(path, id));
+        }
+        (_, None) => found.code_changes.push(path.to_string()),
+    }
+}
+
+/// A lockfile change: the direct dependencies it moved, each sorted by what the package is.
+fn classify_lockfile(input: &ImpactInput<'_>, path: &str, found: &mut Findings) {
+    let moved = input
+        .manifests
+        .iter()
+        .find(|l| l.path == path)
+        .and_then(|l| lockfile::changed_direct_dependencies(path, l.old.as_deref()?, l.new.as_deref()?));
+    let Some(moved) = moved else {
+        found.global(
+            path,
+            "lockfile: resolved dependency versions changed (this lockfile could not be compared, so every flow)",
+        );
+        return;
+    };
+    if moved.is_empty() {
+        found.no_impact(path, "lockfile changed, but no resolved version of a dependency moved");
+        return;
+    }
+    for (package, what) in moved {
+        dependency_effect(
+            input,
+            path,
+            &package,
+            &format!("lockfile: {what}"),
+            ManifestScope::Root,
+            found,
+        );
+    }
+}
+
+/// A `package.json` change, key by key.
+fn classify_package_json(input: &ImpactInput<'_>, path: &str, found: &mut Findings) {
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let is_root = dir.is_empty() || input.workspace_root.is_some_and(|r| r == dir);
+    let scope = if is_root {
+        ManifestScope::Root
+    } else {
+        ManifestScope::Package(dir)
+    };
+    let effects = input
+        .manifests
+        .iter()
+        .find(|m| m.path == path)
+        .and_then(|m| manifest::diff_package_json(m.old.as_deref(), m.new.as_deref(), input.dependencies));
+    let Some(effects) = effects else {
+        let why = "package.json could not be compared key by key (invalid JSON on one side)";
+        match scope {
+            ManifestScope::Root => found.global(path, format!("{why}; it affects the whole app")),
+            ManifestScope::Package(dir) => package_wide(input, path, dir, why, found),
+        }
+        return;
+    };
+    if effects.is_empty() {
+        found.no_impact(path, "package.json changed only in formatting");
+        return;
+    }
+    for effect in effects {
+        match effect {
+            Effect::NoImpact(why) => found.no_impact(path, why),
+            Effect::Global(why) => match scope {
+                ManifestScope::Root => found.global(path, why),
+                ManifestScope::Package(dir) => package_wide(input, path, dir, &why, found),
+            },
+            Effect::Tests(why) => {
+                found.code_changes.push(path.to_string());
+                found.all_tests.push((path.to_string(), why));
+            }
+            Effect::Dependency { package, what } => dependency_effect(input, path, &package, &what, scope, found),
+        }
+    }
+}
+
+/// Every file below a workspace package's folder, for a change to how it builds or resolves.
+fn package_wide(input: &ImpactInput<'_>, path: &str, dir: &str, why: &str, found: &mut Findings) {
+    found.code_changes.push(path.to_string());
+    let prefix = format!("{dir}/");
+    let graph = input.graph;
+    found.seeds.extend(
+        (0..graph.files().len())
+            .filter(|&i| graph.path(i).starts_with(&prefix))
+            .map(|file| Seed {
+                changed: path.to_string(),
+                file,
+                via: Some((format!("{why} ({dir})"), ReasonKind::ImportChain)),
+            }),
+    );
+}
+
+/// A moved dependency: global for frameworks and build tooling, the tests for test
+/// runners, nothing for lint tooling, else the modules that import it.
+fn dependency_effect(
+    input: &ImpactInput<'_>,
+    path: &str,
+    package: &str,
+    what: &str,
+    scope: ManifestScope<'_>,
+    found: &mut Findings,
+) {
+    use manifest::PackageClass;
+    match input.dependencies.classify(package) {
+        PackageClass::Global => {
+            found.global(path, format!("{what}: `{package}` changes every page"));
+            return;
+        }
+        PackageClass::Test => {
+            found.code_changes.push(path.to_string());
+            found
+                .all_tests
+                .push((path.to_string(), format!("{what}: the test runner changed")));
+            return;
+        }
+        PackageClass::Inert => {
+            found.no_impact(path, format!("{what}: lint, format, type or release tooling"));
+            return;
+        }
+        PackageClass::Library => found.code_changes.push(path.to_string()),
+    }
+    let graph = input.graph;
+    let all: Vec<usize> = (0..graph.files().len())
+        .filter(|&i| graph.externals_of(i).iter().any(|e| e == package))
+        .collect();
+    let importers = match scope {
+        ManifestScope::Package(dir) => {
+            let prefix = format!("{dir}/");
+            let under: Vec<usize> = all
+                .iter()
+                .copied()
+                .filter(|&i| graph.path(i).starts_with(&prefix))
+                .collect();
+            if under.is_empty() { all } else { under }
+        }
+        ManifestScope::Root => all,
+    };
+    if importers.is_empty() {
+        found.global(
+            path,
+            format!("{what}; `{package}` is not imported by app code (build tooling or an implicit dependency), so it may affect every page"),
+        );
+        return;
+    }
+    for file in importers {
+        if let Some(why) = global_input_reason(graph.path(file), input.workspace_root) {
+            found.global.push((
+                path.to_string(),
+                vec![path.to_string(), graph.path(file).to_string()],
+                format!("{what}; {} imports it: {why}", graph.path(file)),
+            ));
+            continue;
+        }
+        found.seeds.push(Seed {
+            changed: path.to_string(),
+            file,
+            via: Some((what.to_string(), ReasonKind::Dependency)),
+        });
+    }
+}
+
+/// Why a changed file that reaches no flow does not: in plain words.
+fn unmatched_reason(input: &ImpactInput<'_>, path: &str) -> String {
+    let graph = input.graph;
+    let in_package = input
+        .workspace_packages
+        .iter()
+        .any(|dir| path.starts_with(&format!("{dir}/")));
+    match graph.id(path) {
+        None if path.starts_with("../") && !in_package => {
+            "outside the app and outside every workspace package it can import".into()
+        }
+        None => "not a module of the dependency graph (not JS/TS/CSS/JSON, or ignored by .gitignore / observer.watch.ignore)".into(),
+        Some(id) if graph.importers_of(id).is_empty() => {
+            if route_like(input, path) {
+                "a route file of no flow's pages (add its route to a flow)".into()
+            } else {
+                "no module imports it, and it is no page, layout or app-wide entry".into()
+            }
+        }
+        Some(id) => format!(
+            "imported ({} importer(s), e.g. {}), but no import chain reaches a flow's page, layout or app-wide entry",
+            graph.importers_of(id).len(),
+            graph.path(graph.importers_of(id)[0].file)
+        ),
+    }
+}
+
+fn route_like(input: &ImpactInput<'_>, path: &str) -> bool {
+    input
+        .routes
+        .iter()
+        .any(|r| r.file == path || r.attached.iter().any(|a| a == path))
 }
 
 /// A reason that needs no graph: the flow's own spec, `files` glob or definition changed.
@@ -375,7 +702,7 @@ fn direct_reason(flow: &crate::flows::Flow, path: &str) -> Option<Reason> {
         ));
     }
     if flow.tests.as_ref().is_some_and(|t| t.specs.iter().any(|s| s == path)) {
-        return Some(make(ReasonKind::TestSpec, 1.0, "the flow's test spec changed".into()));
+        return Some(make(ReasonKind::Test, 1.0, "the flow's test spec changed".into()));
     }
     for pattern in &flow.files {
         if let Ok(glob) = globset::Glob::new(pattern)
@@ -391,10 +718,10 @@ fn direct_reason(flow: &crate::flows::Flow, path: &str) -> Option<Reason> {
     None
 }
 
-/// For a package.json / tsconfig inside a subdirectory: that directory.
-fn nested_manifest_dir(path: &str) -> Option<&str> {
+/// For a tsconfig inside a subdirectory: that directory.
+fn nested_tsconfig_dir(path: &str) -> Option<&str> {
     let (dir, name) = path.rsplit_once('/')?;
-    (name == "package.json" || (name.starts_with("tsconfig") && name.ends_with(".json"))).then_some(dir)
+    (name.starts_with("tsconfig") && name.ends_with(".json")).then_some(dir)
 }
 
 fn round3(x: f64) -> f64 {

@@ -60,10 +60,12 @@ pub enum ReasonKind {
     Layout,
     /// A global input changed (package.json, lockfile, tsconfig, framework config, ...).
     Global,
-    /// The lockfile moved a dependency that a file on the way to the flow's page imports.
+    /// A dependency moved (in a `package.json` or a lockfile) that a file on the way to the
+    /// flow's page imports.
     Dependency,
-    /// One of the flow's test specs changed.
-    TestSpec,
+    /// The flow's tests changed: one of its specs, a helper, fixture or page object a spec
+    /// imports, the test runner's config or version.
+    Test,
     /// A file matching the flow's `files` globs changed.
     FlowFiles,
     /// The flow's definition file changed.
@@ -91,6 +93,16 @@ pub struct Reason {
     pub confidence: f64,
     /// Plain-words explanation.
     pub detail: String,
+}
+
+/// A changed file and a plain-words reason about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FileNote {
+    /// The changed file (project-relative; `../` for files outside the project).
+    pub path: String,
+    /// Why it affects no flow.
+    pub reason: String,
 }
 
 /// An affected flow: the seed's `{name, confidence, riskScore, priority}` plus Perceo's fields.
@@ -173,8 +185,16 @@ pub struct ImpactReport {
     pub flows: Vec<AffectedFlow>,
     /// Changed files.
     pub changes: Vec<FileChange>,
-    /// Changed code files that reach no flow.
+    /// Changed files that reach no flow and that Perceo cannot explain as harmless (paths).
     pub unmatched_changes: Vec<String>,
+    /// The same files, each with the reason it reaches no flow.
+    #[serde(default)]
+    pub unmatched_reasons: Vec<FileNote>,
+    /// Changed files explained as harmless (documentation, lint-only dependencies, scripts
+    /// that neither build nor serve, tests no flow links...), each with the reason. They do
+    /// not trigger `--on-empty`.
+    #[serde(default)]
+    pub no_impact: Vec<FileNote>,
     /// Set when `--on-empty` selected the flows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_empty_applied: Option<OnEmpty>,
@@ -244,7 +264,8 @@ pub(super) fn affected_flows(
 pub(super) fn build(
     input: &ImpactInput<'_>,
     flows: Vec<AffectedFlow>,
-    unmatched_changes: Vec<String>,
+    unmatched: Vec<FileNote>,
+    no_impact: Vec<FileNote>,
     mut warnings: Vec<String>,
     on_empty_applied: Option<OnEmpty>,
 ) -> ImpactReport {
@@ -255,6 +276,11 @@ pub(super) fn build(
             graph.parse_errors.len(),
             graph.parse_errors[0].0,
             graph.parse_errors[0].1
+        ));
+    }
+    for (file, problem) in &graph.config_problems {
+        warnings.push(format!(
+            "{file}: {problem}; imports under it were resolved without it (relative imports and its own `paths` still apply)"
         ));
     }
     for f in flows.iter().filter(|f| !f.has_tests) {
@@ -276,7 +302,9 @@ pub(super) fn build(
         },
         flows,
         changes: input.changes.changes.clone(),
-        unmatched_changes,
+        unmatched_changes: unmatched.iter().map(|u| u.path.clone()).collect(),
+        unmatched_reasons: unmatched,
+        no_impact,
         on_empty_applied,
         warnings,
         created_at: crate::fsutil::now_rfc3339(),
