@@ -247,7 +247,8 @@ fn global_inputs_affect_every_flow_with_that_reason() {
     );
     assert_eq!(affected(&report), vec!["about", "cart", "checkout", "home"]);
     assert!(report.flows.iter().all(|f| f.reasons[0].kind == ReasonKind::Global));
-    assert!(report.flows[0].reasons[0].detail.contains("package.json"));
+    assert!(report.flows[0].reasons[0].detail.contains("next 15 → 16"), "{:?}", report.flows[0].reasons[0]);
+    assert_eq!(report.flows[0].reasons[0].changed_file, "package.json");
 }
 
 #[test]
@@ -339,9 +340,12 @@ fn a_project_in_a_subfolder_reports_project_relative_paths() {
         &dir,
         &[("app/about/page.tsx", "export default function P() { return 2 }\n")],
     );
-    assert_eq!(report.changes.len(), 1, "changes outside the project are not listed");
-    assert_eq!(report.changes[0].path, "app/about/page.tsx");
+    // Changes outside the project are listed too, climbing with `../`, never dropped.
+    let paths: Vec<&str> = report.changes.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["../other/thing.ts", "app/about/page.tsx"]);
     assert_eq!(affected(&report), vec!["about"]);
+    assert_eq!(report.unmatched_changes, ["../other/thing.ts"]);
+    assert!(report.unmatched_reasons[0].reason.contains("outside the app"));
 }
 
 #[test]

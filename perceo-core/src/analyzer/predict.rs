@@ -184,6 +184,8 @@ mod tests {
             flows,
             changes: Vec::new(),
             unmatched_changes: Vec::new(),
+            unmatched_reasons: Vec::new(),
+            no_impact: Vec::new(),
             on_empty_applied: None,
             warnings: Vec::new(),
             created_at: NOW.into(),

@@ -334,7 +334,7 @@ mod tests {
             what: "zod ^3.22.0 → ^3.23.0 (dependencies)".into()
         }));
         assert!(
-            matches!(&got[..], [Effect::NoImpact(e), Effect::Global(n), Effect::Dependency { .. }]
+            matches!(&got[..], [Effect::Global(n), Effect::Dependency { .. }, Effect::NoImpact(e)]
             if e.starts_with("eslint 9 → 9.1") && n.starts_with("next 15.0.0 → 15.1.0")),
             "{got:?}"
         );
