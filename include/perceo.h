@@ -206,6 +206,47 @@ enum PerceoStatus perceo_project_run_tests(const struct PerceoProject *project,
 enum PerceoStatus perceo_project_flows_json(const struct PerceoProject *project, char **out_json);
 
 /**
+ * Explains which pages and flows a change to `file` reaches (`perceo why`), as JSON
+ * `{files:[{file, repoPath, inGraph, pages, flows, why}]}`.
+ *
+ * - `file`: absolute, or relative to the project (`../../packages/ui/src/Button.tsx` in a
+ *   monorepo).
+ *
+ * Ownership: `file` is borrowed for the call only. On success the caller owns `*out_json`
+ * and frees it with `perceo_string_free`; on failure it is NULL.
+ *
+ * Thread-safety: may run concurrently with other calls on the same handle.
+ *
+ * # Safety
+ *
+ * `project` is a live handle from `perceo_project_open`; `file` is a NUL-terminated string;
+ * `out_json` points to writable storage for one pointer.
+ */
+enum PerceoStatus perceo_project_why_json(const struct PerceoProject *project,
+                                          const char *file,
+                                          char **out_json);
+
+/**
+ * The module graph (`perceo graph deps`) as JSON `{nodes, edges:[{from, to, kind}],
+ * unresolved}`; `from` (nullable) keeps what that file imports, transitively; `to`
+ * (nullable) keeps what imports that file.
+ *
+ * Ownership: the strings are borrowed for the call only. On success the caller owns
+ * `*out_json` and frees it with `perceo_string_free`; on failure it is NULL.
+ *
+ * Thread-safety: may run concurrently with other calls on the same handle.
+ *
+ * # Safety
+ *
+ * `project` is a live handle from `perceo_project_open`; `from` and `to` are NULL or
+ * NUL-terminated strings; `out_json` points to writable storage for one pointer.
+ */
+enum PerceoStatus perceo_project_module_graph_json(const struct PerceoProject *project,
+                                                   const char *from,
+                                                   const char *to,
+                                                   char **out_json);
+
+/**
  * Publishes an event on the project's event bus (in-memory, or Redis as configured),
  * with source `"c"`.
  *

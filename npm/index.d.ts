@@ -11,7 +11,7 @@ export interface FileChange {
 
 /** One reason a flow is affected. */
 export interface Reason {
-  kind: 'import-chain' | 'layout' | 'global' | 'dependency' | 'test' | 'flow-files' | 'flow-definition' | 'route-removed' | 'fail-safe'
+  kind: 'import-chain' | 'layout' | 'global' | 'dependency' | 'test' | 'flow-files' | 'flow-definition' | 'route-removed' | 'fail-safe' | 'llm'
   changedFile: string
   /** Import chain from the changed file to the flow's page, changed file first. */
   chain: string[]
@@ -41,12 +41,52 @@ export interface ImpactReport {
   mergeBase: string
   flows: AffectedFlow[]
   changes: FileChange[]
+  /** Changed files that reach no flow and are not explained as harmless. */
   unmatchedChanges: string[]
+  /** The same files, each with the reason. */
+  unmatchedReasons: FileNote[]
+  /** Changed files explained as harmless (docs, lint tooling, tests no flow links...). */
+  noImpact: FileNote[]
   onEmptyApplied?: 'all' | 'none' | 'smoke'
   totals: Record<string, number>
   warnings: string[]
   timings: Record<string, unknown>
   createdAt: string
+}
+
+/** A changed file and a plain-words reason about it. Paths are project-relative; files
+ * outside the project (a monorepo's packages) climb with `../`. */
+export interface FileNote {
+  path: string
+  reason: string
+}
+
+/** A page a file reaches (`why`). */
+export interface PageHit {
+  pattern: string
+  file: string
+  repoFile: string | null
+  via: 'self' | 'import-chain' | 'layout'
+  chain: string[]
+}
+
+/** The answer of `why`: per file, the pages and flows it reaches, or why none. */
+export interface WhyReport {
+  files: Array<{
+    file: string
+    repoPath: string | null
+    inGraph: boolean
+    pages: PageHit[]
+    flows: Array<{ id: string; confidence: number; reasons: Reason[] }>
+    why: string | null
+  }>
+}
+
+/** The module graph (`moduleGraph`). */
+export interface ModuleGraph {
+  nodes: string[]
+  edges: Array<{ from: string; to: string; kind: 'static' | 'dynamic' | 'type-only' | 'require' | 're-export' | 'css' | 'json' }>
+  unresolved: Array<{ file: string; specifier: string }>
 }
 
 /** A step of a flow. */
@@ -128,6 +168,17 @@ export declare class Perceo {
   analyze(options?: AnalyzeOptions | undefined | null): Promise<ImpactReport>
   /** The flows and personas in `.perceo/`. */
   flows(): Promise<FlowSet>
+  /**
+   * For each file (absolute, or relative to the project; files of a monorepo's packages
+   * are welcome): the pages and flows a change to it reaches, with the import chains, or
+   * why it reaches none.
+   */
+  why(files: Array<string>): Promise<WhyReport>
+  /**
+   * The module graph Perceo built: files and import edges with their kind; `from` keeps
+   * what that file imports (transitively), `to` what imports that file.
+   */
+  moduleGraph(from?: string | undefined | null, to?: string | undefined | null): Promise<ModuleGraph>
   /** Pushes the flow files into the flow graph. */
   syncGraph(): Promise<SyncSummary>
   /**

@@ -46,6 +46,17 @@ test('analyze equals the CLI JSON', async () => {
   assert.equal(typeof report.changeId, 'string')
 })
 
+test('why and moduleGraph explain the graph like the CLI', async () => {
+  const p = perceo.Perceo.open(shop)
+  const why = await p.why(['src/lib/cart/store.ts'])
+  const cli = JSON.parse(execFileSync(process.execPath, [bin, 'why', 'src/lib/cart/store.ts', '--json', '-q'], { cwd: shop }).toString())
+  assert.deepEqual(why, cli)
+  assert.ok(why.files[0].flows.some((f) => f.id === 'checkout'))
+  const graph = await p.moduleGraph(null, 'src/lib/cart/store.ts')
+  assert.ok(graph.edges.some((e) => e.to === 'src/lib/cart/store.ts'))
+  await assert.rejects(p.moduleGraph('no/such.ts', null), (e) => e.code === 'argument')
+})
+
 test('config is redacted and flows are typed objects', async () => {
   const p = perceo.Perceo.open(shop)
   assert.equal(p.config().project.name, 'shop')

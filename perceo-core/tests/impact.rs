@@ -247,7 +247,11 @@ fn global_inputs_affect_every_flow_with_that_reason() {
     );
     assert_eq!(affected(&report), vec!["about", "cart", "checkout", "home"]);
     assert!(report.flows.iter().all(|f| f.reasons[0].kind == ReasonKind::Global));
-    assert!(report.flows[0].reasons[0].detail.contains("next 15 → 16"), "{:?}", report.flows[0].reasons[0]);
+    assert!(
+        report.flows[0].reasons[0].detail.contains("next 15 → 16"),
+        "{:?}",
+        report.flows[0].reasons[0]
+    );
     assert_eq!(report.flows[0].reasons[0].changed_file, "package.json");
 }
 

@@ -383,6 +383,73 @@ pub unsafe extern "C" fn perceo_project_flows_json(
     })
 }
 
+/// Explains which pages and flows a change to `file` reaches (`perceo why`), as JSON
+/// `{files:[{file, repoPath, inGraph, pages, flows, why}]}`.
+///
+/// - `file`: absolute, or relative to the project (`../../packages/ui/src/Button.tsx` in a
+///   monorepo).
+///
+/// Ownership: `file` is borrowed for the call only. On success the caller owns `*out_json`
+/// and frees it with `perceo_string_free`; on failure it is NULL.
+///
+/// Thread-safety: may run concurrently with other calls on the same handle.
+///
+/// # Safety
+///
+/// `project` is a live handle from `perceo_project_open`; `file` is a NUL-terminated string;
+/// `out_json` points to writable storage for one pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn perceo_project_why_json(
+    project: *const PerceoProject,
+    file: *const c_char,
+    out_json: *mut *mut c_char,
+) -> PerceoStatus {
+    call(|| {
+        // SAFETY: the caller guarantees `out_json` is NULL or writable (checked for NULL).
+        let out = unsafe { out_param(out_json, "out_json") }?;
+        // SAFETY: the caller guarantees a live handle or NULL (checked).
+        let perceo = unsafe { project_ref(project) }?;
+        // SAFETY: the caller guarantees a NUL-terminated string or NULL (checked).
+        let file = unsafe { required(file, "file") }?;
+        *out = json_c_string(&perceo.why(&[file.to_string()])?)?;
+        Ok(())
+    })
+}
+
+/// The module graph (`perceo graph deps`) as JSON `{nodes, edges:[{from, to, kind}],
+/// unresolved}`; `from` (nullable) keeps what that file imports, transitively; `to`
+/// (nullable) keeps what imports that file.
+///
+/// Ownership: the strings are borrowed for the call only. On success the caller owns
+/// `*out_json` and frees it with `perceo_string_free`; on failure it is NULL.
+///
+/// Thread-safety: may run concurrently with other calls on the same handle.
+///
+/// # Safety
+///
+/// `project` is a live handle from `perceo_project_open`; `from` and `to` are NULL or
+/// NUL-terminated strings; `out_json` points to writable storage for one pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn perceo_project_module_graph_json(
+    project: *const PerceoProject,
+    from: *const c_char,
+    to: *const c_char,
+    out_json: *mut *mut c_char,
+) -> PerceoStatus {
+    call(|| {
+        // SAFETY: the caller guarantees `out_json` is NULL or writable (checked for NULL).
+        let out = unsafe { out_param(out_json, "out_json") }?;
+        // SAFETY: the caller guarantees a live handle or NULL (checked).
+        let perceo = unsafe { project_ref(project) }?;
+        // SAFETY: the caller guarantees NULL or a NUL-terminated string.
+        let from = unsafe { optional(from, "from") }?;
+        // SAFETY: the caller guarantees NULL or a NUL-terminated string.
+        let to = unsafe { optional(to, "to") }?;
+        *out = json_c_string(&perceo.module_graph(from, to)?)?;
+        Ok(())
+    })
+}
+
 /// Publishes an event on the project's event bus (in-memory, or Redis as configured),
 /// with source `"c"`.
 ///

@@ -236,6 +236,23 @@ impl Perceo {
         CoreTask::new(move || to_json(&perceo.flows()?))
     }
 
+    /// For each file (absolute, or relative to the project; files of a monorepo's packages
+    /// are welcome): the pages and flows a change to it reaches, with the import chains, or
+    /// why it reaches none.
+    #[napi(ts_return_type = "Promise<WhyReport>")]
+    pub fn why(&self, files: Vec<String>) -> AsyncTask<CoreTask> {
+        let perceo = self.inner.clone();
+        CoreTask::new(move || to_json(&perceo.why(&files)?))
+    }
+
+    /// The module graph Perceo built: files and import edges with their kind; `from` keeps
+    /// what that file imports (transitively), `to` what imports that file.
+    #[napi(ts_return_type = "Promise<ModuleGraph>")]
+    pub fn module_graph(&self, from: Option<String>, to: Option<String>) -> AsyncTask<CoreTask> {
+        let perceo = self.inner.clone();
+        CoreTask::new(move || to_json(&perceo.module_graph(from.as_deref(), to.as_deref())?))
+    }
+
     /// Pushes the flow files into the flow graph.
     #[napi(ts_return_type = "Promise<SyncSummary>")]
     pub fn sync_graph(&self) -> AsyncTask<CoreTask> {

@@ -163,6 +163,24 @@ int main(int argc, char **argv) {
     expect_contains("flows JSON", flows, "\"checkout\"");
     perceo_string_free(flows);
 
+    /* why and the module graph. */
+    char *why = NULL;
+    expect("why_json", perceo_project_why_json(project, "src/lib/cart/store.ts", &why), PERCEO_STATUS_OK, NULL);
+    expect_contains("why JSON", why, "\"checkout\"");
+    expect_contains("why JSON", why, "\"pages\"");
+    perceo_string_free(why);
+    char *deps = NULL;
+    expect("module_graph_json", perceo_project_module_graph_json(project, NULL, "src/lib/cart/store.ts", &deps),
+           PERCEO_STATUS_OK, NULL);
+    expect_contains("module graph JSON", deps, "\"to\":\"src/lib/cart/store.ts\"");
+    perceo_string_free(deps);
+    char *none = NULL;
+    expect("module_graph_json with an unknown file", perceo_project_module_graph_json(project, "no/such.ts", NULL, &none),
+           PERCEO_STATUS_ERROR, "argument");
+    CHECK(none == NULL, "a failed module_graph_json set its out parameter");
+    expect("why_json with a NULL file", perceo_project_why_json(project, NULL, &none), PERCEO_STATUS_INVALID_ARGUMENT,
+           "argument");
+
     /* Events. */
     char *event = NULL;
     expect("publish_event", perceo_project_publish_event(project, "custom.c.test", "{\"n\":1}", &event),

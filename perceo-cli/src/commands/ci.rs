@@ -213,9 +213,18 @@ fn print_human(report: &ImpactReport, out: &Output) -> std::io::Result<()> {
         t.modules,
         t.edges
     ))?;
+    let explained = |out: &Output| -> std::io::Result<()> {
+        if !report.no_impact.is_empty() {
+            out.result(&format!("{} change(s) explained as harmless:", report.no_impact.len()))?;
+            for n in report.no_impact.iter().take(10) {
+                out.result(&format!("  {} — {}", n.path, n.reason))?;
+            }
+        }
+        Ok(())
+    };
     if report.flows.is_empty() {
         out.result(&format!("No flow affected (of {}).", t.flows))?;
-        return Ok(());
+        return explained(out);
     }
     out.result("")?;
     out.result("  RISK   LEVEL     CONF  PRIORITY  FLOW")?;
@@ -248,5 +257,5 @@ fn print_human(report: &ImpactReport, out: &Output) -> std::io::Result<()> {
     }
     out.result("")?;
     out.result(&format!("{} of {} flow(s) affected.", t.affected_flows, t.flows))?;
-    Ok(())
+    explained(out)
 }
