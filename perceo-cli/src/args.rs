@@ -355,6 +355,9 @@ pub struct FlowFields {
     /// A grep tag for the test runner, e.g. @cart.
     #[arg(long)]
     pub grep: Option<String>,
+    /// The app the flow's pages belong to, in a project of several apps (project.apps).
+    #[arg(long)]
+    pub app: Option<String>,
 }
 
 /// `perceo flows create`.

@@ -352,7 +352,7 @@ fn init_bootstraps_flows_from_routes_and_flows_list_reads_them() {
 }
 
 #[test]
-fn init_at_a_monorepo_root_names_the_apps_to_initialise() {
+fn init_at_a_monorepo_root_bootstraps_its_apps_and_an_app_can_still_be_its_own_project() {
     let tmp = TempDir::new().unwrap();
     tmp.child("package.json")
         .write_str(r#"{"name": "mono", "workspaces": ["apps/*", "packages/*"]}"#)
@@ -370,8 +370,11 @@ fn init_at_a_monorepo_root_names_the_apps_to_initialise() {
         .args(["init"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("perceo init --dir apps/web"))
-        .stderr(predicate::str::contains("packages/ui").not());
+        .stdout(predicate::str::contains("monorepo root with 1 app(s): web (apps/web, nextjs)"))
+        .stdout(predicate::str::contains("Initialized 1 flow(s)"))
+        .stdout(predicate::str::contains("packages/ui").not());
+    tmp.child(".perceo/flows/web_home.json")
+        .assert(predicate::str::contains("\"app\": \"web\""));
     perceo(tmp.path())
         .args(["init", "--dir", "apps/web"])
         .assert()

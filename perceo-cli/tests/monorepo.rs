@@ -368,3 +368,116 @@ fn why_and_graph_deps_explain_the_graph() {
         .code(2)
         .stderr(predicates::str::contains("not in the dependency graph"));
 }
+
+/// The fixture with Perceo initialised at the workspace root (committed on `main`), on `feature`.
+fn monorepo_root_project() -> TempDir {
+    let tmp = TempDir::new().unwrap();
+    tmp.copy_from(repo_root().join("tests/fixtures/monorepo"), &["**/*"])
+        .unwrap();
+    std::fs::remove_dir_all(tmp.path().join("apps/web/.perceo")).unwrap();
+    git(tmp.path(), &["init", "-q"]);
+    perceo(tmp.path())
+        .args(["init", "-y"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("monorepo root with 2 app(s)"))
+        .stdout(predicates::str::contains("Initialized 5 flow(s)"));
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-qm", "base"]);
+    git(tmp.path(), &["checkout", "-qb", "feature"]);
+    tmp
+}
+
+#[test]
+fn init_at_the_workspace_root_bootstraps_every_app_with_ids_that_cannot_collide() {
+    let tmp = monorepo_root_project();
+    let config = std::fs::read_to_string(tmp.path().join(".perceo/config.json")).unwrap();
+    assert!(
+        config.contains(r#"{ "name": "web", "path": "apps/web", "framework": "nextjs" }"#),
+        "{config}"
+    );
+    assert!(config.contains(r#"{ "name": "docs", "path": "apps/docs", "framework": "sveltekit" }"#));
+    let set = json_stdout(perceo(tmp.path()).args(["flows", "list", "--json"]));
+    let flows: Vec<(String, String)> = set["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["app"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Both apps have a `/` page: two flows, one per app.
+    assert!(flows.contains(&("web_home".into(), "web".into())), "{flows:?}");
+    assert!(flows.contains(&("docs_home".into(), "docs".into())), "{flows:?}");
+    let routes = json_stdout(perceo(tmp.path()).args(["routes", "--json"]));
+    assert!(
+        routes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["app"] == "docs" && r["pattern"] == "/guide")
+    );
+}
+
+#[test]
+fn the_root_project_reports_every_app_grouped_and_scopes_app_globals() {
+    let tmp = monorepo_root_project();
+    append(tmp.path(), "packages/utils/src/date.ts", "export const tz = 'UTC';");
+    append(tmp.path(), "apps/web/next.config.mjs", "// images");
+    commit(tmp.path());
+    let report = json_stdout(perceo(tmp.path()).args(["ci", "analyze", "--base", "main", "--json"]));
+    let got: Vec<(String, String)> = report["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["app"].as_str().unwrap().to_string(),
+                f["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // The shared package reaches one page in each app; the web app's config only web's flows.
+    assert_eq!(got.iter().filter(|(app, _)| app == "docs").count(), 1, "{got:?}");
+    assert!(got.contains(&("docs".into(), "docs_home".into())));
+    assert!(got.iter().all(|(app, id)| app != "docs" || id != "docs_guide"));
+    assert_eq!(got.iter().filter(|(app, _)| app == "web").count(), 3, "{got:?}");
+    // Grouped: every docs flow before every web flow.
+    let first_web = got.iter().position(|(a, _)| a == "web").unwrap();
+    assert!(got[first_web..].iter().all(|(a, _)| a == "web"));
+    perceo(tmp.path())
+        .args(["ci", "analyze", "--base", "main"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("app docs: 1 flow(s)"))
+        .stdout(predicates::str::contains("app web: 3 flow(s)"));
+}
+
+#[test]
+fn ci_test_at_the_root_runs_each_apps_tests_in_its_folder() {
+    let tmp = monorepo_root_project();
+    perceo(tmp.path())
+        .args(["flows", "edit", "web_home", "--spec", "apps/web/e2e/home.spec.ts"])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args([
+            "config",
+            "set",
+            "coordinator.command",
+            "pwd > ran.txt; echo {specs} >> ran.txt",
+        ])
+        .assert()
+        .success();
+    perceo(tmp.path())
+        .args(["ci", "test", "--flows-from", "all"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("1 passed, 0 failed, 4 without tests"));
+    let ran = std::fs::read_to_string(tmp.path().join("apps/web/ran.txt")).expect("the test ran in apps/web");
+    assert!(ran.trim_end().ends_with("e2e/home.spec.ts"), "{ran}");
+    assert!(!ran.contains("apps/web/e2e"), "{ran}");
+}

@@ -23,6 +23,7 @@ fn flows() -> Vec<Flow> {
         .map(|i| Flow {
             id: format!("flow-{i:05}"),
             name: format!("Flow {i}"),
+            app: None,
             description: Some("generated".into()),
             priority: [Priority::Low, Priority::Medium, Priority::High, Priority::Critical][i % 4],
             personas: vec![format!("persona-{}", i % 10)],

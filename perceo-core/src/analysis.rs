@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::code::resolve::ModuleResolver;
 use crate::code::{DependencyGraph, GraphOptions};
-use crate::config::Framework;
+use crate::config::{AppSettings, Framework, ProjectSettings};
 use crate::error::Result;
 use crate::impact::search_pages_reaching;
 use crate::project::detect_framework;
@@ -19,8 +19,11 @@ pub struct AppModel {
     pub framework: Framework,
     /// The dependency graph.
     pub graph: DependencyGraph,
-    /// The routes.
+    /// The routes (of every app, each route naming its app, when there are several).
     pub routes: Vec<Route>,
+    /// The apps of a multi-app project (`project.apps`, frameworks detected where not
+    /// given); empty when the project is one app.
+    pub apps: Vec<AppSettings>,
     /// The monorepo's root relative to the project (`""`: the project itself, `../..`: two
     /// folders up); `None` outside a monorepo.
     pub workspace_root: Option<String>,
@@ -31,21 +34,45 @@ pub struct AppModel {
 impl AppModel {
     /// Builds the model of the project at `project_dir`; `framework` defaults to detection.
     pub fn build(project_dir: &Path, framework: Option<Framework>, options: &GraphOptions) -> Result<AppModel> {
-        let project_dir = &std::fs::canonicalize(project_dir).map_err(|e| crate::error::Error::io(project_dir, e))?;
-        Self::build_with(project_dir, framework, options, &ModuleResolver::new(project_dir))
+        let project = ProjectSettings {
+            framework,
+            ..ProjectSettings::default()
+        };
+        Self::build_project(project_dir, &project, options)
     }
 
-    /// Like [`AppModel::build`] with a resolver the caller keeps; `project_dir` must be canonical.
+    /// Builds the model of the project at `project_dir` as its settings describe it: one
+    /// app (`project.framework`, default detected), or the apps of `project.apps`.
+    pub fn build_project(project_dir: &Path, project: &ProjectSettings, options: &GraphOptions) -> Result<AppModel> {
+        let project_dir = &std::fs::canonicalize(project_dir).map_err(|e| crate::error::Error::io(project_dir, e))?;
+        Self::build_with(project_dir, project, options, &ModuleResolver::new(project_dir))
+    }
+
+    /// Like [`AppModel::build_project`] with a resolver the caller keeps; `project_dir` must
+    /// be canonical.
     pub fn build_with(
         project_dir: &Path,
-        framework: Option<Framework>,
+        project: &ProjectSettings,
         options: &GraphOptions,
         resolver: &ModuleResolver,
     ) -> Result<AppModel> {
-        let framework = framework.unwrap_or_else(|| detect_framework(project_dir).framework);
+        let framework = project
+            .framework
+            .unwrap_or_else(|| detect_framework(project_dir).framework);
+        let apps: Vec<AppSettings> = project
+            .apps
+            .iter()
+            .map(|a| AppSettings {
+                framework: Some(
+                    a.framework
+                        .unwrap_or_else(|| detect_framework(&project_dir.join(&a.path)).framework),
+                ),
+                ..a.clone()
+            })
+            .collect();
         let mut graph = DependencyGraph::build_with(project_dir, options, resolver)?;
         let started = std::time::Instant::now();
-        let routes = discover_routes(framework, graph.files());
+        let routes = routes_of(framework, &apps, graph.files());
         graph.stats.routes_ms = started.elapsed().as_millis() as u64;
         let relative = |dir: &Path| {
             crate::code::discover::relative_path(project_dir, dir).map(|p| p.trim_end_matches('/').to_string())
@@ -54,6 +81,7 @@ impl AppModel {
             framework,
             graph,
             routes,
+            apps,
             workspace_root: resolver.workspace_root().and_then(relative),
             workspace_packages: resolver
                 .workspace_packages()
@@ -63,12 +91,35 @@ impl AppModel {
         })
     }
 
+    /// The app a project-relative path belongs to, with the path relative to that app (for
+    /// a project of one app: `None` and the path itself).
+    pub fn app_of<'p>(&self, path: &'p str) -> (Option<&AppSettings>, &'p str) {
+        app_of(&self.apps, path)
+    }
+
     /// Navigation edges between route patterns: `(from, to)` for every `<Link href>`,
     /// `router.push`, `redirect()` ... in a page or in a module a page imports.
     pub fn navigation_edges(&self) -> Vec<(String, String)> {
+        self.navigation_edges_of(&self.routes)
+    }
+
+    /// The routes and navigation edges of one app of a multi-app project (`None`: every
+    /// route), for bootstrapping that app's flows.
+    pub fn app_routes(&self, app: Option<&str>) -> (Vec<Route>, Vec<(String, String)>) {
+        let routes: Vec<Route> = self
+            .routes
+            .iter()
+            .filter(|r| app.is_none() || r.app.as_deref() == app)
+            .cloned()
+            .collect();
+        let edges = self.navigation_edges_of(&routes);
+        (routes, edges)
+    }
+
+    fn navigation_edges_of(&self, routes: &[Route]) -> Vec<(String, String)> {
         // A page file stands for its page; a layout for every page it wraps.
         let mut page_of_file: std::collections::HashMap<usize, Vec<&str>> = std::collections::HashMap::new();
-        for r in self.routes.iter().filter(|r| r.kind == RouteKind::Page) {
+        for r in routes.iter().filter(|r| r.kind == RouteKind::Page) {
             for file in std::iter::once(&r.file).chain(&r.attached) {
                 if let Some(id) = self.graph.id(file) {
                     page_of_file.entry(id).or_default().push(r.pattern.as_str());
@@ -77,7 +128,7 @@ impl AppModel {
         }
         let mut edges = BTreeSet::new();
         for (file, target) in &self.graph.navigations {
-            let Some(to) = match_route(&self.routes, target) else {
+            let Some(to) = match_route(routes, target) else {
                 continue;
             };
             let Some(id) = self.graph.id(file) else { continue };
@@ -87,4 +138,40 @@ impl AppModel {
         }
         edges.into_iter().collect()
     }
+}
+
+/// The routes of a project: those of its one app, or of each app of `project.apps`
+/// (found in the app's folder, files kept project-relative, each route naming its app).
+pub fn routes_of(framework: Framework, apps: &[AppSettings], files: &[String]) -> Vec<Route> {
+    if apps.is_empty() {
+        return discover_routes(framework, files);
+    }
+    let mut routes = Vec::new();
+    for app in apps {
+        let prefix = format!("{}/", app.path.trim_matches('/'));
+        let inside: Vec<String> = files
+            .iter()
+            .filter_map(|f| f.strip_prefix(&prefix).map(String::from))
+            .collect();
+        for mut route in discover_routes(app.framework.unwrap_or(Framework::Unknown), &inside) {
+            route.file = format!("{prefix}{}", route.file);
+            for a in &mut route.attached {
+                *a = format!("{prefix}{a}");
+            }
+            route.app = Some(app.name.clone());
+            routes.push(route);
+        }
+    }
+    routes
+}
+
+/// The app among `apps` whose folder holds `path`, with the path relative to it.
+pub fn app_of<'a, 'p>(apps: &'a [AppSettings], path: &'p str) -> (Option<&'a AppSettings>, &'p str) {
+    for app in apps {
+        let dir = app.path.trim_matches('/');
+        if let Some(rest) = path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
+            return (Some(app), rest);
+        }
+    }
+    (None, path)
 }

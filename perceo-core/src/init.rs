@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::api::observer::{BootstrapRequest, BootstrapResponse};
-use crate::config::{CONFIG_FILE, Env, Framework, PERCEO_DIR};
+use crate::config::{AppSettings, CONFIG_FILE, Env, Framework, PERCEO_DIR, ProjectSettings};
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
 use crate::project::{FrameworkDetection, detect_framework};
@@ -53,6 +53,9 @@ pub struct InitReport {
     /// routes, in-process).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bootstrapped_by: Option<String>,
+    /// The apps found when `init` ran at a monorepo's root (written to `project.apps`);
+    /// empty for a project of one app.
+    pub apps: Vec<AppSettings>,
     /// Non-fatal notes (e.g. framework not recognised).
     pub warnings: Vec<String>,
 }
@@ -65,15 +68,34 @@ fn package_name(dir: &Path) -> Option<String> {
         .map(|s| s.trim_start_matches('@').replace('/', "-"))
 }
 
-fn config_text(name: &str, framework: Framework) -> String {
+fn config_text(name: &str, framework: Framework, apps: &[AppSettings]) -> String {
     let name = serde_json::to_string(name).unwrap_or_else(|_| "\"project\"".into());
+    let apps = if apps.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = apps
+            .iter()
+            .map(|a| {
+                format!(
+                    "      {{ \"name\": {}, \"path\": {}, \"framework\": \"{}\" }}",
+                    serde_json::to_string(&a.name).unwrap_or_default(),
+                    serde_json::to_string(&a.path).unwrap_or_default(),
+                    a.framework.unwrap_or(Framework::Unknown).as_str()
+                )
+            })
+            .collect();
+        format!(
+            ",\n    // The apps of this monorepo: analysed together, each with its routes and flows.\n    \"apps\": [\n{}\n    ]",
+            list.join(",\n")
+        )
+    };
     format!(
         r#"{{
   "$schema": "./{SCHEMA_FILE}",
   "version": "1.0",
   "project": {{
     "name": {name},
-    "framework": "{framework}"
+    "framework": "{framework}"{apps}
   }},
   // Everything runs locally on embedded defaults: the flow graph is stored in .perceo/,
   // the event bus is in-memory and every engine runs in-process. To share them with a team,
@@ -88,33 +110,57 @@ fn config_text(name: &str, framework: Framework) -> String {
     )
 }
 
-/// What to say when no page routes were found: in a monorepo root, name the apps to run
-/// `init` in instead.
-fn no_routes_hint(dir: &Path) -> String {
-    let apps: Vec<String> = crate::code::resolve::find_workspace_packages(dir)
-        .iter()
-        .filter(|p| {
-            p.dir != dir
-                && matches!(
-                    detect_framework(&p.dir).framework,
-                    Framework::Nextjs
-                        | Framework::Remix
-                        | Framework::ReactRouter
-                        | Framework::Nuxt
-                        | Framework::Sveltekit
-                )
-        })
-        .filter_map(|p| crate::code::discover::relative_path(dir, &p.dir))
-        .collect();
-    if apps.is_empty() {
-        "no page routes found, so no flows were bootstrapped; add .perceo/flows/*.json by hand".into()
-    } else {
-        format!(
-            "no page routes found here, so no flows were bootstrapped: this looks like a monorepo root. Perceo works per app: run `perceo init --dir {}` (apps found: {})",
-            apps[0],
-            apps.join(", ")
-        )
+/// Whether Perceo finds page routes for a framework.
+fn has_routes(framework: Framework) -> bool {
+    matches!(
+        framework,
+        Framework::Nextjs | Framework::Remix | Framework::ReactRouter | Framework::Nuxt | Framework::Sveltekit
+    )
+}
+
+/// The apps of the monorepo whose root is `dir`: its workspace packages (below `dir`) with a
+/// framework Perceo finds routes for, each named after its folder (unique, lower-case).
+pub fn find_apps(dir: &Path) -> Vec<AppSettings> {
+    let mut apps: Vec<AppSettings> = Vec::new();
+    let mut packages = crate::code::resolve::find_workspace_packages(dir);
+    packages.sort_by(|a, b| a.dir.cmp(&b.dir));
+    for p in packages.iter().filter(|p| p.dir != dir && p.dir.starts_with(dir)) {
+        let framework = detect_framework(&p.dir).framework;
+        let Some(path) = crate::code::discover::relative_path(dir, &p.dir) else {
+            continue;
+        };
+        if !has_routes(framework) {
+            continue;
+        }
+        let slug = |s: &str| {
+            s.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>()
+                .trim_matches('-')
+                .to_string()
+        };
+        let mut name = slug(path.rsplit('/').next().unwrap_or(&path));
+        if name.is_empty() || apps.iter().any(|a| a.name == name) {
+            name = slug(&path);
+        }
+        apps.push(AppSettings {
+            name,
+            path,
+            framework: Some(framework),
+        });
     }
+    apps
+}
+
+/// What to say when no page routes were found.
+fn no_routes_hint() -> String {
+    "no page routes found, so no flows were bootstrapped; add .perceo/flows/*.json by hand".into()
 }
 
 const GITIGNORE: &str = "# Perceo: local overrides, caches, synced analytics events, the embedded graph and secrets stay out of git.\nconfig.local.json\ncache/\n*.db\n*.db-wal\n*.db-shm\nsecrets/\nanalytics/\n";
@@ -142,7 +188,27 @@ pub(crate) fn init_project_with(dir: &Path, options: &InitOptions, remote: Remot
         detection.evidence = vec!["given with --framework".into()];
     }
     let mut warnings = Vec::new();
-    if detection.framework == Framework::Unknown {
+    // At a monorepo's root (no routes of its own), the project is every app in it.
+    let apps = if options.framework.is_none() && !has_routes(detection.framework) {
+        find_apps(dir)
+    } else {
+        Vec::new()
+    };
+    if !apps.is_empty() {
+        detection.evidence.push(format!(
+            "monorepo root with {} app(s): {}",
+            apps.len(),
+            apps.iter()
+                .map(|a| format!(
+                    "{} ({}, {})",
+                    a.name,
+                    a.path,
+                    a.framework.unwrap_or(Framework::Unknown).as_str()
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    } else if detection.framework == Framework::Unknown {
         warnings.push(
             "no web framework recognised (looked for Next.js, Remix, React Router, Nuxt, SvelteKit, Angular, Vue, React); set project.framework if routes are not found".into(),
         );
@@ -167,13 +233,20 @@ pub(crate) fn init_project_with(dir: &Path, options: &InitOptions, remote: Remot
     // read it (with the overlay and PERCEO_CONFIG_PATH), and renamed last: its presence
     // marks a finished init.
     let pending = perceo_dir.join(PENDING_CONFIG);
-    write_atomic(&pending, config_text(&project_name, detection.framework).as_bytes())?;
+    write_atomic(
+        &pending,
+        config_text(&project_name, detection.framework, &apps).as_bytes(),
+    )?;
     let request = BootstrapRequest {
         project_dir: dir.display().to_string(),
         project_name: project_name.clone(),
         framework: detection.framework.as_str().to_string(),
     };
-    let flows = bootstrap(dir, &perceo_dir, &detection, &pending, &request, remote, &mut warnings);
+    let flows = if apps.is_empty() {
+        bootstrap(dir, &perceo_dir, &detection, &pending, &request, remote, &mut warnings)
+    } else {
+        bootstrap_apps(dir, &perceo_dir, &apps, &mut warnings)
+    };
     let finished = flows.and_then(|counts| {
         std::fs::rename(&pending, &config_path).map_err(|e| Error::io(&config_path, e))?;
         Ok(counts)
@@ -198,8 +271,60 @@ pub(crate) fn init_project_with(dir: &Path, options: &InitOptions, remote: Remot
         flows_initialized,
         personas_initialized,
         bootstrapped_by,
+        apps,
         warnings,
     })
+}
+
+/// Bootstraps the flows of every app of a monorepo root, in-process: one flow per page
+/// route of each app, with the app's name in `app` and at the start of the id
+/// (`web_checkout`), so ids of different apps never collide.
+fn bootstrap_apps(
+    dir: &Path,
+    perceo_dir: &Path,
+    apps: &[AppSettings],
+    warnings: &mut Vec<String>,
+) -> Result<(usize, usize, Option<String>)> {
+    let existing = crate::flows::load_flows(dir)?;
+    if !existing.flows.is_empty() {
+        return Ok((0, 0, None));
+    }
+    let options = crate::code::GraphOptions {
+        ignore: Vec::new(),
+        cache_dir: Some(perceo_dir.join("cache")),
+    };
+    let project = ProjectSettings {
+        apps: apps.to_vec(),
+        ..ProjectSettings::default()
+    };
+    let model = crate::analysis::AppModel::build_project(dir, &project, &options)?;
+    let mut all_flows = Vec::new();
+    let mut personas = Vec::new();
+    for app in apps {
+        let (routes, edges) = model.app_routes(Some(&app.name));
+        let (flows, p) = crate::flows::bootstrap_flows(&routes, &edges);
+        if flows.is_empty() {
+            warnings.push(format!(
+                "app {} ({}): no page routes found, no flows bootstrapped",
+                app.name, app.path
+            ));
+        }
+        personas = p;
+        let prefixed = |id: &str| format!("{}_{id}", app.name);
+        all_flows.extend(flows.into_iter().map(|mut f| {
+            f.id = prefixed(&f.id);
+            f.related = f.related.iter().map(|r| prefixed(r)).collect();
+            f.name = format!("{} ({})", f.name, app.name);
+            f.app = Some(app.name.clone());
+            f
+        }));
+    }
+    if all_flows.is_empty() {
+        warnings.push(no_routes_hint());
+        return Ok((0, 0, None));
+    }
+    let (f, p) = crate::flows::write_flow_files(dir, &all_flows, &personas)?;
+    Ok((f, p, None))
 }
 
 /// Bootstraps flows when the project has none yet: through `remote` when it answers, else
@@ -246,7 +371,7 @@ fn bootstrap(
     let model = crate::analysis::AppModel::build(dir, Some(detection.framework), &options)?;
     let (flows, personas) = crate::flows::bootstrap_flows(&model.routes, &model.navigation_edges());
     if flows.is_empty() {
-        warnings.push(no_routes_hint(dir));
+        warnings.push(no_routes_hint());
         return Ok((0, 0, None));
     }
     let (f, p) = crate::flows::write_flow_files(dir, &flows, &personas)?;

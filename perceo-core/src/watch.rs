@@ -10,18 +10,17 @@ use std::time::{Duration, Instant};
 
 use globset::GlobSet;
 
-use crate::analysis::AppModel;
+use crate::analysis::{AppModel, routes_of};
 use crate::code::discover::{glob_set, relative_path};
 use crate::code::graph::is_resolution_input;
 use crate::code::imports::is_source_path;
 use crate::code::resolve::ModuleResolver;
 use crate::code::{DependencyGraph, GraphOptions};
-use crate::config::{Framework, PERCEO_DIR};
+use crate::config::{PERCEO_DIR, ProjectSettings};
 use crate::error::Result;
 use crate::flows::{FlowSet, load_flows};
 use crate::git::{ChangeSet, ChangeStatus, FileChange};
 use crate::impact::{ImpactInput, ImpactReport, OnEmpty, analyze, global_input_reason};
-use crate::routes::discover_routes;
 
 /// Directories whose changes never matter.
 const SKIPPED: &[&str] = &[
@@ -57,7 +56,7 @@ pub struct WatchBatch {
 /// The in-memory state of watch mode.
 pub struct Watcher {
     project_dir: PathBuf,
-    framework: Option<Framework>,
+    project: ProjectSettings,
     options: GraphOptions,
     ignore: GlobSet,
     resolver: ModuleResolver,
@@ -70,18 +69,18 @@ impl Watcher {
     /// Builds the model of the project (using the graph cache).
     pub fn new(
         project_dir: &Path,
-        framework: Option<Framework>,
+        project: &ProjectSettings,
         options: GraphOptions,
         on_empty: OnEmpty,
     ) -> Result<Watcher> {
         let project_dir = std::fs::canonicalize(project_dir).map_err(|e| crate::error::Error::io(project_dir, e))?;
         let ignore = glob_set(&options.ignore, "observer.watch.ignore")?;
         let resolver = ModuleResolver::new(&project_dir);
-        let model = AppModel::build_with(&project_dir, framework, &options, &resolver)?;
+        let model = AppModel::build_with(&project_dir, project, &options, &resolver)?;
         let flows = load_flows(&project_dir)?;
         Ok(Watcher {
             project_dir,
-            framework,
+            project: project.clone(),
             options,
             ignore,
             resolver,
@@ -181,7 +180,7 @@ impl Watcher {
         let (mut reparsed, mut reresolved) = (0, 0);
         if rebuild {
             self.resolver = ModuleResolver::new(&self.project_dir);
-            self.model = AppModel::build_with(&self.project_dir, self.framework, &self.options, &self.resolver)?;
+            self.model = AppModel::build_with(&self.project_dir, &self.project, &self.options, &self.resolver)?;
         } else {
             (reparsed, reresolved) = self
                 .model
@@ -192,7 +191,7 @@ impl Watcher {
                 .zip(&before)
                 .any(|(c, known)| *known != self.model.graph.id(c).is_some());
             if added_or_removed {
-                self.model.routes = discover_routes(self.model.framework, &self.model.graph.live_files());
+                self.model.routes = routes_of(self.model.framework, &self.model.apps, &self.model.graph.live_files());
             }
         }
         if changed.iter().any(|c| c.starts_with(&format!("{PERCEO_DIR}/"))) {
@@ -244,6 +243,7 @@ impl Watcher {
             manifests: &[],
             workspace_root: self.model.workspace_root.as_deref(),
             workspace_packages: &self.model.workspace_packages,
+            apps: &self.model.apps,
             dependencies: &crate::impact::DependencyRules::default(),
         });
         Ok(WatchBatch {

@@ -228,7 +228,16 @@ fn print_human(report: &ImpactReport, out: &Output) -> std::io::Result<()> {
     }
     out.result("")?;
     out.result("  RISK   LEVEL     CONF  PRIORITY  FLOW")?;
+    let mut app: Option<&str> = None;
     for f in &report.flows {
+        // Flows come grouped by app in a project of several apps.
+        if let Some(name) = f.app.as_deref()
+            && app != Some(name)
+        {
+            app = Some(name);
+            let n = report.flows.iter().filter(|g| g.app.as_deref() == Some(name)).count();
+            out.result(&format!("  app {name}: {n} flow(s)"))?;
+        }
         let lvl = format!("{:<8}", f.risk_level.as_str());
         out.result(&format!(
             "  {:.2}   {}  {:.2}  {:<8}  {} — {}{}",

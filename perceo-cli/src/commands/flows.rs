@@ -70,6 +70,7 @@ pub(crate) fn run(cli: &Cli, cmd: &FlowsCommand, out: &Output) -> CmdResult {
                     grep: f.grep.clone(),
                 }),
                 related: Vec::new(),
+                app: f.app.clone(),
             };
             let (path, summary) = perceo.create_flow(&flow)?;
             report_change(out, "Created", &path, &summary)
@@ -114,9 +115,10 @@ pub(crate) fn routes(cli: &Cli, out: &Output) -> CmdResult {
         return Ok(out.json_value(&to_json(&routes)?)?);
     }
     for r in &routes {
+        let app = r.app.as_deref().map(|a| format!("[{a}] ")).unwrap_or_default();
         out.result(&format!(
             "{:<28} {:<8} {}",
-            r.pattern,
+            format!("{app}{}", r.pattern),
             format!("{:?}", r.kind).to_lowercase(),
             r.file
         ))?;
@@ -157,6 +159,9 @@ fn edits(f: &FlowFields) -> Vec<(String, serde_json::Value)> {
     }
     if let Some(v) = &f.grep {
         set("tests.grep", v.clone().into());
+    }
+    if let Some(v) = &f.app {
+        set("app", v.clone().into());
     }
     out
 }

@@ -173,6 +173,7 @@ fn suggest_flow(keys: &[&Key]) -> Flow {
         files: Vec::new(),
         steps,
         tests: None,
+        app: None,
         related: Vec::new(),
     }
 }

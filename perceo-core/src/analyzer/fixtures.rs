@@ -13,6 +13,7 @@ pub(crate) fn flow(id: &str, priority: Severity, tested: bool) -> FlowRecord {
     FlowRecord::new(Flow {
         id: id.into(),
         name: format!("Flow {id}"),
+        app: None,
         description: None,
         priority,
         personas: Vec::new(),

@@ -148,6 +148,7 @@ mod tests {
         AffectedFlow {
             id: id.into(),
             name: format!("Flow {id}"),
+            app: None,
             confidence,
             risk_score: 0.5,
             risk_level: Severity::Medium,

@@ -499,7 +499,7 @@ fn tsconfig_path_aliases(tsconfig: &Path) -> Vec<(String, PathBuf)> {
         }
     }
     // Longest keys first, so `@/ui` wins over `@`.
-    out.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    out.sort_by_key(|(key, _)| std::cmp::Reverse(key.len()));
     out
 }
 

@@ -54,6 +54,23 @@ pub struct ProjectSettings {
     pub name: Option<String>,
     /// Web framework. Default: detected from package.json and config files.
     pub framework: Option<Framework>,
+    /// The apps of a monorepo, when the project is its root (`perceo init` at the root
+    /// writes them): each app's routes and flows are analysed together in one report,
+    /// grouped by app. Default: `[]`, the project is one app.
+    pub apps: Vec<AppSettings>,
+}
+
+/// `project.apps[]`: one app of a monorepo whose root is the project.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AppSettings {
+    /// The app's name (lower-case letters, digits and `-`): flows of the app carry it in
+    /// `app`, and bootstrapped flow ids start with it (`web_checkout`).
+    pub name: String,
+    /// The app's folder, relative to the project (`apps/web`).
+    pub path: String,
+    /// Its web framework. Default: detected in that folder.
+    pub framework: Option<Framework>,
 }
 
 /// Web frameworks Perceo recognises.

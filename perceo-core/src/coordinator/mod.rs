@@ -88,6 +88,9 @@ pub struct RunnerConfig {
     pub command: Option<String>,
     /// Per-flow time limit.
     pub timeout: Duration,
+    /// The apps of a multi-app project (`project.apps`): a flow of an app runs in the app's
+    /// folder, with its spec paths made relative to it (where its Playwright config is).
+    pub apps: Vec<crate::config::AppSettings>,
 }
 
 /// Single-quotes a word for `sh`.
@@ -105,7 +108,30 @@ fn render_template(template: &str, flow: &Flow, junit: &Path) -> String {
         .replace("{junit}", &shell_quote(&junit.to_string_lossy()))
 }
 
+/// Where a flow's tests run, and the flow with its spec paths relative to there.
+fn run_dir(config: &RunnerConfig, flow: &Flow) -> (PathBuf, Flow) {
+    let app = flow
+        .app
+        .as_deref()
+        .and_then(|name| config.apps.iter().find(|a| a.name == name));
+    let Some(app) = app else {
+        return (config.project_dir.clone(), flow.clone());
+    };
+    let dir = app.path.trim_matches('/');
+    let mut local = flow.clone();
+    if let Some(tests) = &mut local.tests {
+        for spec in &mut tests.specs {
+            if let Some(rest) = spec.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
+                *spec = rest.to_string();
+            }
+        }
+    }
+    (config.project_dir.join(dir), local)
+}
+
 fn command_for(config: &RunnerConfig, flow: &Flow, junit: &Path) -> Command {
+    let (dir, flow) = run_dir(config, flow);
+    let flow = &flow;
     let mut cmd = match &config.command {
         Some(template) => {
             let mut c = Command::new("sh");
@@ -125,7 +151,7 @@ fn command_for(config: &RunnerConfig, flow: &Flow, junit: &Path) -> Command {
             c
         }
     };
-    cmd.current_dir(&config.project_dir)
+    cmd.current_dir(&dir)
         .env("PERCEO_FLOW", &flow.id)
         .env("PERCEO_JUNIT", junit)
         .stdin(std::process::Stdio::null())

@@ -37,6 +37,7 @@ impl Perceo {
             manifests: &[],
             workspace_root: model.workspace_root.as_deref(),
             workspace_packages: &model.workspace_packages,
+            apps: &model.apps,
             dependencies: &DependencyRules::new(&deps.global, &deps.no_impact),
         };
         let prefix = crate::git::project_prefix(&self.config.project_dir).ok();

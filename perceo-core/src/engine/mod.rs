@@ -277,7 +277,7 @@ impl Perceo {
             ignore: s.observer.watch.ignore.clone(),
             cache_dir: Some(self.config.perceo_dir().join("cache")),
         };
-        let mut watcher = Watcher::new(&self.config.project_dir, s.project.framework, options, OnEmpty::None)?;
+        let mut watcher = Watcher::new(&self.config.project_dir, &s.project, options, OnEmpty::None)?;
         let bus = self.bus()?;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let mut debouncer = notify_debouncer_full::new_debouncer(
@@ -432,6 +432,7 @@ impl Perceo {
             project_dir: self.config.project_dir.clone(),
             command: s.coordinator.command.clone(),
             timeout: Duration::from_secs(s.coordinator.timeout_secs.unwrap_or(600)),
+            apps: s.project.apps.clone(),
         };
         let parallel = options.parallel.unwrap_or(s.observer.ci.parallelism as usize);
         let run_id = uuid::Uuid::now_v7().to_string();
@@ -800,7 +801,7 @@ impl Perceo {
             ignore: s.observer.watch.ignore.clone(),
             cache_dir: Some(self.config.perceo_dir().join("cache")),
         };
-        AppModel::build(&self.config.project_dir, s.project.framework, &options)
+        AppModel::build_project(&self.config.project_dir, &s.project, &options)
     }
 
     /// The routes of the project.
@@ -894,6 +895,7 @@ impl Perceo {
             manifests,
             workspace_root: model.workspace_root.as_deref(),
             workspace_packages: &model.workspace_packages,
+            apps: &model.apps,
             dependencies: &DependencyRules::new(&deps.global, &deps.no_impact),
         }))
     }

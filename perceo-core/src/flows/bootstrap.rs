@@ -109,6 +109,7 @@ pub fn bootstrap_flows(routes: &[Route], navigation: &[(String, String)]) -> (Ve
                     expected: None,
                 }],
                 tests: None,
+                app: None,
                 id,
             }
         })

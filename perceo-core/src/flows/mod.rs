@@ -24,6 +24,9 @@ pub struct Flow {
     pub id: String,
     /// Human name, e.g. "Add item to cart".
     pub name: String,
+    /// The app its pages belong to, in a project with several apps (`project.apps`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
     /// What the user does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

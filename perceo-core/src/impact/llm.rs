@@ -238,6 +238,7 @@ mod tests {
         AffectedFlow {
             id: "checkout".into(),
             name: "Checkout".into(),
+            app: None,
             confidence,
             risk_score: risk,
             risk_level: level(risk),

@@ -55,6 +55,9 @@ pub struct ImpactInput<'a> {
     pub workspace_packages: &'a [String],
     /// What each npm package is to the app (framework, library, lint tooling...).
     pub dependencies: &'a DependencyRules,
+    /// The apps of a multi-app project (empty: the project is one app). Global inputs of an
+    /// app (its package.json, framework config, middleware) affect that app's flows only.
+    pub apps: &'a [crate::config::AppSettings],
 }
 
 /// A changed manifest's (lockfile or `package.json`) content before and after the change
@@ -94,8 +97,14 @@ impl Seed {
     }
 }
 
-/// A file that stands for a page: (file id, confidence factor, the page file it wraps).
-type Entry<'a> = (usize, f64, Option<&'a str>);
+/// A file that stands for a page: (file id, confidence factor, the page file it wraps, the
+/// app of the route).
+type Entry<'a> = (usize, f64, Option<&'a str>, Option<&'a str>);
+
+/// Whether a flow belongs to `scope` (an app's name; `None`: every app).
+fn in_scope(flow: &crate::flows::Flow, scope: Option<&str>) -> bool {
+    scope.is_none() || flow.app.as_deref() == scope
+}
 
 /// What the walk over the change set has found so far.
 #[derive(Default)]
@@ -103,9 +112,11 @@ struct Findings {
     per_flow: BTreeMap<String, Vec<Reason>>,
     seeds: Vec<Seed>,
     /// Changes that affect every flow: (changed file, chain, why).
-    global: Vec<(String, Vec<String>, String)>,
+    global: Vec<(String, Vec<String>, String, Option<String>)>,
     /// Changes that affect every flow with tests: (changed file, why).
-    all_tests: Vec<(String, String)>,
+    all_tests: Vec<(String, String, Option<String>)>,
+    /// The app the change being classified belongs to (`None`: the whole project).
+    scope: Option<String>,
     /// Changes explained as harmless.
     no_impact: Vec<FileNote>,
     /// Changes that count as code (their absence of effect needs explaining).
@@ -122,7 +133,13 @@ impl Findings {
 
     fn global(&mut self, path: &str, why: impl Into<String>) {
         self.code_changes.push(path.to_string());
-        self.global.push((path.to_string(), vec![path.to_string()], why.into()));
+        self.global
+            .push((path.to_string(), vec![path.to_string()], why.into(), self.scope.clone()));
+    }
+
+    fn all_tests(&mut self, path: &str, why: impl Into<String>) {
+        self.code_changes.push(path.to_string());
+        self.all_tests.push((path.to_string(), why.into(), self.scope.clone()));
     }
 }
 
@@ -149,16 +166,23 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
             page_files.insert(id);
         }
         let entries = pattern_entries.entry(route.pattern.as_str()).or_default();
-        entries.push((id, 1.0, None));
+        let app = route.app.as_deref();
+        entries.push((id, 1.0, None, app));
         for attached in &route.attached {
             if let Some(a) = graph.id(attached) {
-                entries.push((a, search::LAYOUT_FACTOR, Some(route.file.as_str())));
+                entries.push((a, search::LAYOUT_FACTOR, Some(route.file.as_str()), app));
             }
         }
     }
     // App-wide entries (middleware, instrumentation...): what reaches them is global.
     let app_wide: Vec<(usize, &str)> = (0..graph.files().len())
-        .filter_map(|i| Some((i, paths::app_wide_entry(graph.path(i))?)))
+        .filter_map(|i| {
+            let (app, in_app) = crate::analysis::app_of(input.apps, graph.path(i));
+            if app.is_none() && !input.apps.is_empty() {
+                return None; // outside every app of a multi-app project
+            }
+            Some((i, paths::app_wide_entry(in_app)?))
+        })
         .collect();
     // Spec files of the flows: what reaches them changes those flows' tests.
     let mut spec_flows: HashMap<usize, Vec<&str>> = HashMap::new();
@@ -203,7 +227,10 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
         for flow in &input.flows.flows {
             let mut best: Option<Reason> = None;
             for pattern in &flow.pages {
-                for &(entry, factor, via) in pattern_entries.get(pattern.as_str()).into_iter().flatten() {
+                for &(entry, factor, via, app) in pattern_entries.get(pattern.as_str()).into_iter().flatten() {
+                    if flow.app.is_some() && app.is_some() && flow.app.as_deref() != app {
+                        continue;
+                    }
                     let Some(hit) = reach.get(&entry) else { continue };
                     let confidence = hit.confidence * factor * fan_in;
                     if best.as_ref().is_none_or(|b| confidence > b.confidence) {
@@ -257,10 +284,14 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
                 chain.insert(0, changed.clone());
             }
             let what = stand_in.as_ref().map(|(w, _)| format!("{w}; ")).unwrap_or_default();
+            let scope = crate::analysis::app_of(input.apps, graph.path(entry))
+                .0
+                .map(|a| a.name.clone());
             found.global.push((
                 changed.clone(),
                 chain,
                 format!("{what}reaches {}: {why}", graph.path(entry)),
+                scope,
             ));
         }
         // Through a flow's spec file, the change alters that flow's tests.
@@ -299,8 +330,8 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
     }
 
     // Global inputs affect every flow; test-side global inputs every flow with tests.
-    for (path, chain, why) in &found.global {
-        for flow in &input.flows.flows {
+    for (path, chain, why, scope) in &found.global {
+        for flow in input.flows.flows.iter().filter(|f| in_scope(f, scope.as_deref())) {
             found.per_flow.entry(flow.id.clone()).or_default().push(Reason {
                 kind: ReasonKind::Global,
                 changed_file: path.clone(),
@@ -310,8 +341,13 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
             });
         }
     }
-    for (path, why) in &found.all_tests {
-        let with_tests: Vec<_> = input.flows.flows.iter().filter(|f| f.has_tests()).collect();
+    for (path, why, scope) in &found.all_tests {
+        let with_tests: Vec<_> = input
+            .flows
+            .flows
+            .iter()
+            .filter(|f| f.has_tests() && in_scope(f, scope.as_deref()))
+            .collect();
         if with_tests.is_empty() {
             late_harmless.insert(path.clone(), format!("{why}, but no flow has tests"));
         }
@@ -408,6 +444,9 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
 fn classify_change(input: &ImpactInput<'_>, change: &crate::git::FileChange, found: &mut Findings) {
     let graph = input.graph;
     let path = change.path.as_str();
+    // In a multi-app project, an app's own global inputs are global to that app only.
+    let (app, in_app) = crate::analysis::app_of(input.apps, path);
+    found.scope = app.map(|a| a.name.clone());
     if path.starts_with(".perceo/") {
         found.no_impact(
             path,
@@ -428,14 +467,14 @@ fn classify_change(input: &ImpactInput<'_>, change: &crate::git::FileChange, fou
         return;
     }
     if let Some(runner) = paths::test_config(path) {
-        found.code_changes.push(path.to_string());
-        found.all_tests.push((
-            path.to_string(),
+        found.all_tests(
+            path,
             format!("the {runner} config changed: every flow's tests run differently"),
-        ));
+        );
         return;
     }
-    if let Some(why) = global_input_reason(path, input.workspace_root) {
+    let workspace_root = if app.is_some() { None } else { input.workspace_root };
+    if let Some(why) = global_input_reason(in_app, workspace_root) {
         found.global(path, why);
         return;
     }
@@ -527,7 +566,8 @@ fn classify_lockfile(input: &ImpactInput<'_>, path: &str, found: &mut Findings) 
 /// A `package.json` change, key by key.
 fn classify_package_json(input: &ImpactInput<'_>, path: &str, found: &mut Findings) {
     let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    let is_root = dir.is_empty() || input.workspace_root.is_some_and(|r| r == dir);
+    let is_app_root = input.apps.iter().any(|a| a.path.trim_matches('/') == dir);
+    let is_root = dir.is_empty() || is_app_root || input.workspace_root.is_some_and(|r| r == dir);
     let scope = if is_root {
         ManifestScope::Root
     } else {
@@ -557,10 +597,7 @@ fn classify_package_json(input: &ImpactInput<'_>, path: &str, found: &mut Findin
                 ManifestScope::Root => found.global(path, why),
                 ManifestScope::Package(dir) => package_wide(input, path, dir, &why, found),
             },
-            Effect::Tests(why) => {
-                found.code_changes.push(path.to_string());
-                found.all_tests.push((path.to_string(), why));
-            }
+            Effect::Tests(why) => found.all_tests(path, why),
             Effect::Dependency { package, what } => dependency_effect(input, path, &package, &what, scope, found),
         }
     }
@@ -599,10 +636,7 @@ fn dependency_effect(
             return;
         }
         PackageClass::Test => {
-            found.code_changes.push(path.to_string());
-            found
-                .all_tests
-                .push((path.to_string(), format!("{what}: the test runner changed")));
+            found.all_tests(path, format!("{what}: the test runner changed"));
             return;
         }
         PackageClass::Inert => {
@@ -635,11 +669,14 @@ fn dependency_effect(
         return;
     }
     for file in importers {
-        if let Some(why) = global_input_reason(graph.path(file), input.workspace_root) {
+        let (app, in_app) = crate::analysis::app_of(input.apps, graph.path(file));
+        let workspace_root = if app.is_some() { None } else { input.workspace_root };
+        if let Some(why) = global_input_reason(in_app, workspace_root) {
             found.global.push((
                 path.to_string(),
                 vec![path.to_string(), graph.path(file).to_string()],
                 format!("{what}; {} imports it: {why}", graph.path(file)),
+                app.map(|a| a.name.clone()),
             ));
             continue;
         }

@@ -113,6 +113,9 @@ pub struct AffectedFlow {
     pub id: String,
     /// Flow name.
     pub name: String,
+    /// The flow's app, in a project of several apps (flows are grouped by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
     /// Highest confidence among the reasons (0..1).
     pub confidence: f64,
     /// Risk score (0..1), see [`risk`].
@@ -246,6 +249,7 @@ pub(super) fn affected_flows(
             Some(AffectedFlow {
                 id,
                 name: flow.name.clone(),
+                app: flow.app.clone(),
                 confidence,
                 risk_score,
                 risk_level: risk::level(risk_score),
@@ -257,7 +261,13 @@ pub(super) fn affected_flows(
             })
         })
         .collect();
-    out.sort_by(|a, b| b.risk_score.total_cmp(&a.risk_score).then(a.id.cmp(&b.id)));
+    // Grouped by app (one group in a project of one app), highest risk first.
+    out.sort_by(|a, b| {
+        a.app
+            .cmp(&b.app)
+            .then(b.risk_score.total_cmp(&a.risk_score))
+            .then(a.id.cmp(&b.id))
+    });
     out
 }
 

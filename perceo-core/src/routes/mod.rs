@@ -49,6 +49,10 @@ pub enum RouteKind {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Route {
+    /// The app of a multi-app project (`project.apps`) the route belongs to; `None` when the
+    /// project is one app.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
     /// URL pattern as the framework writes it: `/product/[id]`, `/blog/[...slug]`,
     /// `/docs/[[...slug]]`; route groups `(shop)` removed; parallel `@slot` segments removed.
     pub pattern: String,

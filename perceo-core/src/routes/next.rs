@@ -71,6 +71,7 @@ fn app_router(files: &[String], root: &str) -> Vec<Route> {
     defined
         .into_iter()
         .map(|(kind, dir, file)| Route {
+            app: None,
             pattern: app_pattern(dir),
             kind,
             file: file.to_owned(),
@@ -155,6 +156,7 @@ fn pages_router(files: &[String], root: &str) -> Vec<Route> {
             let is_api = dir == "api" || dir.starts_with("api/");
             let last = (stem != "index").then_some(stem);
             Route {
+                app: None,
                 pattern: pattern_of(segments(dir).chain(last)),
                 kind: if is_api { RouteKind::Handler } else { RouteKind::Page },
                 file: file.to_owned(),

@@ -74,6 +74,7 @@ fn pages(files: &[String], src: &str) -> Vec<Route> {
             let mut attached = globals.clone();
             attached.extend(parents(&pages, dir).into_iter().map(str::to_owned));
             Route {
+                app: None,
                 pattern: pattern_of(segments(dir).chain(last).filter(|segment| !is_group(segment))),
                 kind: RouteKind::Page,
                 file: (*file).to_owned(),
@@ -111,6 +112,7 @@ fn server_routes(files: &[String], root: &str, mount: &str) -> Vec<Route> {
             let last = (stem != "index").then_some(stem);
             let url = segments(mount).chain(segments(dir)).chain(last);
             Some(Route {
+                app: None,
                 pattern: pattern_of(url),
                 kind: RouteKind::Handler,
                 file: file.to_owned(),

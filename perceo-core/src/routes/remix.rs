@@ -30,6 +30,7 @@ pub(super) fn discover(files: &[String]) -> Vec<Route> {
             let mut attached: Vec<String> = root.iter().map(|root| (*root).to_owned()).collect();
             attached.extend(ancestors(&modules, name).into_iter().map(|file| file.to_owned()));
             Route {
+                app: None,
                 pattern: pattern_of(segments(name).into_iter().filter_map(url_segment)),
                 kind: RouteKind::Page,
                 file: (*file).to_owned(),

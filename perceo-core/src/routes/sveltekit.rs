@@ -68,6 +68,7 @@ pub(super) fn discover(files: &[String]) -> Vec<Route> {
                 RouteKind::Handler => Vec::new(),
             };
             Route {
+                app: None,
                 pattern: pattern_of(segments(dir).filter(|segment| !is_group(segment))),
                 kind,
                 file: file.to_owned(),

@@ -36,6 +36,7 @@ fn pages(patterns: &[&str]) -> Vec<Route> {
     patterns
         .iter()
         .map(|pattern| Route {
+            app: None,
             pattern: (*pattern).to_owned(),
             kind: RouteKind::Page,
             file: format!("app{pattern}/page.tsx"),

@@ -10,6 +10,7 @@ pub fn flow(id: &str, priority: Priority, personas: &[&str], related: &[&str]) -
     Flow {
         id: id.into(),
         name: format!("Flow {id}"),
+        app: None,
         description: Some(format!("{id} described")),
         priority,
         personas: personas.iter().map(|s| s.to_string()).collect(),
