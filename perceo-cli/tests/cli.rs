@@ -370,7 +370,9 @@ fn init_at_a_monorepo_root_bootstraps_its_apps_and_an_app_can_still_be_its_own_p
         .args(["init"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("monorepo root with 1 app(s): web (apps/web, nextjs)"))
+        .stdout(predicate::str::contains(
+            "monorepo root with 1 app(s): web (apps/web, nextjs)",
+        ))
         .stdout(predicate::str::contains("Initialized 1 flow(s)"))
         .stdout(predicate::str::contains("packages/ui").not());
     tmp.child(".perceo/flows/web_home.json")

@@ -132,22 +132,10 @@ pub fn find_apps(dir: &Path) -> Vec<AppSettings> {
         if !has_routes(framework) {
             continue;
         }
-        let slug = |s: &str| {
-            s.chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '-'
-                    }
-                })
-                .collect::<String>()
-                .trim_matches('-')
-                .to_string()
-        };
-        let mut name = slug(path.rsplit('/').next().unwrap_or(&path));
-        if name.is_empty() || apps.iter().any(|a| a.name == name) {
-            name = slug(&path);
+        // The folder's name, or its whole path where two apps share a folder name.
+        let mut name = crate::flows::flow_id_for(path.rsplit('/').next().unwrap_or(&path));
+        if apps.iter().any(|a| a.name == name) {
+            name = crate::flows::flow_id_for(&path);
         }
         apps.push(AppSettings {
             name,

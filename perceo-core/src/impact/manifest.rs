@@ -222,6 +222,22 @@ fn object<'v>(v: Option<&'v Value>, key: &str) -> Option<&'v serde_json::Map<Str
     v?.get(key)?.as_object()
 }
 
+/// The entries of the object at `key` whose value differs between the two sides:
+/// (name, old value, new value), by name.
+fn changed_entries<'v>(
+    old: Option<&'v Value>,
+    new: Option<&'v Value>,
+    key: &str,
+) -> Vec<(&'v String, Option<&'v Value>, Option<&'v Value>)> {
+    let (oa, ob) = (object(old, key), object(new, key));
+    let names: BTreeSet<&String> = oa.into_iter().chain(ob).flat_map(|m| m.keys()).collect();
+    names
+        .into_iter()
+        .map(|name| (name, oa.and_then(|m| m.get(name)), ob.and_then(|m| m.get(name))))
+        .filter(|(_, a, b)| a != b)
+        .collect()
+}
+
 fn show(v: Option<&Value>) -> String {
     match v {
         None => "absent".into(),
@@ -265,13 +281,7 @@ pub fn diff_package_json(old: Option<&str>, new: Option<&str>, rules: &Dependenc
         }
         let key = key.as_str();
         if DEPENDENCY_SECTIONS.contains(&key) {
-            let (oa, ob) = (object(old, key), object(new, key));
-            let names: BTreeSet<&String> = oa.into_iter().chain(ob).flat_map(|m| m.keys()).collect();
-            for name in names {
-                let (va, vb) = (oa.and_then(|m| m.get(name)), ob.and_then(|m| m.get(name)));
-                if va == vb {
-                    continue;
-                }
+            for (name, va, vb) in changed_entries(old, new, key) {
                 let what = format!("{name} {} → {} ({key})", show(va), show(vb));
                 effects.push(match rules.classify(name) {
                     PackageClass::Global => Effect::Global(format!("{what}: this package changes every page")),
@@ -286,13 +296,7 @@ pub fn diff_package_json(old: Option<&str>, new: Option<&str>, rules: &Dependenc
                 });
             }
         } else if key == "scripts" {
-            let (oa, ob) = (object(old, key), object(new, key));
-            let names: BTreeSet<&String> = oa.into_iter().chain(ob).flat_map(|m| m.keys()).collect();
-            for name in names {
-                let (va, vb) = (oa.and_then(|m| m.get(name)), ob.and_then(|m| m.get(name)));
-                if va == vb {
-                    continue;
-                }
+            for (name, _, _) in changed_entries(old, new, key) {
                 let base = name.trim_start_matches("pre").trim_start_matches("post");
                 let serving = SERVING_SCRIPTS.contains(&name.as_str()) || SERVING_SCRIPTS.contains(&base);
                 let testing = name.contains("e2e") || name.starts_with("test") || name.contains("playwright");
