@@ -23,6 +23,8 @@ export interface Reason {
 export interface AffectedFlow {
   id: string
   name: string
+  /** The flow's app, in a project of several apps (`project.apps`). */
+  app?: string
   confidence: number
   riskScore: number
   riskLevel: 'low' | 'medium' | 'high' | 'critical'
@@ -102,6 +104,8 @@ export interface Step {
 export interface Flow {
   id: string
   name: string
+  /** The app its pages belong to, in a project of several apps. */
+  app?: string
   description?: string
   priority: 'low' | 'medium' | 'high' | 'critical'
   personas: string[]

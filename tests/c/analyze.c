@@ -174,11 +174,11 @@ int main(int argc, char **argv) {
            PERCEO_STATUS_OK, NULL);
     expect_contains("module graph JSON", deps, "\"to\":\"src/lib/cart/store.ts\"");
     perceo_string_free(deps);
-    char *none = NULL;
-    expect("module_graph_json with an unknown file", perceo_project_module_graph_json(project, "no/such.ts", NULL, &none),
-           PERCEO_STATUS_ERROR, "argument");
-    CHECK(none == NULL, "a failed module_graph_json set its out parameter");
-    expect("why_json with a NULL file", perceo_project_why_json(project, NULL, &none), PERCEO_STATUS_INVALID_ARGUMENT,
+    char *unset = NULL;
+    expect("module_graph_json with an unknown file",
+           perceo_project_module_graph_json(project, "no/such.ts", NULL, &unset), PERCEO_STATUS_ERROR, "argument");
+    CHECK(unset == NULL, "a failed module_graph_json set its out parameter");
+    expect("why_json with a NULL file", perceo_project_why_json(project, NULL, &unset), PERCEO_STATUS_INVALID_ARGUMENT,
            "argument");
 
     /* Events. */

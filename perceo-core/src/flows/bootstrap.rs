@@ -84,15 +84,32 @@ pub fn bootstrap_flows(routes: &[Route], navigation: &[(String, String)]) -> (Ve
     let mut related: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (from, to) in navigation {
         if from != to && by_pattern.contains_key(from.as_str()) && by_pattern.contains_key(to.as_str()) {
-            related.entry(flow_id_for(from)).or_default().insert(flow_id_for(to));
+            related.entry(from.clone()).or_default().insert(to.clone());
         }
+    }
+    // Routes whose ids coincide (`/` and `/home` are both `home`) get `-2`, `-3`... in
+    // pattern order, so every page keeps its own flow.
+    let mut ids: BTreeMap<&str, String> = BTreeMap::new();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for pattern in by_pattern.keys() {
+        let base = flow_id_for(pattern);
+        let mut id = base.clone();
+        let mut n = 2;
+        while !taken.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        ids.insert(pattern, id);
     }
     let flows = by_pattern
         .keys()
         .map(|pattern| {
-            let id = flow_id_for(pattern);
+            let id = ids[pattern].clone();
             Flow {
-                related: related.remove(&id).map(|s| s.into_iter().collect()).unwrap_or_default(),
+                related: related
+                    .remove(*pattern)
+                    .map(|s| s.iter().map(|p| ids[p.as_str()].clone()).collect())
+                    .unwrap_or_default(),
                 name: flow_name_for(pattern),
                 description: Some(format!(
                     "Bootstrapped from the route {pattern}; edit to describe what the user does."
@@ -137,5 +154,22 @@ mod tests {
         assert_eq!(priority_for("/blog/[...slug]"), Priority::Low);
         assert_eq!(priority_for("/search"), Priority::Medium);
         assert_eq!(flow_name_for("/product/[id]"), "Visit product");
+    }
+
+    #[test]
+    fn routes_whose_ids_coincide_each_keep_a_flow() {
+        // Found on a real app: `/` and `/home` are both `home`.
+        let route = |pattern: &str, file: &str| Route {
+            app: None,
+            pattern: pattern.into(),
+            kind: RouteKind::Page,
+            file: file.into(),
+            attached: Vec::new(),
+        };
+        let routes = [route("/", "pages/index.tsx"), route("/home", "pages/home/index.tsx")];
+        let (flows, _) = bootstrap_flows(&routes, &[("/".into(), "/home".into())]);
+        let ids: Vec<(&str, &str)> = flows.iter().map(|f| (f.id.as_str(), f.pages[0].as_str())).collect();
+        assert_eq!(ids, [("home", "/"), ("home-2", "/home")]);
+        assert_eq!(flows[0].related, ["home-2"]);
     }
 }

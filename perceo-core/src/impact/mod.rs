@@ -159,11 +159,17 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
 
     // Entry files of each page pattern: the route file, and files attached to it (layouts...).
     let mut pattern_entries: HashMap<&str, Vec<Entry<'_>>> = HashMap::new();
-    let mut page_files: BTreeSet<usize> = BTreeSet::new();
+    // Each page with the files that stand for it (its file and what wraps it), to count the
+    // pages a change reaches.
+    let mut pages: Vec<Vec<usize>> = Vec::new();
     for route in input.routes {
         let Some(id) = graph.id(&route.file) else { continue };
         if route.kind == RouteKind::Page {
-            page_files.insert(id);
+            pages.push(
+                std::iter::once(id)
+                    .chain(route.attached.iter().filter_map(|a| graph.id(a)))
+                    .collect(),
+            );
         }
         let entries = pattern_entries.entry(route.pattern.as_str()).or_default();
         let app = route.app.as_deref();
@@ -221,7 +227,11 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
             continue;
         }
         let reach = search::reverse_reach(graph, *seed);
-        let pages_reached = reach.keys().filter(|id| page_files.contains(id)).count().max(1);
+        let pages_reached = pages
+            .iter()
+            .filter(|files| files.iter().any(|f| reach.contains_key(f)))
+            .count()
+            .max(1);
         let fan_in = search::fan_in_factor(pages_reached);
         let mut any = false;
         for flow in &input.flows.flows {

@@ -98,13 +98,14 @@ pub fn app_wide_entry(path: &str) -> Option<&'static str> {
 pub fn is_docs_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
+    // `changelog.schema.ts` is code, whatever its name says.
+    let module = crate::code::imports::is_source_path(&lower);
     lower.starts_with("docs/")
         || name.ends_with(".md")
         || name.ends_with(".mdx") && !lower.contains("/app/") && !lower.starts_with("app/")
         || name.ends_with(".txt")
         || name.ends_with(".rst")
-        || name.starts_with("license")
-        || name.starts_with("changelog")
+        || (name.starts_with("license") || name.starts_with("changelog")) && !module
         || name == ".gitignore"
         || lower.starts_with(".github/")
         || lower.contains("/.github/")
@@ -169,6 +170,10 @@ mod tests {
         assert!(is_test_path("src/lib/cart.test.ts"));
         assert!(!is_test_path("src/lib/testimonials.ts"));
         assert!(is_story_path("src/components/Button.stories.tsx"));
+        // Found on a real app: code named after a changelog is code.
+        assert!(is_docs_path("CHANGELOG.md") && is_docs_path("LICENSE"));
+        assert!(!is_docs_path("src/server/schema/changelog.schema.ts"));
+        assert!(!is_docs_path("src/components/Changelogs.tsx"));
         assert_eq!(test_config("../../playwright.config.ts"), Some("Playwright"));
         assert!(app_wide_entry("instrumentation.ts").is_some());
         assert!(app_wide_entry("src/hooks.server.ts").is_some());
