@@ -152,6 +152,19 @@ fn dependency_bumps_reach_importers_frameworks_are_global_and_lint_tools_are_har
     assert_eq!(chain[0], "../../pnpm-lock.yaml");
     assert_eq!(chain[1], "src/lib/schema.ts");
 
+    // A bundler that only one workspace package declares changes that package, not the app.
+    let tmp = monorepo();
+    edit(tmp.path(), "pnpm-lock.yaml", |t| {
+        t.replace("vite@5.0.0", "vite@5.1.0").replace(
+            "specifier: 5.0.0\n        version: 5.0.0",
+            "specifier: 5.1.0\n        version: 5.1.0",
+        )
+    });
+    commit(tmp.path());
+    let report = analyze(tmp.path(), &[]);
+    assert_eq!(ids(&report), ["settings"], "{report}");
+    assert_eq!(kinds(&report, "settings"), ["dependency"]);
+
     // The app's package.json: zod directly, next (the framework) globally.
     let tmp = monorepo();
     edit(tmp.path(), "apps/web/package.json", |t| {
@@ -480,4 +493,25 @@ fn ci_test_at_the_root_runs_each_apps_tests_in_its_folder() {
     let ran = std::fs::read_to_string(tmp.path().join("apps/web/ran.txt")).expect("the test ran in apps/web");
     assert!(ran.trim_end().ends_with("e2e/home.spec.ts"), "{ran}");
     assert!(!ran.contains("apps/web/e2e"), "{ran}");
+}
+
+#[test]
+fn a_partial_clone_fetches_the_blobs_it_lacks_instead_of_guessing() {
+    let origin = monorepo();
+    edit(origin.path(), "pnpm-lock.yaml", |t| t.replace("3.23.0", "3.24.0"));
+    commit(origin.path());
+    git(origin.path(), &["config", "uploadpack.allowFilter", "true"]);
+    let clone = TempDir::new().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    git(
+        clone.path(),
+        &["clone", "-q", "--filter=blob:none", "--no-checkout", &url, "repo"],
+    );
+    let repo = clone.path().join("repo");
+    git(&repo, &["checkout", "-q", "feature"]);
+    git(&repo, &["branch", "-q", "main", "origin/main"]);
+    // The merge base's lockfile is not in the clone until something asks for it.
+    let report = json_stdout(perceo(&repo.join("apps/web")).args(["ci", "analyze", "--base", "main", "--json"]));
+    assert_eq!(ids(&report), ["settings"], "{report}");
+    assert_eq!(kinds(&report, "settings"), ["dependency"]);
 }

@@ -29,6 +29,9 @@ pub struct AppModel {
     pub workspace_root: Option<String>,
     /// The workspace packages' folders relative to the project (`../../packages/ui`).
     pub workspace_packages: Vec<String>,
+    /// The project's folder relative to the monorepo's root (`apps/web`, `""` at the root);
+    /// `None` outside a monorepo.
+    pub project_in_workspace: Option<String>,
 }
 
 impl AppModel {
@@ -83,6 +86,9 @@ impl AppModel {
             routes,
             apps,
             workspace_root: resolver.workspace_root().and_then(relative),
+            project_in_workspace: resolver
+                .workspace_root()
+                .and_then(|root| crate::code::discover::relative_path(root, project_dir)),
             workspace_packages: resolver
                 .workspace_packages()
                 .iter()

@@ -244,6 +244,7 @@ impl Watcher {
             workspace_root: self.model.workspace_root.as_deref(),
             workspace_packages: &self.model.workspace_packages,
             apps: &self.model.apps,
+            project_in_workspace: self.model.project_in_workspace.as_deref(),
             dependencies: &crate::impact::DependencyRules::default(),
         });
         Ok(WatchBatch {

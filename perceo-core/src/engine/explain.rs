@@ -38,6 +38,7 @@ impl Perceo {
             workspace_root: model.workspace_root.as_deref(),
             workspace_packages: &model.workspace_packages,
             apps: &model.apps,
+            project_in_workspace: model.project_in_workspace.as_deref(),
             dependencies: &DependencyRules::new(&deps.global, &deps.no_impact),
         };
         let prefix = crate::git::project_prefix(&self.config.project_dir).ok();

@@ -896,6 +896,7 @@ impl Perceo {
             workspace_root: model.workspace_root.as_deref(),
             workspace_packages: &model.workspace_packages,
             apps: &model.apps,
+            project_in_workspace: model.project_in_workspace.as_deref(),
             dependencies: &DependencyRules::new(&deps.global, &deps.no_impact),
         }))
     }

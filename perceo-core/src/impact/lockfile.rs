@@ -19,10 +19,29 @@ struct Node {
     deps: Vec<String>,
 }
 
-/// A parsed lockfile: the project's direct dependencies and every resolved package.
+/// A parsed lockfile: the direct dependencies of each importer (workspace folder relative
+/// to the lockfile, `""` for the root) and every resolved package.
 struct Lock {
-    direct: BTreeSet<String>,
+    direct: BTreeMap<String, BTreeSet<String>>,
     nodes: Vec<Node>,
+}
+
+/// A direct dependency a lockfile change moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovedDependency {
+    /// What moved, e.g. `next 15.0.1 → 15.0.3`, or `via sharp 0.33.1 → 0.33.5`.
+    pub what: String,
+    /// The importers (workspace folders relative to the lockfile, `""` for the root) that
+    /// declare the dependency.
+    pub importers: BTreeSet<String>,
+}
+
+/// `./packages/ui`, `packages/ui/`, `.` → `packages/ui`, `packages/ui`, `""`.
+fn importer_dir(key: &str) -> String {
+    key.trim_start_matches("./")
+        .trim_matches('/')
+        .trim_start_matches('.')
+        .to_string()
 }
 
 /// Whether a file name is a lockfile Perceo knows of.
@@ -50,7 +69,7 @@ fn dep_keys(entry: &Value) -> Vec<String> {
 fn parse_npm(text: &str) -> Option<Lock> {
     let json: Value = serde_json::from_str(text).ok()?;
     let packages = json.get("packages")?.as_object()?;
-    let mut direct = BTreeSet::new();
+    let mut direct: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut nodes = Vec::new();
     for (key, entry) in packages {
         match key.rfind("node_modules/") {
@@ -61,8 +80,9 @@ fn parse_npm(text: &str) -> Option<Lock> {
             }),
             // The root ("") and workspace packages: their dependencies are direct.
             None => {
+                let own = direct.entry(importer_dir(key)).or_default();
                 for k in ["dependencies", "devDependencies", "optionalDependencies"] {
-                    direct.extend(keys(entry.get(k)));
+                    own.extend(keys(entry.get(k)));
                 }
             }
         }
@@ -79,20 +99,21 @@ fn split_pnpm_key(key: &str) -> Option<(String, String)> {
 
 fn parse_pnpm(text: &str) -> Option<Lock> {
     let yaml: Value = serde_yaml_ng::from_str(text).ok()?;
-    let mut direct = BTreeSet::new();
-    for importer in yaml
+    let mut direct: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (key, importer) in yaml
         .get("importers")
         .and_then(Value::as_object)
         .into_iter()
-        .flat_map(|m| m.values())
+        .flat_map(|m| m.iter())
     {
+        let own = direct.entry(importer_dir(key)).or_default();
         for k in ["dependencies", "devDependencies", "optionalDependencies"] {
-            direct.extend(keys(importer.get(k)));
+            own.extend(keys(importer.get(k)));
         }
     }
     // Lockfile v5/v6 list direct dependencies at the top level.
     for k in ["dependencies", "devDependencies", "optionalDependencies"] {
-        direct.extend(keys(yaml.get(k)));
+        direct.entry(String::new()).or_default().extend(keys(yaml.get(k)));
     }
     let table = yaml.get("snapshots").or_else(|| yaml.get("packages"))?.as_object()?;
     let nodes = table
@@ -113,15 +134,15 @@ fn parse_yarn_berry(text: &str) -> Option<Lock> {
     let yaml: Value = serde_yaml_ng::from_str(text).ok()?;
     let map = yaml.as_object()?;
     map.get("__metadata")?;
-    let mut direct = BTreeSet::new();
+    let mut direct: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut nodes = Vec::new();
     for (key, entry) in map.iter().filter(|(k, _)| *k != "__metadata") {
         let resolution = entry.get("resolution").and_then(Value::as_str).unwrap_or(key);
         let Some((name, version)) = split_pnpm_key(resolution) else {
             continue;
         };
-        if version.starts_with("workspace:") {
-            direct.extend(dep_keys(entry));
+        if let Some(dir) = version.strip_prefix("workspace:") {
+            direct.entry(importer_dir(dir)).or_default().extend(dep_keys(entry));
         } else {
             nodes.push(Node {
                 name,
@@ -178,8 +199,8 @@ fn parse_yarn_v1(text: &str) -> Option<Lock> {
             }
         }
     }
-    // No record of direct dependencies: every package counts as one.
-    let direct = nodes.iter().map(|n| n.name.clone()).collect();
+    // No record of direct dependencies: every package counts as one, of the root.
+    let direct = BTreeMap::from([(String::new(), nodes.iter().map(|n| n.name.clone()).collect())]);
     Some(Lock { direct, nodes })
 }
 
@@ -187,10 +208,11 @@ fn parse_yarn_v1(text: &str) -> Option<Lock> {
 /// `packages` map a key to `["name@version", registry, {dependencies...}, integrity]`.
 fn parse_bun(text: &str) -> Option<Lock> {
     let json = crate::jsonc::parse_value(std::path::Path::new("bun.lock"), text).ok()?;
-    let mut direct = BTreeSet::new();
-    for ws in json.get("workspaces")?.as_object()?.values() {
+    let mut direct: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (key, ws) in json.get("workspaces")?.as_object()? {
+        let own = direct.entry(importer_dir(key)).or_default();
         for k in ["dependencies", "devDependencies", "optionalDependencies"] {
-            direct.extend(keys(ws.get(k)));
+            own.extend(keys(ws.get(k)));
         }
     }
     let mut nodes = Vec::new();
@@ -236,9 +258,15 @@ fn describe(set: Option<&BTreeSet<&str>>) -> String {
 }
 
 /// The direct dependencies moved by a lockfile change, each with a description
-/// (`next 15.0.1 → 15.0.3`, or `via sharp 0.33.1 → 0.33.5`). `None` when the format is
-/// not understood or either side does not parse.
-pub fn changed_direct_dependencies(path: &str, old: &str, new: &str) -> Option<BTreeMap<String, String>> {
+/// (`next 15.0.1 → 15.0.3`, or `via sharp 0.33.1 → 0.33.5`) and the importers that declare
+/// it. A moved package for which `inert` holds (type packages, lint tooling) moves nothing
+/// above it. `None` when the format is not understood or either side does not parse.
+pub fn changed_direct_dependencies(
+    path: &str,
+    old: &str,
+    new: &str,
+    inert: &dyn Fn(&str) -> bool,
+) -> Option<BTreeMap<String, MovedDependency>> {
     let (old, new) = (parse(path, old)?, parse(path, new)?);
     let (old_v, new_v) = (versions(&old), versions(&new));
     let names: BTreeSet<&str> = old_v.keys().chain(new_v.keys()).copied().collect();
@@ -259,19 +287,31 @@ pub fn changed_direct_dependencies(path: &str, old: &str, new: &str) -> Option<B
             dependents.entry(d.as_str()).or_default().insert(node.name.as_str());
         }
     }
-    let direct: BTreeSet<&str> = old.direct.iter().chain(&new.direct).map(String::as_str).collect();
-    let mut out = BTreeMap::new();
+    // Direct dependency → the importers declaring it (both sides).
+    let mut declared_by: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (importer, deps) in old.direct.iter().chain(&new.direct) {
+        for d in deps {
+            declared_by.entry(d.as_str()).or_default().insert(importer.as_str());
+        }
+    }
+    let mut out: BTreeMap<String, MovedDependency> = BTreeMap::new();
     for (name, what) in &changed {
         let mut seen = BTreeSet::from([*name]);
         let mut queue = VecDeque::from([*name]);
         while let Some(n) = queue.pop_front() {
-            if direct.contains(n) {
+            if let Some(importers) = declared_by.get(n) {
                 let description = if n == *name {
                     what.clone()
                 } else {
                     format!("via {what}")
                 };
-                out.entry(n.to_string()).or_insert(description);
+                out.entry(n.to_string()).or_insert_with(|| MovedDependency {
+                    what: description,
+                    importers: importers.iter().map(|s| s.to_string()).collect(),
+                });
+            }
+            if n == *name && inert(n) {
+                continue; // types and tooling change nothing in the packages that use them
             }
             for up in dependents.get(n).into_iter().flatten() {
                 if seen.insert(up) {
@@ -287,6 +327,12 @@ pub fn changed_direct_dependencies(path: &str, old: &str, new: &str) -> Option<B
 mod tests {
     use super::*;
 
+    /// What moved, by direct dependency (nothing inert).
+    fn moved(path: &str, old: &str, new: &str) -> Option<BTreeMap<String, String>> {
+        changed_direct_dependencies(path, old, new, &|_| false)
+            .map(|m| m.into_iter().map(|(k, v)| (k, v.what)).collect())
+    }
+
     fn npm(next: &str, sharp: &str) -> String {
         serde_json::json!({"lockfileVersion": 3, "packages": {
             "": {"dependencies": {"next": "^15", "zod": "^3"}, "devDependencies": {"typescript": "^5"}},
@@ -300,15 +346,12 @@ mod tests {
 
     #[test]
     fn npm_direct_and_transitive_changes_reach_direct_dependencies() {
-        let got = changed_direct_dependencies("package-lock.json", &npm("15.0.1", "0.33.1"), &npm("15.0.3", "0.33.1"))
-            .unwrap();
+        let got = moved("package-lock.json", &npm("15.0.1", "0.33.1"), &npm("15.0.3", "0.33.1")).unwrap();
         assert_eq!(got.keys().collect::<Vec<_>>(), vec!["next"]);
         assert_eq!(got["next"], "next 15.0.1 → 15.0.3");
-        let got = changed_direct_dependencies("package-lock.json", &npm("15.0.1", "0.33.1"), &npm("15.0.1", "0.33.5"))
-            .unwrap();
+        let got = moved("package-lock.json", &npm("15.0.1", "0.33.1"), &npm("15.0.1", "0.33.5")).unwrap();
         assert_eq!(got["next"], "via sharp 0.33.1 → 0.33.5");
-        let same = changed_direct_dependencies("package-lock.json", &npm("15.0.1", "0.33.1"), &npm("15.0.1", "0.33.1"))
-            .unwrap();
+        let same = moved("package-lock.json", &npm("15.0.1", "0.33.1"), &npm("15.0.1", "0.33.1")).unwrap();
         assert!(same.is_empty());
     }
 
@@ -319,7 +362,7 @@ mod tests {
                 "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      zod:\n        specifier: ^3\n        version: {zod}\n      '@acme/forms':\n        specifier: ^1\n        version: 1.0.0\npackages:\n  zod@{zod}:\n    resolution: {{integrity: x}}\nsnapshots:\n  zod@{zod}: {{}}\n  '@acme/forms@1.0.0':\n    dependencies:\n      zod: {zod}\n"
             )
         };
-        let got = changed_direct_dependencies("pnpm-lock.yaml", &lock("3.23.0"), &lock("3.24.1")).unwrap();
+        let got = moved("pnpm-lock.yaml", &lock("3.23.0"), &lock("3.24.1")).unwrap();
         assert_eq!(got["zod"], "zod 3.23.0 → 3.24.1");
         assert_eq!(got["@acme/forms"], "via zod 3.23.0 → 3.24.1");
     }
@@ -331,7 +374,7 @@ mod tests {
                 "# THIS IS AN AUTOGENERATED FILE.\n# yarn lockfile v1\n\n\n\"@acme/img@^1.0.0\":\n  version \"1.0.0\"\n  dependencies:\n    sharp \"^0.33.0\"\n\nsharp@^0.33.0, sharp@^0.33.1:\n  version \"{sharp}\"\n  resolved \"https://r/sharp.tgz\"\n\nzod@^3:\n  version \"3.23.0\"\n"
             )
         };
-        let got = changed_direct_dependencies("yarn.lock", &lock("0.33.1"), &lock("0.33.5")).unwrap();
+        let got = moved("yarn.lock", &lock("0.33.1"), &lock("0.33.5")).unwrap();
         assert_eq!(got.keys().collect::<Vec<_>>(), vec!["@acme/img", "sharp"]);
         assert_eq!(got["sharp"], "sharp 0.33.1 → 0.33.5");
         assert_eq!(got["@acme/img"], "via sharp 0.33.1 → 0.33.5");
@@ -344,14 +387,35 @@ mod tests {
                 "{{\n  \"lockfileVersion\": 1,\n  \"workspaces\": {{\n    \"\": {{ \"name\": \"app\", \"dependencies\": {{ \"@acme/forms\": \"^1\", }}, }},\n  }},\n  \"packages\": {{\n    \"@acme/forms\": [\"@acme/forms@1.0.0\", \"\", {{ \"dependencies\": {{ \"zod\": \"^3\" }} }}, \"sha512-a\"],\n    \"zod\": [\"zod@{zod}\", \"\", {{}}, \"sha512-b\"],\n  }}\n}}\n"
             )
         };
-        let got = changed_direct_dependencies("bun.lock", &lock("3.23.0"), &lock("3.24.1")).unwrap();
+        let got = moved("bun.lock", &lock("3.23.0"), &lock("3.24.1")).unwrap();
         assert_eq!(got.keys().collect::<Vec<_>>(), vec!["@acme/forms"]);
         assert_eq!(got["@acme/forms"], "via zod 3.23.0 → 3.24.1");
     }
 
     #[test]
+    fn moves_name_the_workspaces_that_declare_them_and_types_move_nothing_above() {
+        let lock = |vite: &str, types: &str| {
+            format!(
+                "lockfileVersion: '9.0'\nimporters:\n  .:\n    devDependencies:\n      turbo:\n        specifier: 2.0.0\n        version: 2.0.0\n  packages/mcp:\n    devDependencies:\n      vite:\n        specifier: ^8\n        version: {vite}\n  apps/web:\n    dependencies:\n      '@sentry/nextjs':\n        specifier: ^9\n        version: 9.0.0\npackages:\n  vite@{vite}:\n    resolution: {{integrity: a}}\nsnapshots:\n  turbo@2.0.0: {{}}\n  vite@{vite}: {{}}\n  '@types/node@{types}': {{}}\n  '@sentry/nextjs@9.0.0':\n    dependencies:\n      '@types/node': {types}\n"
+            )
+        };
+        let got = changed_direct_dependencies(
+            "pnpm-lock.yaml",
+            &lock("8.0.3", "25.5.0"),
+            &lock("8.0.2", "25.5.2"),
+            &|name| name.starts_with("@types/"),
+        )
+        .unwrap();
+        assert_eq!(got.keys().collect::<Vec<_>>(), vec!["vite"], "{got:?}");
+        assert_eq!(got["vite"].importers, BTreeSet::from(["packages/mcp".to_string()]));
+        // Without the inert rule the types bump climbs to the package that uses them.
+        let all = moved("pnpm-lock.yaml", &lock("8.0.3", "25.5.0"), &lock("8.0.3", "25.5.2")).unwrap();
+        assert_eq!(all["@sentry/nextjs"], "via @types/node 25.5.0 → 25.5.2");
+    }
+
+    #[test]
     fn unknown_formats_give_none() {
-        assert!(changed_direct_dependencies("bun.lockb", "\0binary", "\0binary2").is_none());
-        assert!(changed_direct_dependencies("package-lock.json", "{not json", "{}").is_none());
+        assert!(moved("bun.lockb", "\0binary", "\0binary2").is_none());
+        assert!(moved("package-lock.json", "{not json", "{}").is_none());
     }
 }

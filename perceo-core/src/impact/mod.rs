@@ -58,6 +58,9 @@ pub struct ImpactInput<'a> {
     /// The apps of a multi-app project (empty: the project is one app). Global inputs of an
     /// app (its package.json, framework config, middleware) affect that app's flows only.
     pub apps: &'a [crate::config::AppSettings],
+    /// The project's folder relative to the monorepo's root (`apps/web`; `""` at the root),
+    /// to find the project's own entry among a root lockfile's workspaces.
+    pub project_in_workspace: Option<&'a str>,
 }
 
 /// A changed manifest's (lockfile or `package.json`) content before and after the change
@@ -143,13 +146,42 @@ impl Findings {
     }
 }
 
-/// Where a `package.json` sits.
-#[derive(Clone, Copy)]
-enum ManifestScope<'p> {
-    /// The project's or the workspace's root: what it declares applies to every module.
+/// Where a `package.json` sits (or which workspace a lockfile entry belongs to).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum ManifestScope {
+    /// The project's, an app's or the workspace's root: what it declares applies to every
+    /// module.
     Root,
-    /// A workspace package (or another folder): it applies to the files below `dir`.
-    Package(&'p str),
+    /// A workspace package (or another folder, project-relative): it applies to the files
+    /// below it.
+    Package(String),
+}
+
+impl ManifestScope {
+    /// The scope of a workspace folder given relative to the project (`""`: the project).
+    fn of_dir(input: &ImpactInput<'_>, dir: &str) -> ManifestScope {
+        let is_app = input.apps.iter().any(|a| a.path.trim_matches('/') == dir);
+        if dir.is_empty() || is_app || input.workspace_root == Some(dir) {
+            ManifestScope::Root
+        } else {
+            ManifestScope::Package(dir.to_string())
+        }
+    }
+
+    /// The scope of a lockfile importer (a workspace folder relative to the lockfile).
+    fn of_importer(input: &ImpactInput<'_>, lockfile: &str, importer: &str) -> ManifestScope {
+        let lock_dir = lockfile.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let at_workspace_root = input.workspace_root.is_some_and(|r| r == lock_dir);
+        if at_workspace_root && input.project_in_workspace == Some(importer) {
+            return ManifestScope::Root; // the project's own dependencies
+        }
+        let dir = match (lock_dir, importer) {
+            (d, "") => d.to_string(),
+            ("", i) => i.to_string(),
+            (d, i) => format!("{d}/{i}"),
+        };
+        ManifestScope::of_dir(input, &dir)
+    }
 }
 
 /// Runs the analysis.
@@ -545,11 +577,12 @@ fn classify_change(input: &ImpactInput<'_>, change: &crate::git::FileChange, fou
 
 /// A lockfile change: the direct dependencies it moved, each sorted by what the package is.
 fn classify_lockfile(input: &ImpactInput<'_>, path: &str, found: &mut Findings) {
+    let inert = |name: &str| input.dependencies.classify(name) == manifest::PackageClass::Inert;
     let moved = input
         .manifests
         .iter()
         .find(|l| l.path == path)
-        .and_then(|l| lockfile::changed_direct_dependencies(path, l.old.as_deref()?, l.new.as_deref()?));
+        .and_then(|l| lockfile::changed_direct_dependencies(path, l.old.as_deref()?, l.new.as_deref()?, &inert));
     let Some(moved) = moved else {
         found.global(
             path,
@@ -558,31 +591,42 @@ fn classify_lockfile(input: &ImpactInput<'_>, path: &str, found: &mut Findings) 
         return;
     };
     if moved.is_empty() {
-        found.no_impact(path, "lockfile changed, but no resolved version of a dependency moved");
+        found.no_impact(
+            path,
+            "lockfile changed, but no dependency moved except type packages and tooling",
+        );
         return;
     }
-    for (package, what) in moved {
-        dependency_effect(
-            input,
-            path,
-            &package,
-            &format!("lockfile: {what}"),
-            ManifestScope::Root,
-            found,
-        );
+    for (package, moved) in moved {
+        // Each workspace that declares it: the root's and the project's apply everywhere, a
+        // package's to that package's files.
+        let scopes: BTreeSet<ManifestScope> = moved
+            .importers
+            .iter()
+            .map(|i| ManifestScope::of_importer(input, path, i))
+            .collect();
+        let scopes: Vec<ManifestScope> = if scopes.contains(&ManifestScope::Root) {
+            vec![ManifestScope::Root]
+        } else {
+            scopes.into_iter().collect()
+        };
+        for scope in scopes {
+            dependency_effect(
+                input,
+                path,
+                &package,
+                &format!("lockfile: {}", moved.what),
+                &scope,
+                found,
+            );
+        }
     }
 }
 
 /// A `package.json` change, key by key.
 fn classify_package_json(input: &ImpactInput<'_>, path: &str, found: &mut Findings) {
     let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    let is_app_root = input.apps.iter().any(|a| a.path.trim_matches('/') == dir);
-    let is_root = dir.is_empty() || is_app_root || input.workspace_root.is_some_and(|r| r == dir);
-    let scope = if is_root {
-        ManifestScope::Root
-    } else {
-        ManifestScope::Package(dir)
-    };
+    let scope = ManifestScope::of_dir(input, dir);
     let effects = input
         .manifests
         .iter()
@@ -590,9 +634,9 @@ fn classify_package_json(input: &ImpactInput<'_>, path: &str, found: &mut Findin
         .and_then(|m| manifest::diff_package_json(m.old.as_deref(), m.new.as_deref(), input.dependencies));
     let Some(effects) = effects else {
         let why = "package.json could not be compared key by key (invalid JSON on one side)";
-        match scope {
+        match &scope {
             ManifestScope::Root => found.global(path, format!("{why}; it affects the whole app")),
-            ManifestScope::Package(dir) => package_wide(input, path, dir, why, found),
+            ManifestScope::Package(dir) => package_wide(input, path, dir, why, ReasonKind::ImportChain, found),
         }
         return;
     };
@@ -603,18 +647,18 @@ fn classify_package_json(input: &ImpactInput<'_>, path: &str, found: &mut Findin
     for effect in effects {
         match effect {
             Effect::NoImpact(why) => found.no_impact(path, why),
-            Effect::Global(why) => match scope {
+            Effect::Global(why) => match &scope {
                 ManifestScope::Root => found.global(path, why),
-                ManifestScope::Package(dir) => package_wide(input, path, dir, &why, found),
+                ManifestScope::Package(dir) => package_wide(input, path, dir, &why, ReasonKind::ImportChain, found),
             },
             Effect::Tests(why) => found.all_tests(path, why),
-            Effect::Dependency { package, what } => dependency_effect(input, path, &package, &what, scope, found),
+            Effect::Dependency { package, what } => dependency_effect(input, path, &package, &what, &scope, found),
         }
     }
 }
 
 /// Every file below a workspace package's folder, for a change to how it builds or resolves.
-fn package_wide(input: &ImpactInput<'_>, path: &str, dir: &str, why: &str, found: &mut Findings) {
+fn package_wide(input: &ImpactInput<'_>, path: &str, dir: &str, why: &str, kind: ReasonKind, found: &mut Findings) {
     found.code_changes.push(path.to_string());
     let prefix = format!("{dir}/");
     let graph = input.graph;
@@ -624,7 +668,7 @@ fn package_wide(input: &ImpactInput<'_>, path: &str, dir: &str, why: &str, found
             .map(|file| Seed {
                 changed: path.to_string(),
                 file,
-                via: Some((format!("{why} ({dir})"), ReasonKind::ImportChain)),
+                via: Some((format!("{why} ({dir})"), kind)),
             }),
     );
 }
@@ -636,13 +680,25 @@ fn dependency_effect(
     path: &str,
     package: &str,
     what: &str,
-    scope: ManifestScope<'_>,
+    scope: &ManifestScope,
     found: &mut Findings,
 ) {
     use manifest::PackageClass;
     match input.dependencies.classify(package) {
         PackageClass::Global => {
-            found.global(path, format!("{what}: `{package}` changes every page"));
+            // A framework or bundler of one workspace package changes how that package
+            // builds; of the root or the app, every page.
+            match scope {
+                ManifestScope::Root => found.global(path, format!("{what}: `{package}` changes every page")),
+                ManifestScope::Package(dir) => package_wide(
+                    input,
+                    path,
+                    dir,
+                    &format!("{what}: `{package}` changes how the package builds"),
+                    ReasonKind::Dependency,
+                    found,
+                ),
+            }
             return;
         }
         PackageClass::Test => {
@@ -672,10 +728,20 @@ fn dependency_effect(
         ManifestScope::Root => all,
     };
     if importers.is_empty() {
-        found.global(
-            path,
-            format!("{what}; `{package}` is not imported by app code (build tooling or an implicit dependency), so it may affect every page"),
-        );
+        match scope {
+            ManifestScope::Root => found.global(
+                path,
+                format!("{what}; `{package}` is not imported by app code (build tooling or an implicit dependency), so it may affect every page"),
+            ),
+            ManifestScope::Package(dir) => package_wide(
+                input,
+                path,
+                dir,
+                &format!("{what}; no module imports `{package}` (tooling or an implicit dependency of the package)"),
+                ReasonKind::Dependency,
+                found,
+            ),
+        }
         return;
     }
     for file in importers {
