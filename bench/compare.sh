@@ -14,10 +14,10 @@
 # --ts-config whose "extends" is relative.)
 # The script makes ONE new commit in GEN_DIR (a one-line change to a component) so that
 # HEAD~1..HEAD is non-empty, then times each tool with /usr/bin/time -v.
-# All runs use a warm OS page cache (one untimed read pass first). Perceo has no graph
-# cache yet: "cold" is its first run, "warm" just a second identical run (not a cold disk).
-# Perceo needs flows to report any: run it with PERCEO_PROJECT_DIR=GEN_DIR/apps/web after
-# `perceo init -y --dir GEN_DIR/apps/web` and committing the flows (see bench/README.md).
+# All runs use a warm OS page cache (one untimed read pass first). Perceo's "cold" run starts
+# without .perceo/cache (the graph cache), "warm" is a second run that has it.
+# Perceo needs flows to report any: run it with PERCEO_PROJECT_DIR=GEN_DIR after `perceo init -y`
+# at GEN_DIR and committing the flows (see bench/README.md).
 # Prints a markdown table (tool, seconds, max RSS MB, notes) on stdout; progress on stderr.
 set -euo pipefail
 
@@ -112,7 +112,7 @@ if [ -x "$PERCEO" ]; then
   run "perceo ci analyze (cold)" "first run" "$PERCEO" ci analyze --base HEAD~1 --head HEAD --json
   FLOWS=$(json_count "$LAST_OUT" '(j.flows || []).length')
   add_note "flows=$FLOWS"
-  run "perceo ci analyze (warm)" "second run (no graph cache yet)" "$PERCEO" ci analyze --base HEAD~1 --head HEAD --json
+  run "perceo ci analyze (warm)" "second run (graph cache present)" "$PERCEO" ci analyze --base HEAD~1 --head HEAD --json
 else
   ROWS+=("| perceo ci analyze (cold) | - | - | skipped: $PERCEO not found |")
   ROWS+=("| perceo ci analyze (warm) | - | - | skipped: $PERCEO not found |")

@@ -4,7 +4,9 @@
 // Per sampled file: reference page set vs Perceo's page set. Micro recall/precision over
 // (file, page) pairs, files with exact agreement, and every disagreement with a first
 // automatic hint at its cause (from the reference's diagnostic variants):
-//   missed pair    + page unreachable without type-only edges  -> "type-only chain"
+//   missed pair    + a page Perceo names for no file at all    -> "page Perceo never names"
+//                  + Perceo names no page for this file        -> "Perceo names no page for the file"
+//                  + page unreachable without type-only edges  -> "type-only chain"
 //                  + page unreachable without dynamic edges    -> "dynamic import chain"
 //   extra pair     + page reachable once error/loading/not-found boundaries wrap it -> "boundary files"
 // Other disagreements keep both chains for a manual look. Summary line on stderr.
@@ -14,6 +16,9 @@ const [name, refJson, perJson, out] = process.argv.slice(2);
 if (!out) { console.error('usage: compare.mjs NAME REFERENCE_JSON PERCEO_JSON OUT_JSON'); process.exit(2); }
 const ref = JSON.parse(fs.readFileSync(refJson, 'utf8'));
 const per = JSON.parse(fs.readFileSync(perJson, 'utf8'));
+// pages Perceo names for at least one file (a page it never names points at the page->flow
+// mapping, not at the graph)
+const perceoPages = new Set(Object.values(per.files).flatMap(f => f.pages || []));
 let tp = 0, fn = 0, fp = 0, exact = 0, nonEmptyRef = 0, nonEmptyExact = 0, pkgFiles = 0;
 const disagreements = [];
 const rows = [];
@@ -31,6 +36,8 @@ for (const [file, r] of Object.entries(ref.files)) {
   if (same) continue;
   const hint = (page, kind) => {
     if (kind === 'missed') {
+      if (!perceoPages.has(page)) return 'page Perceo never names';
+      if (!P.size) return 'Perceo names no page for the file';
       if (!r.pagesNoTypeOnly.includes(page)) return 'type-only chain';
       if (!r.pagesNoDynamic.includes(page)) return 'dynamic import chain';
       return 'other';

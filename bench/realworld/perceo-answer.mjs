@@ -32,14 +32,22 @@ const files = {};
 const version = execFileSync(PERCEO, ['--version']).toString().trim();
 
 if (method === 'why') {
-  const r = spawnSync(PERCEO, ['--project-dir', app, 'why', ...sample, '--json'], { cwd: repo, maxBuffer: 1 << 30 });
-  if (r.status !== 0) { log(r.stderr.toString()); process.exit(1); }
-  const j = JSON.parse(r.stdout.toString());
-  for (const f of j.files) {
-    const key = f.repoPath || toRepo(f.file);
-    const details = {};
-    for (const p of f.pages || []) details[p.repoFile || toRepo(p.file)] = { via: p.via, chain: p.chain, pattern: p.pattern };
-    files[key] = { pages: Object.keys(details).sort(), details, why: f.why ?? null, inGraph: f.inGraph, flows: f.flows };
+  // In batches: one answer names every page and flow of every file, with chains (a file that
+  // reaches 250 pages is a few hundred KB), which must stay under Node's string limit.
+  const BATCH = 100;
+  for (let i = 0; i < sample.length; i += BATCH) {
+    const batch = sample.slice(i, i + BATCH);
+    const r = spawnSync(PERCEO, ['--project-dir', app, 'why', ...batch, '--json', '-q'], { cwd: repo, maxBuffer: 1 << 30 });
+    if (r.status !== 0) { log(r.stderr.toString()); process.exit(1); }
+    const j = JSON.parse(r.stdout.toString());
+    for (const f of j.files) {
+      const key = f.repoPath || toRepo(f.file);
+      const details = {};
+      for (const p of f.pages || []) details[p.repoFile || toRepo(p.file)] = { via: p.via, chain: p.chain, pattern: p.pattern };
+      const flows = (f.flows || []).map((x) => ({ id: x.id, confidence: x.confidence, kind: x.reasons?.[0]?.kind }));
+      files[key] = { pages: Object.keys(details).sort(), details, why: f.why ?? null, inGraph: f.inGraph, flows };
+    }
+    if (sample.length > BATCH) log(`${Math.min(i + BATCH, sample.length)}/${sample.length} files`);
   }
 } else {
   // pattern -> page files (project-relative) from the route table

@@ -60,10 +60,15 @@ for (const c of commits) {
       if (!seen.has(key)) seen.set(key, { kind: x.kind, detail: x.detail, changedFile: x.changedFile, flows: 0 });
       seen.get(key).flows++;
     }
-    allReasons = [...seen.values()].sort((a, b) => b.flows - a.flows).slice(0, 12);
+    const all = [...seen.values()].sort((a, b) => b.flows - a.flows);
+    allReasons = [...all.filter(x => x.kind === 'global'), ...all.filter(x => x.kind !== 'global').slice(0, 12)];
   }
+  const conf = j.flows.map(f => f.confidence).sort((a, b) => a - b);
+  const levels = {};
+  for (const f of j.flows) levels[f.riskLevel] = (levels[f.riskLevel] || 0) + 1;
   results.push({
-    commit: c, short: c.slice(0, 9), subject, changedFiles: j.totals?.changedFiles, changes: j.changes.map(x => x.path),
+    commit: c, short: c.slice(0, 9), subject,
+    confidence: conf.length ? { min: conf[0], median: conf[conf.length >> 1], max: conf[conf.length - 1] } : null, riskLevels: levels, changedFiles: j.totals?.changedFiles, changes: j.changes.map(x => x.path),
     unmatched: j.unmatchedChanges?.length, selected: sel, total, reasonKinds: kinds, allReasons,
     warnings: j.warnings, ms: j.timings?.totalMs, wallMs: wall,
   });

@@ -23,13 +23,21 @@ for (const n of names) {
   const c = rd(`${n}.compare.json`); if (!c) continue;
   L.push(`Disagreements, ${n} (${c.disagreements.length} files; method: ${c.summary.method}):`, '');
   if (!c.disagreements.length) L.push('- none', '');
+  // one line per cause signature: (kind of disagreement + hint, the page when it is always the
+  // same one), with counts, three example files and one example chain
+  const sig = new Map();
   for (const d of c.disagreements) {
     for (const [g, v] of Object.entries(d.groups)) {
-      const ex = v.example;
-      const chain = ex.refChain ? ` ref chain: ${ex.refChain.join(' → ')}` : '';
-      const pc = ex.perceo?.chain ? ` Perceo chain (${ex.perceo.via}): ${ex.perceo.chain.join(' → ')}` : '';
-      L.push(`- \`${d.file}\` ${g} ×${v.count} (e.g. \`${ex.page}\`).${chain}${pc}${d.perceoWhy ? ` Perceo says: ${d.perceoWhy}` : ''}`);
+      const key = v.pages.length === 1 ? `${g} — page \`${v.pages[0]}\`` : `${g} — several pages`;
+      if (!sig.has(key)) sig.set(key, { files: [], pairs: 0, example: { file: d.file, ...v.example }, why: d.perceoWhy });
+      const x = sig.get(key); x.files.push(d.file); x.pairs += v.count;
     }
+  }
+  for (const [k, x] of [...sig.entries()].sort((a, b) => b[1].pairs - a[1].pairs)) {
+    const ex = x.example;
+    const chain = ex.refChain ? ` Reference chain: ${ex.refChain.join(' → ')}.` : '';
+    const pc = ex.perceo?.chain ? ` Perceo (${ex.perceo.via}): ${ex.perceo.chain.join(' → ')}.` : '';
+    L.push(`- ${k}: ${x.pairs} pairs in ${x.files.length} files (e.g. ${x.files.slice(0, 3).map(f => `\`${f}\``).join(', ')}).${chain}${pc}`);
   }
   L.push('');
 }
@@ -46,10 +54,10 @@ L.push('');
 for (const n of names) {
   const r = rd(`${n}.replay.json`); if (!r) continue;
   L.push(`Commit replay, ${n} (project ${r.app}, ${r.perceo}):`, '');
-  L.push('| commit | subject | changed files (all / outside project graph) | flows selected | reason kinds | when every flow: why |');
-  L.push('|---|---|---|---|---|---|');
+  L.push('| commit | subject | changed files (all / reaching no flow) | flows selected | confidence min/median/max | risk levels | reason kinds | when every flow: why |');
+  L.push('|---|---|---|---|---|---|---|---|');
   for (const x of r.results) {
-    if (x.error) { L.push(`| ${x.commit.slice(0, 9)} | ${x.subject} | – | error | – | – |`); continue; }
+    if (x.error) { L.push(`| ${x.commit.slice(0, 9)} | ${x.subject} | – | error | – | – | – | – |`); continue; }
     const kinds = Object.entries(x.reasonKinds).map(([k, v]) => `${k} ${v}`).join(', ') || '–';
     let why = '';
     if (x.allReasons) {
@@ -57,7 +65,9 @@ for (const n of names) {
       why = g.length ? g.map(a => `global: ${a.detail} (\`${a.changedFile}\`)`).join('; ')
         : 'import chains/layouts: ' + [...new Set(x.allReasons.map(a => a.changedFile))].slice(0, 3).map(f => `\`${f}\``).join(', ');
     }
-    L.push(`| ${x.short} | ${x.subject.replace(/\|/g, '/').slice(0, 70)} | ${x.changedFiles} / ${x.unmatched} | ${x.selected}/${x.total} | ${kinds} | ${why} |`);
+    const cf = x.confidence ? `${x.confidence.min.toFixed(2)} / ${x.confidence.median.toFixed(2)} / ${x.confidence.max.toFixed(2)}` : '–';
+    const lv = Object.entries(x.riskLevels || {}).map(([k, v]) => `${k} ${v}`).join(', ') || '–';
+    L.push(`| ${x.short} | ${x.subject.replace(/\|/g, '/').slice(0, 70)} | ${x.changedFiles} / ${x.unmatched} | ${x.selected}/${x.total} | ${cf} | ${lv} | ${kinds} | ${why} |`);
   }
   L.push('');
 }

@@ -6,6 +6,9 @@
 # Default repos (working copies made with `git clone -q <mirror> /tmp/realworld/<name>`):
 #   midday=/tmp/realworld/midday:apps/dashboard:apps/dashboard   (Next.js app router)
 #   civitai=/tmp/realworld/civitai:.:src                          (Next.js pages router at the root)
+# A mirror that lacks a blob (midday: apps/website/public/images/notification-center.gif) fails the
+# checkout; exclude the path with sparse-checkout (`core.sparseCheckout true`, `/*` and `!/<path>`
+# in .git/info/sparse-checkout, then `git read-tree -mu --reset HEAD`); replay.mjs does this itself.
 # APP_DIR is the Perceo project (`perceo init -y --dir APP_DIR` is run when APP_DIR/.perceo is
 # missing); APP_SRC is where the app's sample is drawn from (the app dir, or src/ for a root app).
 #
@@ -19,6 +22,7 @@
 #   METHOD=auto|why|touch      how Perceo is asked (auto: `why` when the binary has it)
 #   REPLAY=midday              which repo gets the 20-commit replay (empty: none); REPLAY_N=20
 #   SKIP_TIMING=1              skip the timing runs
+#   FULL=1                     also compare every candidate file, not only the sample ($OUT/<name>-all.*)
 # Writes:
 #   bench/realworld/<name>.sample.txt   the deterministic sample (30 app + 15 packages/ files)
 #   $OUT/<name>.{tsconfig,depcruise,reference,perceo,compare,timing}.json, $OUT/<name>.replay.json
@@ -86,6 +90,17 @@ for spec in "$@"; do
 
   # 3. compare
   node "$HERE/compare.mjs" "$name" "$OUT/$name.reference.json" "$OUT/$name.perceo.json" "$OUT/$name.compare.json"
+
+  # 3b. optional: every candidate file instead of the sample (slow with the touch method:
+  #     one commit + ci analyze per file, ~4 files/s)
+  if [ -n "${FULL:-}" ]; then
+    say "full run: every candidate source file"
+    node "$HERE/sample.mjs" "$repo" "$appsrc" "$OUT/$name.all.txt" all
+    node "$HERE/reference.mjs" "$repo" "$app" "$OUT/$name.depcruise.json" "$OUT/$name.all.txt" "$OUT/$name-all.reference.json"
+    node "$HERE/perceo-answer.mjs" "$METHOD" "$repo" "$app" "$OUT/$name.all.txt" "$OUT/$name-all.perceo.json"
+    node "$HERE/compare.mjs" "$name-all" "$OUT/$name-all.reference.json" "$OUT/$name-all.perceo.json" "$OUT/$name-all.compare.json"
+    names+=("$name-all")
+  fi
 
   # 4. timing (one run each; page cache warmed by the cat run first)
   if [ -z "${SKIP_TIMING:-}" ]; then

@@ -3,7 +3,7 @@
 //
 // Deterministic strided sample of tracked source files (.ts/.tsx/.js/.jsx), excluding tests,
 // stories, *.d.ts, node_modules, generated code and e2e/fixtures: N_APP files from APP_SRC_DIR
-// and N_PACKAGES from packages/. Two separately strided samples over the sorted lists: the
+// and N_PACKAGES from packages/ (N_APP=all: every candidate file, for the full run). Two separately strided samples over the sorted lists: the
 // i-th pick is element floor((i + 0.5) * n / N). Writes one repo-relative path a line.
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -26,6 +26,6 @@ function stride(arr, n) {
   return [...new Set(picks)];
 }
 const a = list(appSrc), p = list('packages');
-const s = [...stride(a, +nApp), ...stride(p, +nPk)];
-fs.writeFileSync(out, `# ${+nApp} strided from ${a.length} files under ${appSrc}, ${+nPk} from ${p.length} under packages/\n` + s.join('\n') + '\n');
+const s = nApp === 'all' ? [...a, ...p] : [...stride(a, +nApp), ...stride(p, +nPk)];
+fs.writeFileSync(out, `# ${nApp === 'all' ? 'all' : +nApp} strided from ${a.length} files under ${appSrc}, ${nApp === 'all' ? 'all' : +nPk} from ${p.length} under packages/\n` + s.join('\n') + '\n');
 console.error(`[sample] ${s.length} files (${a.length} app candidates, ${p.length} package candidates) -> ${out}`);

@@ -111,10 +111,26 @@ fn extract_module(path: &str, text: &str) -> FileFacts {
     facts
 }
 
+thread_local! {
+    /// One arena per thread, reset between files: allocating a fresh arena for each of
+    /// thousands of files costs more than parsing some of them.
+    static ARENA: std::cell::RefCell<Allocator> = std::cell::RefCell::new(Allocator::default());
+}
+
 /// Parses once; returns the facts and, when the parser gave up, the offset of its first error.
 fn parse_once(source_type: SourceType, text: &str) -> (FileFacts, Option<usize>) {
-    let allocator = Allocator::default();
-    let ret = Parser::new(&allocator, text, source_type).parse();
+    ARENA.with(|arena| match arena.try_borrow_mut() {
+        Ok(mut allocator) => {
+            allocator.reset();
+            parse_in(&allocator, source_type, text)
+        }
+        // Not expected (parsing does not re-enter), but never worth a panic.
+        Err(_) => parse_in(&Allocator::default(), source_type, text),
+    })
+}
+
+fn parse_in(allocator: &Allocator, source_type: SourceType, text: &str) -> (FileFacts, Option<usize>) {
+    let ret = Parser::new(allocator, text, source_type).parse();
     let mut collector = Collector::default();
     collector.visit_program(&ret.program);
     let mut facts = collector.facts;
