@@ -82,6 +82,19 @@ impl Server {
         self.log.lock().unwrap().clone()
     }
 
+    /// The log once it holds `needle` (the server writes a request's line after answering
+    /// it, and a thread copies it here), or as it is after 5 s.
+    fn log_with(&self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let log = self.log();
+            if log.contains(needle) || std::time::Instant::now() > deadline {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// SIGTERM, then the exit code and the whole log.
     fn terminate(mut self) -> (Option<i32>, String) {
         let ok = std::process::Command::new("kill")
@@ -227,7 +240,7 @@ fn serve_answers_health_readiness_its_document_and_json_errors() {
     let (status, _, body) = http(&server.url, "GET", "/coordinator/flows/nope/history", Some(KEY), None);
     assert_eq!(status, 404, "{body}");
     // One structured line per request, never the key.
-    let log = server.log();
+    let log = server.log_with(r#""status":404"#);
     assert!(log.contains(r#""path":"/healthz","status":200"#), "{log}");
     assert!(
         log.contains(r#""status":400"#) && log.contains(r#""error":"request.invalid""#),
@@ -286,7 +299,7 @@ fn ci_analyze_through_the_served_observer_equals_a_local_run() {
         human(perceo(repo.path()).args(plain).env("OBS_KEY", KEY)),
         human(perceo(repo.path()).args(plain).arg("--local"))
     );
-    let log = server.log();
+    let log = server.log_with(r#""method":"POST","path":"/observer/analyze","status":200"#);
     assert!(
         log.contains(r#""method":"POST","path":"/observer/analyze","status":200"#),
         "{log}"
@@ -352,7 +365,11 @@ fn init_bootstraps_flows_through_the_served_observer() {
     assert!(!remote.path().join(".perceo/.config.json.pending").exists());
     let list = |dir: &Path| json_stdout(perceo(dir).args(["flows", "list", "--json"]));
     assert_eq!(list(remote.path()), list(local.path()));
-    assert!(server.log().contains(r#""path":"/observer/bootstrap","status":200"#));
+    assert!(
+        server
+            .log_with(r#""path":"/observer/bootstrap","status":200"#)
+            .contains(r#""path":"/observer/bootstrap","status":200"#)
+    );
     // A wrong key: init fails clearly and leaves no config behind, so it can be run again.
     let denied = fresh();
     denied
@@ -414,7 +431,7 @@ fn analyzer_insights_coverage_and_suggestions_through_the_server_equal_local() {
     let local = json_stdout(perceo(repo.path()).args(["analyze", "insights", "--json", "--local"]));
     assert!(!gist(local.clone()).is_empty());
     assert_eq!(gist(remote), gist(local));
-    let log = server.log();
+    let log = server.log_with(r#""path":"/analyzer/insights","status":200"#);
     for path in ["/analyzer/coverage", "/analyzer/suggestions", "/analyzer/insights"] {
         assert!(
             log.contains(&format!(r#""path":"{path}","status":200"#)),
@@ -543,7 +560,7 @@ fn bodies_over_the_limit_get_a_413_json_error() {
     let (status, _, body) = http(&server.url, "POST", "/observer/analyze", Some(KEY), Some(&big));
     assert_eq!(status, 413, "{body}");
     assert_eq!(json(&body)["error"]["code"], "request.too_large");
-    assert!(server.log().contains(r#""status":413"#));
+    assert!(server.log_with(r#""status":413"#).contains(r#""status":413"#));
 }
 
 #[test]
