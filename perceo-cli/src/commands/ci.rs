@@ -128,7 +128,7 @@ fn analyze(cli: &Cli, args: &AnalyzeArgs, out: &Output) -> CmdResult {
     })?;
     let t = &report.timings;
     out.debug(&format!(
-        "took {} ms: git {} ms, flows {} ms, files {} ms, parse {} ms ({} cached, {} parsed), resolve {} ms{}, routes {} ms, impact {} ms, store {} ms",
+        "took {} ms: git {} ms, flows {} ms, files {} ms, parse {} ms ({} cached, {} parsed), resolve {} ms{}, cache write {} ms, assemble {} ms, routes {} ms, impact {} ms, store {} ms",
         started.elapsed().as_millis(),
         t.git_ms,
         t.flows_ms,
@@ -138,6 +138,8 @@ fn analyze(cli: &Cli, args: &AnalyzeArgs, out: &Output) -> CmdResult {
         t.graph.parses_fresh,
         t.graph.resolve_ms,
         if t.graph.resolution_cached { " (cached)" } else { "" },
+        t.graph.cache_write_ms,
+        t.graph.assemble_ms,
         t.graph.routes_ms,
         t.impact_ms,
         t.store_ms

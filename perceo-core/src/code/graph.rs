@@ -47,7 +47,7 @@ pub struct Unresolved {
 
 /// How a graph was built: time per phase and what the cache saved.
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct BuildStats {
     /// Milliseconds spent finding files.
     pub discover_ms: u64,
@@ -57,6 +57,10 @@ pub struct BuildStats {
     pub resolve_ms: u64,
     /// Milliseconds spent finding routes in the file list.
     pub routes_ms: u64,
+    /// Milliseconds spent writing the graph cache (0 when it was up to date).
+    pub cache_write_ms: u64,
+    /// Milliseconds spent assembling the graph's edges from the resolutions.
+    pub assemble_ms: u64,
     /// Source files whose parse came from the cache.
     pub parses_cached: usize,
     /// Source files parsed now.
@@ -231,6 +235,7 @@ impl DependencyGraph {
         config_problems.sort();
         config_problems.dedup();
 
+        let started = Instant::now();
         if let Some(path) = &cache_path
             && !(stats.resolution_cached && stats.parses_fresh == 0 && stats.parses_cached == cache.files.len())
         {
@@ -258,8 +263,11 @@ impl DependencyGraph {
             );
         }
 
+        stats.cache_write_ms = elapsed_ms(started);
+        let started = Instant::now();
         let facts = parsed.into_iter().map(|p| p.map(|(c, _)| c.facts)).collect();
         let mut graph = Self::assemble(files, index, facts, resolved);
+        stats.assemble_ms = elapsed_ms(started);
         graph.stats = stats;
         graph.config_problems = config_problems;
         Ok(graph)
