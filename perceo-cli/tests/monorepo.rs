@@ -401,6 +401,21 @@ fn monorepo_root_project() -> TempDir {
     tmp
 }
 
+/// (app, id) of each flow of a flow list or a report, in order.
+fn apps_and_ids(value: &Value) -> Vec<(String, String)> {
+    value["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["app"].as_str().unwrap().to_string(),
+                f["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn init_at_the_workspace_root_bootstraps_every_app_with_ids_that_cannot_collide() {
     let tmp = monorepo_root_project();
@@ -411,20 +426,10 @@ fn init_at_the_workspace_root_bootstraps_every_app_with_ids_that_cannot_collide(
     );
     assert!(config.contains(r#"{ "name": "docs", "path": "apps/docs", "framework": "sveltekit" }"#));
     let set = json_stdout(perceo(tmp.path()).args(["flows", "list", "--json"]));
-    let flows: Vec<(String, String)> = set["flows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["id"].as_str().unwrap().to_string(),
-                f["app"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let flows = apps_and_ids(&set);
     // Both apps have a `/` page: two flows, one per app.
-    assert!(flows.contains(&("web_home".into(), "web".into())), "{flows:?}");
-    assert!(flows.contains(&("docs_home".into(), "docs".into())), "{flows:?}");
+    assert!(flows.contains(&("web".into(), "web_home".into())), "{flows:?}");
+    assert!(flows.contains(&("docs".into(), "docs_home".into())), "{flows:?}");
     let routes = json_stdout(perceo(tmp.path()).args(["routes", "--json"]));
     assert!(
         routes
@@ -442,17 +447,7 @@ fn the_root_project_reports_every_app_grouped_and_scopes_app_globals() {
     append(tmp.path(), "apps/web/next.config.mjs", "// images");
     commit(tmp.path());
     let report = json_stdout(perceo(tmp.path()).args(["ci", "analyze", "--base", "main", "--json"]));
-    let got: Vec<(String, String)> = report["flows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["app"].as_str().unwrap().to_string(),
-                f["id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let got = apps_and_ids(&report);
     // The shared package reaches one page in each app; the web app's config only web's flows.
     assert_eq!(got.iter().filter(|(app, _)| app == "docs").count(), 1, "{got:?}");
     assert!(got.contains(&("docs".into(), "docs_home".into())));
