@@ -97,6 +97,31 @@ impl AppModel {
         })
     }
 
+    /// The analysis input for `changes` over this model: its graph, routes, apps and
+    /// workspace layout, with the flows and options the caller gives.
+    pub fn impact_input<'a>(
+        &'a self,
+        changes: &'a crate::git::ChangeSet,
+        flows: &'a crate::flows::FlowSet,
+        on_empty: crate::impact::OnEmpty,
+        manifests: &'a [crate::impact::ManifestChange],
+        dependencies: &'a crate::impact::DependencyRules,
+    ) -> crate::impact::ImpactInput<'a> {
+        crate::impact::ImpactInput {
+            changes,
+            graph: &self.graph,
+            routes: &self.routes,
+            flows,
+            on_empty,
+            manifests,
+            workspace_root: self.workspace_root.as_deref(),
+            workspace_packages: &self.workspace_packages,
+            apps: &self.apps,
+            project_in_workspace: self.project_in_workspace.as_deref(),
+            dependencies,
+        }
+    }
+
     /// The app a project-relative path belongs to, with the path relative to that app (for
     /// a project of one app: `None` and the path itself).
     pub fn app_of<'p>(&self, path: &'p str) -> (Option<&AppSettings>, &'p str) {

@@ -20,7 +20,7 @@ use crate::config::{PERCEO_DIR, ProjectSettings};
 use crate::error::Result;
 use crate::flows::{FlowSet, load_flows};
 use crate::git::{ChangeSet, ChangeStatus, FileChange};
-use crate::impact::{ImpactInput, ImpactReport, OnEmpty, analyze, global_input_reason};
+use crate::impact::{ImpactReport, OnEmpty, analyze, global_input_reason};
 
 /// Directories whose changes never matter.
 const SKIPPED: &[&str] = &[
@@ -234,19 +234,12 @@ impl Watcher {
             changes,
             warnings: Vec::new(),
         };
-        let report = analyze(&ImpactInput {
-            changes: &change_set,
-            graph: &self.model.graph,
-            routes: &self.model.routes,
-            flows: &self.flows,
-            on_empty: self.on_empty,
-            manifests: &[],
-            workspace_root: self.model.workspace_root.as_deref(),
-            workspace_packages: &self.model.workspace_packages,
-            apps: &self.model.apps,
-            project_in_workspace: self.model.project_in_workspace.as_deref(),
-            dependencies: &crate::impact::DependencyRules::default(),
-        });
+        let dependencies = crate::impact::DependencyRules::default();
+        let report = analyze(
+            &self
+                .model
+                .impact_input(&change_set, &self.flows, self.on_empty, &[], &dependencies),
+        );
         Ok(WatchBatch {
             changed: changed.to_vec(),
             report,

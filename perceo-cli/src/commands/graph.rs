@@ -28,13 +28,6 @@ pub(crate) fn summary_line(s: &SyncSummary) -> String {
     )
 }
 
-fn kind_name(kind: perceo_core::code::deps::DepKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
-}
-
 pub(crate) fn run(cli: &Cli, cmd: &GraphCommand, out: &Output) -> CmdResult {
     let perceo = open(cli, out)?;
     match cmd {
@@ -58,7 +51,7 @@ pub(crate) fn run(cli: &Cli, cmd: &GraphCommand, out: &Output) -> CmdResult {
                 return Ok(out.result(perceo_core::code::deps::to_dot(&graph).trim_end())?);
             }
             for e in &graph.edges {
-                out.result(&format!("{} -> {} ({})", e.from, e.to, kind_name(e.kind)))?;
+                out.result(&format!("{} -> {} ({})", e.from, e.to, e.kind.as_str()))?;
             }
             out.info(&format!(
                 "{} file(s), {} edge(s), {} unresolved import(s)",

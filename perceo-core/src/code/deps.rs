@@ -29,6 +29,21 @@ pub enum DepKind {
     Json,
 }
 
+impl DepKind {
+    /// The kind as printed and serialised (`type-only`, `re-export`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DepKind::Static => "static",
+            DepKind::Dynamic => "dynamic",
+            DepKind::TypeOnly => "type-only",
+            DepKind::Require => "require",
+            DepKind::ReExport => "re-export",
+            DepKind::Css => "css",
+            DepKind::Json => "json",
+        }
+    }
+}
+
 /// One edge of the module graph.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]

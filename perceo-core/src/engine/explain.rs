@@ -8,7 +8,7 @@ use crate::code::deps::{ModuleGraphExport, export};
 use crate::error::{Error, Result};
 use crate::git::ChangeSet;
 use crate::impact::why::{WhyReport, explain};
-use crate::impact::{DependencyRules, ImpactInput, OnEmpty};
+use crate::impact::{DependencyRules, OnEmpty};
 
 impl Perceo {
     /// For each file (absolute, or relative to the project; files outside the project are
@@ -20,7 +20,6 @@ impl Perceo {
         let model = self.model()?;
         let flows = self.flows()?;
         let files: Vec<String> = files.iter().map(|f| self.graph_path(f)).collect::<Result<_>>()?;
-        let deps = &self.config.settings.observer.analysis.dependencies;
         let no_changes = ChangeSet {
             base_sha: String::new(),
             head_sha: String::new(),
@@ -28,19 +27,8 @@ impl Perceo {
             changes: Vec::new(),
             warnings: Vec::new(),
         };
-        let input = ImpactInput {
-            changes: &no_changes,
-            graph: &model.graph,
-            routes: &model.routes,
-            flows: &flows,
-            on_empty: OnEmpty::None,
-            manifests: &[],
-            workspace_root: model.workspace_root.as_deref(),
-            workspace_packages: &model.workspace_packages,
-            apps: &model.apps,
-            project_in_workspace: model.project_in_workspace.as_deref(),
-            dependencies: &DependencyRules::new(&deps.global, &deps.no_impact),
-        };
+        let deps = DependencyRules::from_settings(&self.config.settings.observer.analysis.dependencies);
+        let input = model.impact_input(&no_changes, &flows, OnEmpty::None, &[], &deps);
         let prefix = crate::git::project_prefix(&self.config.project_dir).ok();
         Ok(explain(&input, &files, prefix.as_deref()))
     }

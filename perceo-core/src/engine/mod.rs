@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use crate::analyzer;
 use crate::graph::{FlowRecord, Insight, Prediction, TestRun};
-use crate::impact::{DependencyRules, ImpactInput, ImpactReport, ManifestChange, OnEmpty, analyze, is_manifest};
+use crate::impact::{DependencyRules, ImpactReport, ManifestChange, OnEmpty, analyze, is_manifest};
 use crate::init::{InitOptions, InitReport};
 use crate::routes::Route;
 use crate::watch::{WatchBatch, Watcher};
@@ -885,20 +885,8 @@ impl Perceo {
         manifests: &[ManifestChange],
     ) -> Result<ImpactReport> {
         let model = self.model()?;
-        let deps = &self.config.settings.observer.analysis.dependencies;
-        Ok(analyze(&ImpactInput {
-            changes,
-            graph: &model.graph,
-            routes: &model.routes,
-            flows,
-            on_empty,
-            manifests,
-            workspace_root: model.workspace_root.as_deref(),
-            workspace_packages: &model.workspace_packages,
-            apps: &model.apps,
-            project_in_workspace: model.project_in_workspace.as_deref(),
-            dependencies: &DependencyRules::new(&deps.global, &deps.no_impact),
-        }))
+        let deps = DependencyRules::from_settings(&self.config.settings.observer.analysis.dependencies);
+        Ok(analyze(&model.impact_input(changes, flows, on_empty, manifests, &deps)))
     }
 
     fn publish_change_detected(&self, changes: &ChangeSet) -> Result<()> {

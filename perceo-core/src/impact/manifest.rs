@@ -182,6 +182,11 @@ impl DependencyRules {
         }
     }
 
+    /// The built-in table with `observer.analysis.dependencies` over it.
+    pub fn from_settings(settings: &crate::config::DependencySettings) -> Self {
+        Self::new(&settings.global, &settings.no_impact)
+    }
+
     /// What `package` is.
     pub fn classify(&self, package: &str) -> PackageClass {
         if self.user_global.is_match(package) {

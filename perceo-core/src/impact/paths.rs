@@ -109,7 +109,6 @@ pub fn is_docs_path(path: &str) -> bool {
         || name == ".gitignore"
         || lower.starts_with(".github/")
         || lower.contains("/.github/")
-        || lower.trim_start_matches("../").starts_with(".github/")
 }
 
 /// Whether a path is test code by convention: `*.spec.*`, `*.test.*`, `*.cy.*`, or inside an
