@@ -592,10 +592,19 @@ fn the_graph_cache_reuses_unchanged_files_and_sees_every_change() {
         "src/lib/cart/index.ts"
     ));
 
-    // A corrupt cache is rebuilt, not an error.
+    // A corrupt cache is rebuilt, not an error (once the last build's cache write is done).
+    drop(realiased);
     std::fs::write(dir.join(".perceo/cache/graph.bin"), b"\x00garbage").unwrap();
     let rebuilt = DependencyGraph::build(&dir, &options).unwrap();
     assert_eq!(rebuilt.stats.parses_cached, 0);
+
+    // The cache is written beside the rest of the analysis; once the graph is dropped it is
+    // on disk, whole.
+    let parsed = rebuilt.stats.parses_fresh;
+    drop(rebuilt);
+    let cache = perceo_core::code::cache::GraphCache::load(&dir.join(".perceo/cache/graph.bin"));
+    assert_eq!(cache.files.len(), parsed);
+    assert!(cache.resolution.is_some());
 }
 
 #[test]

@@ -93,3 +93,50 @@ fn every_resolution_case_reaches_source_files() {
     assert!(g.unresolved.is_empty(), "{:?}", g.unresolved);
     assert_eq!(g.externals_of(g.id("app/page.tsx").unwrap()), &[] as &[String]);
 }
+
+/// Files of one folder owned by different tsconfigs (`include`) resolve the same specifier
+/// differently; resolutions remembered per folder must not mix them up.
+#[test]
+fn files_of_one_folder_under_two_tsconfigs_resolve_apart() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    write(
+        dir,
+        &[
+            (
+                "tsconfig.json",
+                r#"{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./far/*"] } } }"#,
+            ),
+            (
+                "src/tsconfig.json",
+                r#"{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["../near/*"] } }, "include": ["a.ts"] }"#,
+            ),
+            ("src/a.ts", "import { x } from '@/x';\nexport const a = x;\n"),
+            ("near/x.ts", "export const x = 1;\n"),
+            ("far/x.ts", "export const x = 2;\n"),
+        ],
+    );
+    // Enough files after `a.ts` in the folder that one worker resolves several in a row.
+    for i in 0..200 {
+        write(
+            dir,
+            &[(
+                &format!("src/b{i:03}.ts"),
+                "import { x } from '@/x';\nexport const b = x;\n",
+            )],
+        );
+    }
+    let graph = DependencyGraph::build(dir, &GraphOptions::default()).unwrap();
+    let target = |from: &str| {
+        let id = graph.id(from).unwrap();
+        graph
+            .imports_of(id)
+            .iter()
+            .map(|e| graph.path(e.file).to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(target("src/a.ts"), ["near/x.ts"]);
+    for i in 0..200 {
+        assert_eq!(target(&format!("src/b{i:03}.ts")), ["far/x.ts"], "src/b{i:03}.ts");
+    }
+}

@@ -3,14 +3,16 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::Serialize;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
-use super::cache::{CachedFacts, CachedResolution, GraphCache, ResolvedImports, nanos};
+use super::cache::{
+    CachedFacts, GraphCache, MapRef, PendingWrite, ResolutionRef, ResolvedImports, nanos, write_in_background,
+};
 use super::discover::{absolute, discover_files, glob_set, relative_path};
 use super::imports::{FileFacts, Import, ImportKind, Specifier, extract, is_source_path};
 use super::resolve::{ModuleResolver, Resolution};
@@ -57,7 +59,8 @@ pub struct BuildStats {
     pub resolve_ms: u64,
     /// Milliseconds spent finding routes in the file list.
     pub routes_ms: u64,
-    /// Milliseconds spent writing the graph cache (0 when it was up to date).
+    /// Milliseconds the build spent on the graph cache write; the write itself runs on a
+    /// thread of its own beside the rest of the analysis, so this is only its start.
     pub cache_write_ms: u64,
     /// Milliseconds spent assembling the graph's edges from the resolutions.
     pub assemble_ms: u64,
@@ -90,6 +93,47 @@ pub struct DependencyGraph {
     pub config_problems: Vec<(String, String)>,
     /// How the graph was built.
     pub stats: BuildStats,
+    /// The cache write this build started; dropping the graph waits for it, so that the
+    /// cache is whole before the process ends.
+    cache_write: Option<PendingWrite>,
+}
+
+/// What a build read and resolved, per file (parallel to `files`): the graph is assembled
+/// from it and the cache written from it.
+struct BuildParts {
+    files: Vec<String>,
+    /// Each source file's facts, and whether they came from the cache.
+    parsed: Vec<Option<(CachedFacts, bool)>>,
+    resolved: Vec<ResolvedImports>,
+}
+
+impl BuildParts {
+    /// Writes the graph cache at `path` from these parts.
+    fn save_cache(&self, path: &Path, file_set: u64, inputs: u64, config_problems: &[(String, String)]) -> Result<()> {
+        let facts = self
+            .files
+            .iter()
+            .zip(&self.parsed)
+            .filter_map(|(f, p)| Some((f.as_str(), &p.as_ref()?.0)))
+            .collect();
+        let per_file = self
+            .files
+            .iter()
+            .zip(&self.resolved)
+            .filter(|(_, r)| !(r.edges.is_empty() && r.externals.is_empty() && r.unresolved.is_empty()))
+            .map(|(f, r)| (f.as_str(), r))
+            .collect();
+        GraphCache::save(
+            path,
+            MapRef(facts),
+            ResolutionRef {
+                file_set,
+                inputs,
+                per_file: MapRef(per_file),
+                config_problems,
+            },
+        )
+    }
 }
 
 /// Name of the cache file inside the cache directory.
@@ -200,7 +244,7 @@ impl DependencyGraph {
         let resolved: Vec<ResolvedImports> = files
             .par_iter()
             .zip(parsed.par_iter())
-            .map(|(rel, entry)| {
+            .map_init(FolderMemo::default, |memo, (rel, entry)| {
                 let Some((entry, cached)) = entry else {
                     return ResolvedImports::default();
                 };
@@ -214,6 +258,7 @@ impl DependencyGraph {
                     &|t: &str| index.contains_key(t),
                     &files,
                     resolver,
+                    memo,
                 )
             })
             .collect();
@@ -235,41 +280,43 @@ impl DependencyGraph {
         config_problems.sort();
         config_problems.dedup();
 
+        // The cache is written on a thread of its own from the same parts the graph is
+        // assembled from, while the analysis goes on (a later load waits for it).
         let started = Instant::now();
-        if let Some(path) = &cache_path
-            && !(stats.resolution_cached && stats.parses_fresh == 0 && stats.parses_cached == cache.files.len())
-        {
-            let facts_by_file = files
-                .iter()
-                .zip(&parsed)
-                .filter_map(|(f, p)| Some((f.clone(), p.as_ref()?.0.clone())))
-                .collect();
-            let per_file = files
-                .iter()
-                .zip(&resolved)
-                .filter(|(_, r)| !(r.edges.is_empty() && r.externals.is_empty() && r.unresolved.is_empty()))
-                .map(|(f, r)| (f.clone(), r.clone()))
-                .collect();
-            // Only a cache: failing to write it must not fail the analysis.
-            let _ = GraphCache::save(
-                path,
-                facts_by_file,
-                CachedResolution {
-                    file_set,
-                    inputs,
-                    per_file,
-                    config_problems: config_problems.clone(),
-                },
-            );
-        }
-
+        let up_to_date = stats.resolution_cached && stats.parses_fresh == 0 && stats.parses_cached == cache.files.len();
+        drop(cache);
+        let mut parts = Arc::new(BuildParts {
+            files: files.clone(),
+            parsed,
+            resolved,
+        });
+        let cache_write = cache_path.filter(|_| !up_to_date).map(|path| {
+            let parts = Arc::clone(&parts);
+            let config_problems = config_problems.clone();
+            write_in_background(path.clone(), move || {
+                // Only a cache: failing to write it must not fail the analysis.
+                let _ = parts.save_cache(&path, file_set, inputs, &config_problems);
+            })
+        });
         stats.cache_write_ms = elapsed_ms(started);
         let started = Instant::now();
-        let facts = parsed.into_iter().map(|p| p.map(|(c, _)| c.facts)).collect();
-        let mut graph = Self::assemble(files, index, facts, resolved);
+        // The graph takes the facts when no cache write shares them.
+        let facts: Vec<Option<FileFacts>> = match Arc::get_mut(&mut parts) {
+            Some(own) => std::mem::take(&mut own.parsed)
+                .into_iter()
+                .map(|p| p.map(|(c, _)| c.facts))
+                .collect(),
+            None => parts
+                .parsed
+                .iter()
+                .map(|p| p.as_ref().map(|(c, _)| c.facts.clone()))
+                .collect(),
+        };
+        let mut graph = Self::assemble(files, index, facts, &parts.resolved);
         stats.assemble_ms = elapsed_ms(started);
         graph.stats = stats;
         graph.config_problems = config_problems;
+        graph.cache_write = cache_write;
         Ok(graph)
     }
 
@@ -277,7 +324,7 @@ impl DependencyGraph {
         files: Vec<String>,
         index: HashMap<String, usize>,
         facts: Vec<Option<FileFacts>>,
-        resolved: Vec<ResolvedImports>,
+        resolved: &[ResolvedImports],
     ) -> DependencyGraph {
         let mut graph = DependencyGraph {
             forward: vec![Vec::new(); files.len()],
@@ -286,7 +333,7 @@ impl DependencyGraph {
             imports: vec![Vec::new(); files.len()],
             ..Default::default()
         };
-        for (i, r) in resolved.into_iter().enumerate() {
+        for (i, r) in resolved.iter().enumerate() {
             let edges: Vec<Edge> = r
                 .edges
                 .iter()
@@ -302,13 +349,11 @@ impl DependencyGraph {
                 graph.reverse[e.file].push(Edge { file: i, ..*e });
             }
             graph.forward[i] = edges;
-            graph.externals[i] = r.externals;
-            graph
-                .unresolved
-                .extend(r.unresolved.into_iter().map(|specifier| Unresolved {
-                    file: files[i].clone(),
-                    specifier,
-                }));
+            graph.externals[i] = r.externals.clone();
+            graph.unresolved.extend(r.unresolved.iter().map(|specifier| Unresolved {
+                file: files[i].clone(),
+                specifier: specifier.clone(),
+            }));
         }
         for (i, f) in facts.into_iter().enumerate() {
             let Some(mut f) = f else { continue };
@@ -391,6 +436,7 @@ impl DependencyGraph {
                 &|t: &str| index.contains_key(t),
                 &self.files,
                 resolver,
+                &mut FolderMemo::default(),
             );
             let edges: Vec<Edge> = resolved
                 .edges
@@ -499,6 +545,43 @@ impl DependencyGraph {
 
 /// Resolves every import of one file to project-relative targets; `exists` says whether a
 /// project-relative path is a known file, `files` lists candidates for template imports.
+/// What literal specifiers resolved to from one folder (under one tsconfig). Files are
+/// resolved in path order, so the files of a folder come one after another, and they import
+/// the same modules (`../lib/utils`, `@/components/ui`) over and over: the memo answers
+/// those without the resolver. It is local to one worker's run of files, so no lock is taken.
+#[derive(Default)]
+struct FolderMemo {
+    folder: String,
+    tsconfig: Option<usize>,
+    outcomes: HashMap<String, Outcome>,
+}
+
+/// Where one literal specifier led, as the graph records it.
+#[derive(Clone)]
+enum Outcome {
+    /// A file of the graph (project-relative).
+    File(String),
+    /// An external package.
+    External(String),
+    /// Nowhere the graph knows.
+    Unresolved,
+}
+
+impl FolderMemo {
+    /// The memo for the file `rel` governed by `tsconfig` (see
+    /// [`ModuleResolver::tsconfig_scope`]), emptied when the folder or the tsconfig changes.
+    fn for_file(&mut self, rel: &str, tsconfig: Option<usize>) -> &mut HashMap<String, Outcome> {
+        let folder = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        if self.folder != folder || self.tsconfig != tsconfig || tsconfig.is_none() {
+            self.folder.clear();
+            self.folder.push_str(folder);
+            self.tsconfig = tsconfig;
+            self.outcomes.clear();
+        }
+        &mut self.outcomes
+    }
+}
+
 fn resolve_file(
     project_dir: &Path,
     rel: &str,
@@ -506,21 +589,35 @@ fn resolve_file(
     exists: &dyn Fn(&str) -> bool,
     files: &[String],
     resolver: &ModuleResolver,
+    memo: &mut FolderMemo,
 ) -> ResolvedImports {
     let mut out = ResolvedImports::default();
     let from = absolute(project_dir, rel);
+    let memo = memo.for_file(rel, resolver.tsconfig_scope(&from));
     for import in imports {
         match &import.specifier {
-            Specifier::Literal(spec) => match resolver.resolve(&from, spec) {
-                Resolution::File(path) => match relative_path(project_dir, &path) {
-                    Some(target) if exists(&target) => {
-                        out.edges.push((target, import.kind, import.type_only));
+            Specifier::Literal(spec) => {
+                let outcome = match memo.get(spec.as_str()) {
+                    Some(known) => known.clone(),
+                    None => {
+                        let outcome = match resolver.resolve(&from, spec) {
+                            Resolution::File(path) => match relative_path(project_dir, &path) {
+                                Some(target) if exists(&target) => Outcome::File(target),
+                                _ => Outcome::Unresolved,
+                            },
+                            Resolution::External(name) => Outcome::External(name),
+                            Resolution::Unresolved => Outcome::Unresolved,
+                        };
+                        memo.insert(spec.clone(), outcome.clone());
+                        outcome
                     }
-                    _ => out.unresolved.push(spec.clone()),
-                },
-                Resolution::External(name) => out.externals.push(name),
-                Resolution::Unresolved => out.unresolved.push(spec.clone()),
-            },
+                };
+                match outcome {
+                    Outcome::File(target) => out.edges.push((target, import.kind, import.type_only)),
+                    Outcome::External(name) => out.externals.push(name),
+                    Outcome::Unresolved => out.unresolved.push(spec.clone()),
+                }
+            }
             Specifier::Template(parts) => {
                 let matches: Vec<usize> = template_matches(rel, parts, files)
                     .into_iter()

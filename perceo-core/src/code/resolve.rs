@@ -359,6 +359,17 @@ impl ModuleResolver {
         fallback.resolver.resolve_file(from, spec)
     }
 
+    /// Which tsconfig governs `file` (by identity; 0 for none), `None` when that cannot be
+    /// told. Files of one folder under the same tsconfig resolve every specifier alike;
+    /// a folder can hold files of two tsconfigs (`include`, `exclude`, references).
+    pub fn tsconfig_scope(&self, file: &Path) -> Option<usize> {
+        match self.resolver.find_tsconfig(file) {
+            Ok(Some(tsconfig)) => Some(Arc::as_ptr(&tsconfig) as usize),
+            Ok(None) => Some(0),
+            Err(_) => None,
+        }
+    }
+
     /// The monorepo's root (the nearest folder declaring workspaces), if any.
     pub fn workspace_root(&self) -> Option<&Path> {
         self.root.as_deref()

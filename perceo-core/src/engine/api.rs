@@ -293,7 +293,14 @@ impl Perceo {
             head: changes.head_sha.clone(),
         };
         let (manifests, notes) = self.manifest_contents(&changes, &source);
-        let mut report = self.impact(&changes, &flows, request.on_empty.unwrap_or_default(), &manifests)?;
+        let model = self.model()?;
+        let mut report = self.impact(
+            &model,
+            &changes,
+            &flows,
+            request.on_empty.unwrap_or_default(),
+            &manifests,
+        );
         self.classify_with_llm(&mut report, &changes, &flows, false);
         report.warnings.extend(notes);
         match checked_out_commit(&self.config.project_dir) {

@@ -797,11 +797,31 @@ impl Perceo {
     /// Builds the dependency graph and routes of the project.
     pub fn model(&self) -> Result<AppModel> {
         let s = &self.config.settings;
-        let options = GraphOptions {
-            ignore: s.observer.watch.ignore.clone(),
+        AppModel::build_project(&self.config.project_dir, &s.project, &self.graph_options())
+    }
+
+    /// Runs `work` on this thread while the dependency graph and routes are built on another
+    /// (the analysis computes the change set meanwhile): both results.
+    fn beside_model<T>(&self, work: impl FnOnce() -> T) -> (T, Result<AppModel>) {
+        let (dir, project, options) = (
+            &self.config.project_dir,
+            &self.config.settings.project,
+            self.graph_options(),
+        );
+        std::thread::scope(|scope| {
+            let model = scope.spawn(move || AppModel::build_project(dir, project, &options));
+            let done = work();
+            // A panic there is re-raised here, as if the graph had been built on this thread.
+            let model = model.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (done, model)
+        })
+    }
+
+    fn graph_options(&self) -> GraphOptions {
+        GraphOptions {
+            ignore: self.config.settings.observer.watch.ignore.clone(),
             cache_dir: Some(self.config.perceo_dir().join("cache")),
-        };
-        AppModel::build_project(&self.config.project_dir, &s.project, &options)
+        }
     }
 
     /// The routes of the project.
@@ -816,25 +836,38 @@ impl Perceo {
     pub fn analyze(&self, options: &AnalyzeOptions) -> Result<ImpactReport> {
         let started = Instant::now();
         let dir = &self.config.project_dir;
-        let changes = self.change_set(&options.source)?;
-        let git_ms = started.elapsed().as_millis() as u64;
+        let observer = self.observer_client()?;
+        let timed_change_set = || {
+            let started = Instant::now();
+            (self.change_set(&options.source), started.elapsed().as_millis() as u64)
+        };
+        // In process, the graph is built while git works out the change set.
+        let ((changes, git_ms), model) = match observer {
+            Some(_) => (timed_change_set(), None),
+            None => {
+                let (changes, model) = self.beside_model(timed_change_set);
+                (changes, Some(model))
+            }
+        };
+        let changes = changes?;
         self.publish_change_detected(&changes)?;
         let flows_started = Instant::now();
         let flows = self.flows()?;
         let flows_ms = flows_started.elapsed().as_millis() as u64;
         let impact_started = Instant::now();
-        let mut report = match self.observer_client()? {
+        let mut report = match (observer, model) {
             // Delegated: the managed Observer analyses the change set we send.
-            Some(client) => self.block_on(client.analyze(&AnalyzeRequest {
+            (Some(client), _) => self.block_on(client.analyze(&AnalyzeRequest {
                 base_sha: changes.base_sha.clone(),
                 head_sha: changes.head_sha.clone(),
                 files: changes.changes.clone(),
                 merge_base: Some(changes.merge_base.clone()),
                 on_empty: Some(options.on_empty),
             }))?,
-            None => {
+            (None, model) => {
+                let model = model.unwrap_or_else(|| self.model())?;
                 let (manifests, notes) = self.manifest_contents(&changes, &options.source);
-                let mut report = self.impact(&changes, &flows, options.on_empty, &manifests)?;
+                let mut report = self.impact(&model, &changes, &flows, options.on_empty, &manifests);
                 report.warnings.extend(notes);
                 let working_tree = matches!(options.source, ChangeSource::WorkingTree);
                 self.classify_with_llm(&mut report, &changes, &flows, working_tree);
@@ -867,10 +900,11 @@ impl Perceo {
     /// (`perceo doctor`'s dry run).
     pub fn analyze_dry_run(&self, options: &AnalyzeOptions) -> Result<ImpactReport> {
         let started = Instant::now();
-        let changes = self.change_set(&options.source)?;
+        let (changes, model) = self.beside_model(|| self.change_set(&options.source));
+        let (changes, model) = (changes?, model?);
         let flows = self.flows()?;
         let (manifests, notes) = self.manifest_contents(&changes, &options.source);
-        let mut report = self.impact(&changes, &flows, options.on_empty, &manifests)?;
+        let mut report = self.impact(&model, &changes, &flows, options.on_empty, &manifests);
         report.warnings.extend(notes);
         report.timings.total_ms = started.elapsed().as_millis() as u64;
         Ok(report)
@@ -879,14 +913,14 @@ impl Perceo {
     /// The local impact analysis of `changes` over the project's dependency graph and routes.
     fn impact(
         &self,
+        model: &AppModel,
         changes: &ChangeSet,
         flows: &FlowSet,
         on_empty: OnEmpty,
         manifests: &[ManifestChange],
-    ) -> Result<ImpactReport> {
-        let model = self.model()?;
+    ) -> ImpactReport {
         let deps = DependencyRules::from_settings(&self.config.settings.observer.analysis.dependencies);
-        Ok(analyze(&model.impact_input(changes, flows, on_empty, manifests, &deps)))
+        analyze(&model.impact_input(changes, flows, on_empty, manifests, &deps))
     }
 
     fn publish_change_detected(&self, changes: &ChangeSet) -> Result<()> {

@@ -138,7 +138,8 @@ pub struct AffectedFlow {
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Timings {
-    /// Milliseconds computing the change set.
+    /// Milliseconds computing the change set (in process, the dependency graph is built
+    /// meanwhile on another thread, so this overlaps `graph`).
     pub git_ms: u64,
     /// Milliseconds loading flow files.
     pub flows_ms: u64,
