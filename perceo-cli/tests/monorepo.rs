@@ -465,6 +465,46 @@ fn the_root_project_reports_every_app_grouped_and_scopes_app_globals() {
 }
 
 #[test]
+fn sveltekit_aliases_resolve_in_a_monorepo_app_without_its_generated_tsconfig() {
+    let tmp = monorepo_root_project();
+    // `$lib` (SvelteKit's own) and `$components` (kit.alias in svelte.config.js), while the
+    // app's tsconfig extends `.svelte-kit/tsconfig.json`, which only `svelte-kit sync` writes.
+    append(
+        tmp.path(),
+        "apps/docs/src/lib/title.ts",
+        "export const subtitle = 'Guide';",
+    );
+    append(tmp.path(), "apps/docs/src/components/Callout.svelte", "<!-- tone -->");
+    commit(tmp.path());
+    let report = json_stdout(perceo(tmp.path()).args(["ci", "analyze", "--base", "main", "--json"]));
+    let got = apps_and_ids(&report);
+    assert_eq!(
+        got,
+        [
+            ("docs".to_string(), "docs_guide".to_string()),
+            ("docs".into(), "docs_home".into())
+        ],
+        "{report}"
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(
+        !warnings.contains(".svelte-kit"),
+        "an expected generated file is no problem: {warnings}"
+    );
+    // `$app/*` and `$env/*` are SvelteKit's modules, not unresolved imports.
+    let deps = json_stdout(perceo(tmp.path()).args([
+        "graph",
+        "deps",
+        "--json",
+        "--from",
+        "apps/docs/src/routes/guide/+page.svelte",
+    ]));
+    let text = deps.to_string();
+    assert!(text.contains("apps/docs/src/components/Callout.svelte"), "{text}");
+    assert_eq!(report["totals"]["unresolvedImports"], 0, "{report}");
+}
+
+#[test]
 fn ci_test_at_the_root_runs_each_apps_tests_in_its_folder() {
     let tmp = monorepo_root_project();
     perceo(tmp.path())

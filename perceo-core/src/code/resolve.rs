@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use oxc_resolver::{FileMetadata, FileSystem, ResolveError, ResolveOptions, ResolverGeneric, TsconfigDiscovery};
 
 use super::discover::glob_set;
+use super::framework_aliases::{FrameworkAliases, is_generated_tsconfig};
 
 /// A package of the monorepo's workspaces.
 #[derive(Debug, Clone)]
@@ -25,6 +26,9 @@ pub struct WorkspacePackage {
     pub name: String,
     /// Its directory (absolute).
     pub dir: PathBuf,
+    /// Its package.json `exports` as `(subpath, target)` pairs (`./components/*` →
+    /// `./src/lib/components/*`), conditions reduced to the source-most target.
+    pub exports: Vec<(String, String)>,
 }
 
 /// Where a specifier led.
@@ -175,6 +179,8 @@ impl FileSystem for WorkspaceFs {
 /// Resolves specifiers for a project (and its monorepo's workspace packages).
 pub struct ModuleResolver {
     resolver: ResolverGeneric<WorkspaceFs>,
+    /// SvelteKit, Nuxt and Vite aliases per app folder.
+    framework: FrameworkAliases,
     /// Per nearest tsconfig: a resolver without tsconfig discovery, with that tsconfig's own
     /// `paths` as aliases (the aliases' keys, to know when it can help).
     fallbacks: Mutex<HashMap<PathBuf, Arc<Fallback>>>,
@@ -204,22 +210,11 @@ impl ModuleResolver {
             }
             None => (Vec::new(), Vec::new(), WorkspaceFs::default()),
         };
-        let mut alias = Vec::new();
-        if ["js", "ts"]
-            .iter()
-            .any(|e| project_dir.join(format!("svelte.config.{e}")).exists())
-        {
-            alias.push((
-                "$lib".to_string(),
-                vec![oxc_resolver::AliasValue::Path(
-                    project_dir.join("src/lib").to_string_lossy().into_owned(),
-                )],
-            ));
-        }
+        let framework =
+            FrameworkAliases::discover(std::iter::once(project_dir).chain(packages.iter().map(|p| p.dir.as_path())));
         let ext = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let options = ResolveOptions {
             tsconfig: Some(TsconfigDiscovery::Auto),
-            alias,
             condition_names: ext(&["source", "import", "module", "require", "node", "browser", "default"]),
             extensions: ext(&[
                 ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json", ".vue", ".svelte",
@@ -251,6 +246,7 @@ impl ModuleResolver {
         }
         ModuleResolver {
             resolver: ResolverGeneric::new_with_file_system(fs, options),
+            framework,
             fallbacks: Mutex::default(),
             problems: Mutex::new(problems),
             stop_at: workspace
@@ -346,12 +342,17 @@ impl ModuleResolver {
         let Some(fallback) = self.fallback(tsconfig.as_deref()) else {
             return Err(err);
         };
+        // A missing `extends` target that a framework generates (`svelte-kit sync`, `nuxi
+        // prepare`) is expected on a fresh checkout: resolved without it, but not reported.
+        let generated = matches!(&err, ResolveError::TsconfigNotFound(p) if is_generated_tsconfig(p));
         if let Some(problem) = config_error {
-            let file = match &err {
-                ResolveError::Json(j) => j.path.clone(),
-                _ => tsconfig.clone().unwrap_or_default(),
-            };
-            self.note_problem(file, problem);
+            if !generated {
+                let file = match &err {
+                    ResolveError::Json(j) => j.path.clone(),
+                    _ => tsconfig.clone().unwrap_or_default(),
+                };
+                self.note_problem(file, problem);
+            }
         } else if is_relative(spec) || !fallback.alias_keys.iter().any(|k| spec.starts_with(k.as_str())) {
             // Not a config problem, and the tsconfig's own paths cannot help.
             return Err(err);
@@ -393,9 +394,26 @@ impl ModuleResolver {
 
     /// Resolves `specifier` as imported by the file `from` (absolute path).
     pub fn resolve(&self, from: &Path, specifier: &str) -> Resolution {
-        let spec = specifier.split(['?', '#']).next().unwrap_or(specifier);
+        let spec = match specifier.split_once('?') {
+            Some((path, _)) => path,
+            None => specifier,
+        };
+        let spec = match spec.find('#') {
+            // `#imports` and package `imports` keep their `#`; a fragment after a path does not.
+            Some(at) if at > 0 => &spec[..at],
+            _ => spec,
+        };
         if let Some((pkg, subpath)) = self.workspace_package_of(spec) {
             return self.resolve_workspace(from, spec, pkg, subpath);
+        }
+        if self.framework.is_framework_module(from, spec, false) {
+            return Resolution::External(spec.to_string());
+        }
+        if let Some(target) = self.framework.rewrite(from, spec) {
+            return match self.resolve_with_fallback(from, &target.to_string_lossy()) {
+                Ok(r) => Resolution::File(r.into_path_buf()),
+                Err(_) => Resolution::Unresolved,
+            };
         }
         match self.resolve_with_fallback(from, spec) {
             Ok(r) => {
@@ -407,6 +425,7 @@ impl ModuleResolver {
                 }
             }
             Err(ResolveError::Builtin { .. }) => Resolution::External(spec.to_string()),
+            Err(_) if self.framework.is_framework_module(from, spec, true) => Resolution::External(spec.to_string()),
             Err(_) if is_bare(spec) => Resolution::External(package_name(spec).to_string()),
             Err(_) => Resolution::Unresolved,
         }
@@ -432,7 +451,14 @@ impl ModuleResolver {
             return Resolution::File(path);
         }
         let sub = subpath.trim_start_matches('/');
-        let mut candidates = Vec::new();
+        // An `exports` target written with `.js` for a `.ts` source (as TypeScript allows) or
+        // left without its extension: resolved from the package folder, with extension aliases.
+        let exported = if sub.is_empty() {
+            ".".to_string()
+        } else {
+            format!("./{sub}")
+        };
+        let mut candidates = exported_candidates(&pkg.exports, &exported);
         if sub.is_empty() {
             candidates.extend(["./src/index".to_string(), ".".to_string(), "./index".to_string()]);
         } else {
@@ -629,6 +655,7 @@ fn expand_workspaces(root: &Path, patterns: &[String]) -> Vec<WorkspacePackage> 
             Some(WorkspacePackage {
                 name: json.get("name")?.as_str()?.to_string(),
                 dir: path.parent()?.to_path_buf(),
+                exports: export_targets(json.get("exports")),
             })
         })
         .collect();
@@ -637,9 +664,64 @@ fn expand_workspaces(root: &Path, patterns: &[String]) -> Vec<WorkspacePackage> 
     packages
 }
 
+/// `exports` of a package.json as `(subpath, target)` pairs; a conditions object gives its
+/// most source-like target (`source`, `svelte`, `import`, `module`, `default`, `require`).
+fn export_targets(exports: Option<&serde_json::Value>) -> Vec<(String, String)> {
+    fn target(value: &serde_json::Value) -> Option<String> {
+        match value {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Object(conditions) => ["source", "svelte", "import", "module", "default", "require"]
+                .iter()
+                .find_map(|c| conditions.get(*c).and_then(target)),
+            _ => None,
+        }
+    }
+    match exports {
+        Some(serde_json::Value::Object(map)) if map.keys().all(|k| k.starts_with('.')) => map
+            .iter()
+            .filter_map(|(subpath, value)| Some((subpath.clone(), target(value)?)))
+            .collect(),
+        Some(other) => target(other).map(|t| vec![(".".to_string(), t)]).unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
+/// The targets `exports` gives the subpath `./x/y` (a `*` pattern matches any rest).
+fn exported_candidates(exports: &[(String, String)], subpath: &str) -> Vec<String> {
+    exports
+        .iter()
+        .filter_map(|(key, target)| match key.split_once('*') {
+            None => (key == subpath).then(|| target.clone()),
+            Some((before, after)) => {
+                let middle = subpath.strip_prefix(before)?.strip_suffix(after)?;
+                Some(target.replacen('*', middle, 1))
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exports_patterns_give_their_targets() {
+        let json: serde_json::Value = serde_json::from_str(
+            r#"{ "./utils": "./src/lib/utils.ts", "./components/*": "./src/lib/components/*",
+                 ".": { "types": "./dist/index.d.ts", "svelte": "./src/index.js", "default": "./dist/index.js" } }"#,
+        )
+        .unwrap();
+        let exports = export_targets(Some(&json));
+        assert_eq!(
+            exported_candidates(&exports, "./components/ui/button/index.js"),
+            ["./src/lib/components/ui/button/index.js"]
+        );
+        assert_eq!(exported_candidates(&exports, "./utils"), ["./src/lib/utils.ts"]);
+        assert_eq!(exported_candidates(&exports, "."), ["./src/index.js"]);
+        assert!(exported_candidates(&exports, "./hooks/x").is_empty());
+        let single = export_targets(Some(&serde_json::json!("./src/main.ts")));
+        assert_eq!(exported_candidates(&single, "."), ["./src/main.ts"]);
+    }
 
     #[test]
     fn package_names_of_bare_specifiers() {
