@@ -21,8 +21,8 @@
 //!
 //! Limitations (files are never read): a React Router `app/routes.ts` config is not evaluated
 //! (the flat-routes convention is assumed, as `@react-router/fs-routes` does); a Remix resource
-//! route (no default export) is reported as a page; SvelteKit layout resets (`+page@.svelte`)
-//! still attach every layout above the page.
+//! route (no default export) is reported as a page. SvelteKit layout resets on pages
+//! (`+page@.svelte`) are understood; on layouts (`+layout@.svelte`) they are not.
 
 mod matcher;
 mod next;

@@ -80,10 +80,16 @@ impl<'a> Wrappers<'a> {
 
     /// The files wrapping a route defined in `dir`, outermost first.
     pub(super) fn around(&self, dir: &str) -> Vec<String> {
+        self.around_up_to(dir, dir)
+    }
+
+    /// Like [`Wrappers::around`] for a route in `dir` whose wrapping stops at the ancestor
+    /// `top` (a SvelteKit layout reset, `+page@top.svelte`): only files of `top` and above.
+    pub(super) fn around_up_to(&self, dir: &str, top: &str) -> Vec<String> {
         let mut found: Vec<_> = self
             .entries
             .iter()
-            .filter(|(wrapped, _)| is_within(dir, wrapped))
+            .filter(|(wrapped, _)| is_within(dir, wrapped) && is_within(top, wrapped))
             .collect();
         found.sort_by_key(|(wrapped, file)| (segments(wrapped).count(), *file));
         found.into_iter().map(|(_, file)| (*file).to_owned()).collect()

@@ -1,6 +1,8 @@
 //! SvelteKit (`src/routes/`): `+page.svelte` pages with their `+page.ts` / `+page.server.ts`
 //! data modules, `+server.*` handlers, and `+layout.*` / `+error.svelte` files wrapping every
-//! page beneath them. Only `+`-prefixed files take part in routing.
+//! page beneath them. Only `+`-prefixed files take part in routing. A layout reset
+//! (`+page@.svelte`, `+page@(group).svelte`, `+page@[id].svelte`) keeps only the layouts of
+//! the named ancestor segment and above (`@` alone: the root's).
 
 use super::paths::{Wrappers, is_group, pattern_of, segments, source_stem, split_dir, stem, under};
 use super::{Route, RouteKind};
@@ -39,6 +41,28 @@ fn role(name: &str) -> Option<Role> {
     }
 }
 
+/// The segment a page's layout reset names (`+page@(app).svelte` → `(app)`, `+page@.svelte`
+/// → the root, `""`), if it has one.
+fn reset_target(file: &str) -> Option<&str> {
+    let name = split_dir(file).1;
+    let stem = stem(name, &["svelte"])?;
+    stem.split_once('@').map(|(_, target)| target)
+}
+
+/// The folder (relative to the routes root) of the nearest ancestor of `dir` whose last
+/// segment is `target`; the root when `target` is empty or not an ancestor.
+fn reset_dir(dir: &str, target: &str) -> String {
+    if target.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<&str> = segments(dir).collect();
+    parts
+        .iter()
+        .rposition(|segment| *segment == target)
+        .map(|at| parts[..=at].join("/"))
+        .unwrap_or_default()
+}
+
 /// Routes of a SvelteKit project.
 pub(super) fn discover(files: &[String]) -> Vec<Route> {
     let mut wrappers = Wrappers::default();
@@ -61,7 +85,10 @@ pub(super) fn discover(files: &[String]) -> Vec<Route> {
             let attached = match kind {
                 RouteKind::Page => {
                     let beside = page_data.iter().filter(|(data_dir, _)| *data_dir == dir);
-                    let mut attached = wrappers.around(dir);
+                    let mut attached = match reset_target(file) {
+                        Some(target) => wrappers.around_up_to(dir, &reset_dir(dir, target)),
+                        None => wrappers.around(dir),
+                    };
                     attached.extend(beside.map(|(_, data)| (*data).to_owned()));
                     attached
                 }

@@ -374,7 +374,11 @@ fn sveltekit_routes() {
             "src/routes/(app)/product/[id]/+page.ts",
             "src/routes/(app)/product/[id]/+page.server.ts",
             "src/routes/(app)/product/[id]/Gallery.svelte",
+            "src/routes/files/+layout.svelte",
             "src/routes/files/[...rest]/+page@.svelte",
+            "src/routes/(app)/admin/+layout.svelte",
+            "src/routes/(app)/admin/users/+layout.svelte",
+            "src/routes/(app)/admin/users/[id]/+page@(app).svelte",
             "src/routes/[[lang]]/about/+page.svelte",
             "src/routes/api/cart/+server.ts",
             "src/hooks.server.ts",
@@ -385,6 +389,11 @@ fn sveltekit_routes() {
         [
             ("/", Page, "src/routes/+page.svelte"),
             ("/[[lang]]/about", Page, "src/routes/[[lang]]/about/+page.svelte"),
+            (
+                "/admin/users/[id]",
+                Page,
+                "src/routes/(app)/admin/users/[id]/+page@(app).svelte"
+            ),
             ("/api/cart", Handler, "src/routes/api/cart/+server.ts"),
             ("/files/[...rest]", Page, "src/routes/files/[...rest]/+page@.svelte"),
             ("/product/[id]", Page, "src/routes/(app)/product/[id]/+page.svelte"),
@@ -402,6 +411,25 @@ fn sveltekit_routes() {
         ]
     );
     assert!(by_file(&routes, "src/routes/api/cart/+server.ts").attached.is_empty());
+    // `+page@.svelte` resets to the root layout: `files/+layout.svelte` does not wrap it.
+    assert_eq!(
+        by_file(&routes, "src/routes/files/[...rest]/+page@.svelte").attached,
+        [
+            "src/routes/+error.svelte",
+            "src/routes/+layout.server.ts",
+            "src/routes/+layout.svelte"
+        ]
+    );
+    // `+page@(app).svelte` keeps `(app)`'s layout and those above, not `admin/`'s.
+    assert_eq!(
+        by_file(&routes, "src/routes/(app)/admin/users/[id]/+page@(app).svelte").attached,
+        [
+            "src/routes/+error.svelte",
+            "src/routes/+layout.server.ts",
+            "src/routes/+layout.svelte",
+            "src/routes/(app)/+layout.ts",
+        ]
+    );
     assert_eq!(reached(&routes, "/about"), Some("/[[lang]]/about"));
     assert_eq!(reached(&routes, "/fr/about"), Some("/[[lang]]/about"));
 }
