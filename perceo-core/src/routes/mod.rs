@@ -24,14 +24,18 @@
 //! route (no default export) is reported as a page; SvelteKit layout resets (`+page@.svelte`)
 //! still attach every layout above the page.
 
+mod flat_routes;
 mod matcher;
 mod next;
 mod nuxt;
 mod paths;
+mod react_router;
 mod remix;
 mod sveltekit;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_react_router;
 
 use crate::config::Framework;
 
@@ -72,16 +76,44 @@ pub struct Route {
 /// part of the framework's routing are ignored. Frameworks without file-based routing
 /// (Angular, Vue, React, unknown) have no routes. The result is sorted by pattern, then file;
 /// each route's `attached` files are listed outermost first.
+///
+/// No file is read: a React Router `app/routes.ts` is not evaluated (see
+/// [`discover_routes_with`], which reads it).
 pub fn discover_routes(framework: Framework, files: &[String]) -> Vec<Route> {
+    discover_routes_with(framework, files, &|_| None).routes
+}
+
+/// The routes of a project and the problems met finding them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RouteDiscovery {
+    /// The routes, as [`discover_routes`] orders them.
+    pub routes: Vec<Route>,
+    /// What could not be understood, each naming the file and line (`app/routes.ts:12: the
+    /// call … is not understood; its routes are left out`); the routes around it are kept.
+    pub warnings: Vec<String>,
+}
+
+/// Like [`discover_routes`], reading the files a framework configures its routes in with
+/// `read` (project-relative path to content; `None` when unreadable): for React Router /
+/// Remix, `react-router.config.*` and the route config `app/routes.ts`, evaluated
+/// statically. Without a route config the flat-routes convention of `app/routes/` applies.
+pub fn discover_routes_with(
+    framework: Framework,
+    files: &[String],
+    read: &dyn Fn(&str) -> Option<String>,
+) -> RouteDiscovery {
+    let mut warnings = Vec::new();
     let mut routes = match framework {
         Framework::Nextjs => next::discover(files),
-        Framework::Remix | Framework::ReactRouter => remix::discover(files),
+        Framework::Remix | Framework::ReactRouter => {
+            react_router::discover(files, read, &mut warnings).unwrap_or_else(|| remix::discover(files))
+        }
         Framework::Sveltekit => sveltekit::discover(files),
         Framework::Nuxt => nuxt::discover(files),
         Framework::Vue | Framework::Angular | Framework::React | Framework::Unknown => Vec::new(),
     };
     routes.sort_by(|a, b| (&a.pattern, &a.file).cmp(&(&b.pattern, &b.file)));
-    routes
+    RouteDiscovery { routes, warnings }
 }
 
 /// Matches a navigation target (`/product/42`, `/product/${id}`, `/cart?x=1#top`) to the
