@@ -10,7 +10,7 @@ use crate::config::{AppSettings, Framework, ProjectSettings};
 use crate::error::Result;
 use crate::impact::search_pages_reaching;
 use crate::project::detect_framework;
-use crate::routes::{Route, RouteKind, discover_routes, match_route};
+use crate::routes::{Route, RouteKind, discover_routes_with, match_route};
 
 /// The static model of an app: its dependency graph and routes.
 #[derive(Debug)]
@@ -21,6 +21,9 @@ pub struct AppModel {
     pub graph: DependencyGraph,
     /// The routes (of every app, each route naming its app, when there are several).
     pub routes: Vec<Route>,
+    /// What route discovery could not understand (a React Router `app/routes.ts` construct),
+    /// each naming its file (project-relative); reported with the analysis' warnings.
+    pub route_warnings: Vec<String>,
     /// The apps of a multi-app project (`project.apps`, frameworks detected where not
     /// given); empty when the project is one app.
     pub apps: Vec<AppSettings>,
@@ -75,7 +78,7 @@ impl AppModel {
             .collect();
         let mut graph = DependencyGraph::build_with(project_dir, options, resolver)?;
         let started = std::time::Instant::now();
-        let routes = routes_of(framework, &apps, graph.files());
+        let (routes, route_warnings) = routes_of(framework, &apps, graph.files(), &project_reader(project_dir));
         graph.stats.routes_ms = started.elapsed().as_millis() as u64;
         let relative = |dir: &Path| {
             crate::code::discover::relative_path(project_dir, dir).map(|p| p.trim_end_matches('/').to_string())
@@ -84,6 +87,7 @@ impl AppModel {
             framework,
             graph,
             routes,
+            route_warnings,
             apps,
             workspace_root: resolver.workspace_root().and_then(relative),
             project_in_workspace: resolver
@@ -111,6 +115,7 @@ impl AppModel {
             changes,
             graph: &self.graph,
             routes: &self.routes,
+            route_warnings: &self.route_warnings,
             flows,
             on_empty,
             manifests,
@@ -171,20 +176,37 @@ impl AppModel {
     }
 }
 
+/// Reads a project-relative file of the project at `project_dir` (for route configs).
+pub fn project_reader(project_dir: &Path) -> impl Fn(&str) -> Option<String> + '_ {
+    move |path: &str| std::fs::read_to_string(project_dir.join(path)).ok()
+}
+
 /// The routes of a project: those of its one app, or of each app of `project.apps`
-/// (found in the app's folder, files kept project-relative, each route naming its app).
-pub fn routes_of(framework: Framework, apps: &[AppSettings], files: &[String]) -> Vec<Route> {
+/// (found in the app's folder, files kept project-relative, each route naming its app), and
+/// the warnings of their discovery (paths project-relative). `read` reads a project-relative
+/// file (a React Router `app/routes.ts`, see [`discover_routes_with`]).
+pub fn routes_of(
+    framework: Framework,
+    apps: &[AppSettings],
+    files: &[String],
+    read: &dyn Fn(&str) -> Option<String>,
+) -> (Vec<Route>, Vec<String>) {
     if apps.is_empty() {
-        return discover_routes(framework, files);
+        let found = discover_routes_with(framework, files, read);
+        return (found.routes, found.warnings);
     }
     let mut routes = Vec::new();
+    let mut warnings = Vec::new();
     for app in apps {
         let prefix = format!("{}/", app.path.trim_matches('/'));
         let inside: Vec<String> = files
             .iter()
             .filter_map(|f| f.strip_prefix(&prefix).map(String::from))
             .collect();
-        for mut route in discover_routes(app.framework.unwrap_or(Framework::Unknown), &inside) {
+        let read_inside = |path: &str| read(&format!("{prefix}{path}"));
+        let found = discover_routes_with(app.framework.unwrap_or(Framework::Unknown), &inside, &read_inside);
+        warnings.extend(found.warnings.into_iter().map(|w| format!("{prefix}{w}")));
+        for mut route in found.routes {
             route.file = format!("{prefix}{}", route.file);
             for a in &mut route.attached {
                 *a = format!("{prefix}{a}");
@@ -193,7 +215,7 @@ pub fn routes_of(framework: Framework, apps: &[AppSettings], files: &[String]) -
             routes.push(route);
         }
     }
-    routes
+    (routes, warnings)
 }
 
 /// The app among `apps` whose folder holds `path`, with the path relative to it.

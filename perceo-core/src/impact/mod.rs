@@ -46,6 +46,9 @@ pub struct ImpactInput<'a> {
     pub graph: &'a DependencyGraph,
     /// The app's routes.
     pub routes: &'a [Route],
+    /// What route discovery could not understand (see `AppModel::route_warnings`); each one
+    /// becomes a warning of the report.
+    pub route_warnings: &'a [String],
     /// The flows.
     pub flows: &'a FlowSet,
     /// What to do when code changed but no flow was selected.

@@ -116,6 +116,15 @@ pub fn discover_routes_with(
     RouteDiscovery { routes, warnings }
 }
 
+/// Whether a project-relative path may be a file [`discover_routes_with`] reads: a React
+/// Router route config (`routes.*`) or `react-router.config.*`. Watchers rediscover routes
+/// when one changes.
+pub fn is_route_config(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    stem == "routes" || stem == "react-router.config"
+}
+
 /// Matches a navigation target (`/product/42`, `/product/${id}`, `/cart?x=1#top`) to the
 /// pattern of the route it reaches, if any.
 ///
