@@ -109,7 +109,8 @@ fn route_segments(name: &str, index: bool) -> Vec<String> {
         name = name.replace("+/", ".");
     }
     let has_folder = name.contains('/');
-    if ((has_plus && has_folder) || !has_plus)
+    // Without `+` folders, or with ordinary folders too, the file name is dropped.
+    if (has_folder || !has_plus)
         && !name.ends_with(".route")
         && let Some(last) = name.rfind('/')
     {

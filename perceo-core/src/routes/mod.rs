@@ -1,7 +1,9 @@
 //! Framework route discovery: which files are pages, which files belong to every page
 //! beneath them (layouts, templates, `_app`, ...), and matching of navigation targets.
 //!
-//! Input is the list of project-relative source paths (with `/` separators); no file is read.
+//! Input is the list of project-relative source paths (with `/` separators). Only
+//! [`discover_routes_with`] reads files, through a reader it is given, and only a React Router
+//! route config (`app/routes.ts`) and `react-router.config.*`.
 //!
 //! Conventions covered:
 //!
@@ -11,18 +13,33 @@
 //!   loading, error, not-found and default files that wrap a page.
 //! - **Next.js pages router** (`pages/` or `src/pages/`): every module is a page, `pages/api/**`
 //!   are handlers, `_app`/`_document`/`_error` wrap every page.
-//! - **Remix v2 / React Router v7 flat routes** (`app/routes/`), with `app/root.*` wrapping
-//!   every page.
+//! - **React Router v7 route configs** (`app/routes.ts`, the app directory taken from a literal
+//!   `appDirectory` of `react-router.config.*`): `route`, `index`, `layout`, `prefix`, arrays,
+//!   spreads, `const` arrays of the file, `satisfies` / `as` / `await`; `flatRoutes()` of
+//!   `@react-router/fs-routes` (literal `rootDirectory`, `ignoredRouteFiles`); and
+//!   `remixRoutesOptionAdapter(d => flatRoutes('routes', d, …))` with `remix-flat-routes`
+//!   (its hybrid `+` folders). Parent routes and layouts, and `app/root.*`, wrap their pages.
+//! - **Remix v2 / React Router v7 flat routes** (`app/routes/`) when there is no route config
+//!   (or it cannot be read), with `app/root.*` wrapping every page.
 //! - **SvelteKit** (`src/routes/`): `+page.svelte`, `+server.*`, `+layout.*`, `+error.svelte`.
 //! - **Nuxt** (`pages/` or Nuxt 4 `app/pages/`), `server/api/**` and `server/routes/**`.
 //!
-//! Patterns keep each framework's own notation (`/product/[id]`, `/product/$id`), since flow
-//! files copy route patterns as the framework writes them.
+//! Patterns keep each framework's own notation (`/product/[id]`, `/product/$id`,
+//! `/documents/:id`), since flow files copy route patterns as the framework writes them: routes
+//! from a React Router route config use React Router's (`:id`, `:lang?`, `*`, `en?`), the
+//! flat-routes fallback keeps the file names' (`$id`, `($lang)`, `$`). The matcher understands
+//! all of them.
 //!
-//! Limitations (files are never read): a React Router `app/routes.ts` config is not evaluated
-//! (the flat-routes convention is assumed, as `@react-router/fs-routes` does); a Remix resource
-//! route (no default export) is reported as a page; SvelteKit layout resets (`+page@.svelte`)
-//! still attach every layout above the page.
+//! Limitations: a route config is read, never run. Imported helpers, computed paths or file
+//! names, function calls other than the ones above, remix-flat-routes options other than
+//! `appDir` / `ignoredRouteFiles` (a custom `routeRegex`, `basePath`, `paramPrefixChar`, …),
+//! Remix's `defineRoutes` callbacks, and a non-literal `appDirectory` are not evaluated: what
+//! they add is left out (or `app` assumed) and a warning names the file, the line and the
+//! construct ([`RouteDiscovery::warnings`], shown by `perceo routes` and in the analysis
+//! report's warnings). A config with no readable default export falls back to flat routes, with
+//! a warning. Route `id`s and `caseSensitive` are ignored. A Remix resource route (no default
+//! export) is reported as a page; SvelteKit layout resets (`+page@.svelte`) still attach every
+//! layout above the page.
 
 mod flat_routes;
 mod matcher;
