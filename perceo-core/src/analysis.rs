@@ -228,3 +228,51 @@ pub fn app_of<'a, 'p>(apps: &'a [AppSettings], path: &'p str) -> (Option<&'a App
     }
     (None, path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_app_reads_its_own_route_config_and_warnings_name_the_project_path() {
+        let files: Vec<String> = [
+            "apps/shop/app/routes.ts",
+            "apps/shop/app/root.tsx",
+            "apps/shop/app/home.tsx",
+            "apps/shop/app/cart.tsx",
+        ]
+        .iter()
+        .map(|f| (*f).to_owned())
+        .collect();
+        let read = |path: &str| {
+            (path == "apps/shop/app/routes.ts").then(|| {
+                r#"import { index, route } from "@react-router/dev/routes";
+export default [index("home.tsx"), route("cart", "cart.tsx"), ...more()];"#
+                    .to_owned()
+            })
+        };
+        let apps = [AppSettings {
+            name: "shop".into(),
+            path: "apps/shop".into(),
+            framework: Some(Framework::ReactRouter),
+        }];
+        let (routes, warnings) = routes_of(Framework::Unknown, &apps, &files, &read);
+        let found: Vec<(&str, &str, Option<&str>)> = routes
+            .iter()
+            .map(|r| (r.pattern.as_str(), r.file.as_str(), r.app.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("/", "apps/shop/app/home.tsx", Some("shop")),
+                ("/cart", "apps/shop/app/cart.tsx", Some("shop"))
+            ]
+        );
+        assert_eq!(routes[1].attached, ["apps/shop/app/root.tsx"]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("apps/shop/app/routes.ts:2: the call `more()`"),
+            "{warnings:?}"
+        );
+    }
+}

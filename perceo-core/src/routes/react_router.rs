@@ -227,12 +227,18 @@ impl<'e, 'a> Evaluator<'e, 'a> {
             match statement {
                 Statement::ImportDeclaration(import) => {
                     for specifier in import.specifiers.iter().flatten() {
-                        if let ImportDeclarationSpecifier::ImportSpecifier(specifier) = specifier {
-                            imports.insert(
-                                specifier.local.name.to_string(),
-                                (import.source.value.to_string(), specifier.imported.name().to_string()),
-                            );
-                        }
+                        let (local, imported) = match specifier {
+                            ImportDeclarationSpecifier::ImportSpecifier(specifier) => {
+                                (&specifier.local, specifier.imported.name().to_string())
+                            }
+                            ImportDeclarationSpecifier::ImportDefaultSpecifier(specifier) => {
+                                (&specifier.local, "default".to_owned())
+                            }
+                            ImportDeclarationSpecifier::ImportNamespaceSpecifier(specifier) => {
+                                (&specifier.local, "*".to_owned())
+                            }
+                        };
+                        imports.insert(local.name.to_string(), (import.source.value.to_string(), imported));
                     }
                 }
                 Statement::VariableDeclaration(declaration) => collect_consts(declaration, &mut consts),
@@ -323,18 +329,29 @@ impl<'e, 'a> Evaluator<'e, 'a> {
     }
 
     /// The function a call's callee names: `(module, imported name)`, the module empty for a
-    /// name that is not imported.
+    /// name that is not imported. `ns.route` of `import * as ns` names `route` of that module;
+    /// the default export of `remix-flat-routes` is its `flatRoutes`.
     fn callee(&self, call: &CallExpression<'_>) -> Option<(String, String)> {
-        let Expression::Identifier(identifier) = unwrap_expression(&call.callee) else {
-            return None;
-        };
-        let name = identifier.name.as_str();
-        Some(
-            self.imports
-                .get(name)
-                .cloned()
-                .unwrap_or_else(|| (String::new(), name.to_owned())),
-        )
+        match unwrap_expression(&call.callee) {
+            Expression::Identifier(identifier) => {
+                let name = identifier.name.as_str();
+                match self.imports.get(name) {
+                    Some((module, imported)) if module == "remix-flat-routes" && imported == "default" => {
+                        Some((module.clone(), "flatRoutes".to_owned()))
+                    }
+                    Some(import) => Some(import.clone()),
+                    None => Some((String::new(), name.to_owned())),
+                }
+            }
+            Expression::StaticMemberExpression(member) => {
+                let Expression::Identifier(object) = unwrap_expression(&member.object) else {
+                    return None;
+                };
+                let (module, imported) = self.imports.get(object.name.as_str())?;
+                (imported == "*").then(|| (module.clone(), member.property.name.to_string()))
+            }
+            _ => None,
+        }
     }
 
     /// The entries a call returns.

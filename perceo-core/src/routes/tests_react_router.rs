@@ -399,3 +399,43 @@ fn matcher_understands_react_router_patterns() {
     assert_eq!(reached("/documents/7"), Some("/documents/:id"));
     assert_eq!(reached("/files/x/y"), Some("/files/*"));
 }
+
+#[test]
+fn namespace_and_default_imports() {
+    let found = discover(&[
+        (
+            "app/routes.ts",
+            r#"import * as r from "@react-router/dev/routes";
+export default [r.index("home.tsx"), r.layout("shell.tsx", [r.route("about", "about.tsx")])];
+"#,
+        ),
+        ("app/home.tsx", ""),
+        ("app/shell.tsx", ""),
+        ("app/about.tsx", ""),
+    ]);
+    assert_eq!(found.warnings, Vec::<String>::new());
+    assert_eq!(
+        summary(&found.routes),
+        [("/", "app/home.tsx"), ("/about", "app/about.tsx")]
+    );
+    assert_eq!(attached(&found.routes, "app/about.tsx"), ["app/shell.tsx"]);
+    let flat = discover(&[
+        (
+            "app/routes.ts",
+            r#"import { remixRoutesOptionAdapter } from "@react-router/remix-routes-option-adapter";
+import flatRoutes from "remix-flat-routes";
+export default remixRoutesOptionAdapter((defineRoutes) => flatRoutes(["routes"], defineRoutes));
+"#,
+        ),
+        ("app/routes/_index.tsx", ""),
+        ("app/routes/docs+/$slug.tsx", ""),
+    ]);
+    assert_eq!(flat.warnings, Vec::<String>::new());
+    assert_eq!(
+        summary(&flat.routes),
+        [
+            ("/", "app/routes/_index.tsx"),
+            ("/docs/:slug", "app/routes/docs+/$slug.tsx")
+        ]
+    );
+}
