@@ -274,7 +274,10 @@ impl<'e, 'a> Evaluator<'e, 'a> {
     /// Records that the construct at `expression` is not understood.
     fn unknown(&mut self, expression: &Expression<'_>, what: &str) {
         let span = expression.span();
-        let source = &self.text[span.start as usize..span.end as usize];
+        let source = self.text[span.start as usize..span.end as usize]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let snippet: String = source.chars().take(60).collect();
         let more = if source.chars().count() > 60 { "…" } else { "" };
         self.warn(

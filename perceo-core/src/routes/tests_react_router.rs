@@ -314,6 +314,15 @@ export default [
         "{:#?}",
         found.warnings
     );
+    // A construct over several lines is quoted on one.
+    let multiline = discover(&[(
+        "app/routes.ts",
+        "import { autoRoutes } from 'react-router-auto-routes';\nexport default autoRoutes({\n\tignoredRouteFiles: ['.*'],\n});\n",
+    )]);
+    assert_eq!(
+        multiline.warnings[0],
+        "app/routes.ts:2: the call `autoRoutes({ ignoredRouteFiles: ['.*'], })` is not understood; its routes are left out"
+    );
 }
 
 #[test]
