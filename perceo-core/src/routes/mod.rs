@@ -37,7 +37,10 @@
 //! they add is left out (or `app` assumed) and a warning names the file, the line and the
 //! construct ([`RouteDiscovery::warnings`], shown by `perceo routes` and in the analysis
 //! report's warnings). A config with no readable default export falls back to flat routes, with
-//! a warning. Route `id`s and `caseSensitive` are ignored. A Remix resource route (no default
+//! a warning. Route `id`s and `caseSensitive` are ignored; `.md` / `.mdx` route modules are not
+//! in the source file list, so conventions that find files (flat routes) do not see them.
+//! Other route packages (`react-router-auto-routes`, `remix-custom-routes`, …) are calls
+//! Perceo does not know: warned about (flat routes assumed when the whole config is one). A Remix resource route (no default
 //! export) is reported as a page; SvelteKit layout resets (`+page@.svelte`) still attach every
 //! layout above the page.
 

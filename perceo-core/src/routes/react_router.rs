@@ -65,7 +65,9 @@ pub(super) fn discover(files: &[String], read: Reader<'_>, warnings: &mut Vec<St
     let outer: Vec<String> = root.into_iter().cloned().collect();
     flatten(&entries, "", &outer, &mut routes);
     for route in &routes {
-        if !files.contains(&route.file) {
+        // Only JS / TS modules are listed: an `.mdx` route module cannot be checked.
+        let listable = super::paths::source_stem(split_dir(&route.file).1).is_some();
+        if listable && !files.contains(&route.file) {
             warnings.push(format!(
                 "{config}: route `{}` names `{}`, which does not exist",
                 route.pattern, route.file

@@ -448,3 +448,28 @@ export default remixRoutesOptionAdapter((defineRoutes) => flatRoutes(["routes"],
         ]
     );
 }
+
+#[test]
+fn fs_routes_defaults_to_app_routes() {
+    let found = discover(&[
+        (
+            "app/routes.ts",
+            r#"import { flatRoutes } from "@react-router/fs-routes";
+import { route } from "@react-router/dev/routes";
+export default [route("docs", "docs.mdx"), ...(await flatRoutes())];
+"#,
+        ),
+        ("app/routes/_index.tsx", ""),
+        ("app/routes/about.tsx", ""),
+    ]);
+    // `.mdx` modules are not in the file list: no warning that `docs.mdx` does not exist.
+    assert_eq!(found.warnings, Vec::<String>::new());
+    assert_eq!(
+        summary(&found.routes),
+        [
+            ("/", "app/routes/_index.tsx"),
+            ("/about", "app/routes/about.tsx"),
+            ("/docs", "app/docs.mdx")
+        ]
+    );
+}
