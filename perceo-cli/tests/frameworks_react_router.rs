@@ -205,3 +205,24 @@ fn a_route_config_construct_perceo_cannot_read_is_a_warning() {
         "{warnings:#?}"
     );
 }
+
+#[test]
+fn a_route_config_change_affects_every_flow() {
+    let report = analyze_change("react-router", "app/routes.ts", "// reordered");
+    assert_eq!(
+        ids(&report),
+        [
+            "account",
+            "account-orders-orderid",
+            "blog",
+            "blog-slug",
+            "cart",
+            "docs",
+            "home",
+            "products-id"
+        ],
+        "{report:#}"
+    );
+    let reasons = report["flows"][0]["reasons"].to_string();
+    assert!(reasons.contains("the route config changed"), "{reasons}");
+}

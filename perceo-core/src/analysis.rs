@@ -10,7 +10,7 @@ use crate::config::{AppSettings, Framework, ProjectSettings};
 use crate::error::Result;
 use crate::impact::search_pages_reaching;
 use crate::project::detect_framework;
-use crate::routes::{Route, RouteKind, discover_routes_with, match_route};
+use crate::routes::{Route, RouteDiscovery, RouteKind, discover_routes_with, match_route};
 
 /// The static model of an app: its dependency graph and routes.
 #[derive(Debug)]
@@ -24,6 +24,9 @@ pub struct AppModel {
     /// What route discovery could not understand (a React Router `app/routes.ts` construct),
     /// each naming its file (project-relative); reported with the analysis' warnings.
     pub route_warnings: Vec<String>,
+    /// The route config files routes were read from (a React Router `app/routes.ts`,
+    /// project-relative); a change to one is global to its app.
+    pub route_configs: Vec<String>,
     /// The apps of a multi-app project (`project.apps`, frameworks detected where not
     /// given); empty when the project is one app.
     pub apps: Vec<AppSettings>,
@@ -78,7 +81,7 @@ impl AppModel {
             .collect();
         let mut graph = DependencyGraph::build_with(project_dir, options, resolver)?;
         let started = std::time::Instant::now();
-        let (routes, route_warnings) = routes_of(framework, &apps, graph.files(), &project_reader(project_dir));
+        let found = routes_of(framework, &apps, graph.files(), &project_reader(project_dir));
         graph.stats.routes_ms = started.elapsed().as_millis() as u64;
         let relative = |dir: &Path| {
             crate::code::discover::relative_path(project_dir, dir).map(|p| p.trim_end_matches('/').to_string())
@@ -86,8 +89,9 @@ impl AppModel {
         Ok(AppModel {
             framework,
             graph,
-            routes,
-            route_warnings,
+            routes: found.routes,
+            route_warnings: found.warnings,
+            route_configs: found.configs,
             apps,
             workspace_root: resolver.workspace_root().and_then(relative),
             project_in_workspace: resolver
@@ -116,6 +120,7 @@ impl AppModel {
             graph: &self.graph,
             routes: &self.routes,
             route_warnings: &self.route_warnings,
+            route_configs: &self.route_configs,
             flows,
             on_empty,
             manifests,
@@ -183,20 +188,18 @@ pub fn project_reader(project_dir: &Path) -> impl Fn(&str) -> Option<String> + '
 
 /// The routes of a project: those of its one app, or of each app of `project.apps`
 /// (found in the app's folder, files kept project-relative, each route naming its app), and
-/// the warnings of their discovery (paths project-relative). `read` reads a project-relative
-/// file (a React Router `app/routes.ts`, see [`discover_routes_with`]).
+/// the warnings and route configs of their discovery (paths project-relative). `read` reads a
+/// project-relative file (a React Router `app/routes.ts`, see [`discover_routes_with`]).
 pub fn routes_of(
     framework: Framework,
     apps: &[AppSettings],
     files: &[String],
     read: &dyn Fn(&str) -> Option<String>,
-) -> (Vec<Route>, Vec<String>) {
+) -> RouteDiscovery {
     if apps.is_empty() {
-        let found = discover_routes_with(framework, files, read);
-        return (found.routes, found.warnings);
+        return discover_routes_with(framework, files, read);
     }
-    let mut routes = Vec::new();
-    let mut warnings = Vec::new();
+    let mut all = RouteDiscovery::default();
     for app in apps {
         let prefix = format!("{}/", app.path.trim_matches('/'));
         let inside: Vec<String> = files
@@ -205,17 +208,20 @@ pub fn routes_of(
             .collect();
         let read_inside = |path: &str| read(&format!("{prefix}{path}"));
         let found = discover_routes_with(app.framework.unwrap_or(Framework::Unknown), &inside, &read_inside);
-        warnings.extend(found.warnings.into_iter().map(|w| format!("{prefix}{w}")));
+        all.warnings
+            .extend(found.warnings.into_iter().map(|w| format!("{prefix}{w}")));
+        all.configs
+            .extend(found.configs.into_iter().map(|c| format!("{prefix}{c}")));
         for mut route in found.routes {
             route.file = format!("{prefix}{}", route.file);
             for a in &mut route.attached {
                 *a = format!("{prefix}{a}");
             }
             route.app = Some(app.name.clone());
-            routes.push(route);
+            all.routes.push(route);
         }
     }
-    (routes, warnings)
+    all
 }
 
 /// The app among `apps` whose folder holds `path`, with the path relative to it.
@@ -256,7 +262,9 @@ export default [index("home.tsx"), route("cart", "cart.tsx"), ...more()];"#
             path: "apps/shop".into(),
             framework: Some(Framework::ReactRouter),
         }];
-        let (routes, warnings) = routes_of(Framework::Unknown, &apps, &files, &read);
+        let found = routes_of(Framework::Unknown, &apps, &files, &read);
+        let (routes, warnings) = (&found.routes, &found.warnings);
+        assert_eq!(found.configs, ["apps/shop/app/routes.ts"]);
         let found: Vec<(&str, &str, Option<&str>)> = routes
             .iter()
             .map(|r| (r.pattern.as_str(), r.file.as_str(), r.app.as_deref()))

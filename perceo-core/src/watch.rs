@@ -192,12 +192,15 @@ impl Watcher {
                 .any(|(c, known)| *known != self.model.graph.id(c).is_some());
             if added_or_removed || changed.iter().any(|c| crate::routes::is_route_config(c)) {
                 let read = crate::analysis::project_reader(&self.project_dir);
-                (self.model.routes, self.model.route_warnings) = routes_of(
+                let found = routes_of(
                     self.model.framework,
                     &self.model.apps,
                     &self.model.graph.live_files(),
                     &read,
                 );
+                self.model.routes = found.routes;
+                self.model.route_warnings = found.warnings;
+                self.model.route_configs = found.configs;
             }
         }
         if changed.iter().any(|c| c.starts_with(&format!("{PERCEO_DIR}/"))) {

@@ -111,6 +111,9 @@ pub struct RouteDiscovery {
     /// What could not be understood, each naming the file and line (`app/routes.ts:12: the
     /// call … is not understood; its routes are left out`); the routes around it are kept.
     pub warnings: Vec<String>,
+    /// The route config files the routes were read from (`app/routes.ts`, project-relative):
+    /// a change to one can move every page.
+    pub configs: Vec<String>,
 }
 
 /// Like [`discover_routes`], reading the files a framework configures its routes in with
@@ -123,17 +126,26 @@ pub fn discover_routes_with(
     read: &dyn Fn(&str) -> Option<String>,
 ) -> RouteDiscovery {
     let mut warnings = Vec::new();
+    let mut configs = Vec::new();
     let mut routes = match framework {
         Framework::Nextjs => next::discover(files),
-        Framework::Remix | Framework::ReactRouter => {
-            react_router::discover(files, read, &mut warnings).unwrap_or_else(|| remix::discover(files))
-        }
+        Framework::Remix | Framework::ReactRouter => match react_router::discover(files, read, &mut warnings) {
+            Some((routes, config)) => {
+                configs.push(config);
+                routes
+            }
+            None => remix::discover(files),
+        },
         Framework::Sveltekit => sveltekit::discover(files),
         Framework::Nuxt => nuxt::discover(files),
         Framework::Vue | Framework::Angular | Framework::React | Framework::Unknown => Vec::new(),
     };
     routes.sort_by(|a, b| (&a.pattern, &a.file).cmp(&(&b.pattern, &b.file)));
-    RouteDiscovery { routes, warnings }
+    RouteDiscovery {
+        routes,
+        warnings,
+        configs,
+    }
 }
 
 /// Whether a project-relative path may be a file [`discover_routes_with`] reads: a React

@@ -41,10 +41,10 @@ pub(super) struct Entry {
     pub(super) children: Vec<Entry>,
 }
 
-/// Routes of a React Router app whose route config could be read, with warnings about the
-/// parts of it that could not. `None` when the app has no `routes.*` config file or its
-/// default export could not be read at all.
-pub(super) fn discover(files: &[String], read: Reader<'_>, warnings: &mut Vec<String>) -> Option<Vec<Route>> {
+/// Routes of a React Router app whose route config could be read, and that config's path,
+/// with warnings about the parts of it that could not. `None` when the app has no `routes.*`
+/// config file or its default export could not be read at all.
+pub(super) fn discover(files: &[String], read: Reader<'_>, warnings: &mut Vec<String>) -> Option<(Vec<Route>, String)> {
     let app_dir = app_directory(files, read, warnings);
     let config = SOURCE_EXTS
         .iter()
@@ -74,7 +74,7 @@ pub(super) fn discover(files: &[String], read: Reader<'_>, warnings: &mut Vec<St
             ));
         }
     }
-    Some(routes)
+    Some((routes, config))
 }
 
 /// The app directory: `appDirectory` of `react-router.config.*` when it is a string literal,
