@@ -18,7 +18,9 @@
 //!   spreads, `const` arrays of the file, `satisfies` / `as` / `await`; `flatRoutes()` of
 //!   `@react-router/fs-routes` (literal `rootDirectory`, `ignoredRouteFiles`); and
 //!   `remixRoutesOptionAdapter(d => flatRoutes('routes', d, …))` with `remix-flat-routes`
-//!   (its hybrid `+` folders). Parent routes and layouts, and `app/root.*`, wrap their pages.
+//!   (its hybrid `+` folders); `autoRoutes()` of `react-router-auto-routes` (literal
+//!   `routesDir`, `ignoredRouteFiles`). Parent routes and layouts, and `app/root.*`, wrap their
+//!   pages.
 //! - **Remix v2 / React Router v7 flat routes** (`app/routes/`) when there is no route config
 //!   (or it cannot be read), with `app/root.*` wrapping every page.
 //! - **SvelteKit** (`src/routes/`): `+page.svelte`, `+server.*`, `+layout.*`, `+error.svelte`.
@@ -39,11 +41,12 @@
 //! report's warnings). A config with no readable default export falls back to flat routes, with
 //! a warning. Route `id`s and `caseSensitive` are ignored; `.md` / `.mdx` route modules are not
 //! in the source file list, so conventions that find files (flat routes) do not see them.
-//! Other route packages (`react-router-auto-routes`, `remix-custom-routes`, …) are calls
-//! Perceo does not know: warned about (flat routes assumed when the whole config is one). A Remix resource route (no default
+//! Other route packages (`remix-custom-routes`, `remix-routes-config`, …) are calls Perceo does
+//! not know: warned about (flat routes assumed when the whole config is one). A Remix resource route (no default
 //! export) is reported as a page; SvelteKit layout resets (`+page@.svelte`) still attach every
 //! layout above the page.
 
+mod auto_routes;
 mod flat_routes;
 mod matcher;
 mod next;

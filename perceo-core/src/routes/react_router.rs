@@ -6,9 +6,10 @@
 //! `const` arrays of the same file, `satisfies` / `as` / `await` / parentheses, `flatRoutes()`
 //! of `@react-router/fs-routes` (the Remix v2 flat-routes convention, options `rootDirectory`
 //! and `ignoredRouteFiles`), and `remixRoutesOptionAdapter(d => flatRoutes('routes', d, …))`
-//! with `flatRoutes` of `remix-flat-routes` (its hybrid `+` folder convention). Anything else
-//! (an unknown call, a computed path) is left out with a warning naming the file, the line
-//! and the construct; routes around it are kept.
+//! with `flatRoutes` of `remix-flat-routes` (its hybrid `+` folder convention), and
+//! `autoRoutes()` of `react-router-auto-routes` (options `routesDir`, `ignoredRouteFiles`).
+//! Anything else (an unknown call, a computed path) is left out with a warning naming the
+//! file, the line and the construct; routes around it are kept.
 //!
 //! The app directory is `app` unless `react-router.config.*` sets `appDirectory` to a string.
 
@@ -372,6 +373,7 @@ impl<'e, 'a> Evaluator<'e, 'a> {
         }
         match (module.as_str(), name.as_str()) {
             ("@react-router/fs-routes", "flatRoutes") => Some(self.fs_routes(args.first().copied())),
+            ("react-router-auto-routes", "autoRoutes" | "default") => Some(self.auto_routes(args.first().copied())),
             ("@react-router/remix-routes-option-adapter", "remixRoutesOptionAdapter") => {
                 self.adapter(args.first().copied(), expression)
             }
@@ -472,6 +474,33 @@ impl<'e, 'a> Evaluator<'e, 'a> {
             }
         }
         super::remix::entries(self.files, &format!("{}/{root}/", self.app_dir), &ignored)
+    }
+
+    /// `autoRoutes(options)` of `react-router-auto-routes` (options `routesDir` as a string,
+    /// `ignoredRouteFiles`).
+    fn auto_routes(&mut self, options: Option<&Expression<'a>>) -> Vec<Entry> {
+        let mut dir = "routes".to_owned();
+        let mut ignored = Vec::new();
+        if let Some(options) = options {
+            match unwrap_expression(options) {
+                Expression::ObjectExpression(object) => {
+                    if let Some(value) = property(object, "routesDir") {
+                        match string_of(value) {
+                            Some(routes) => dir = routes.trim_start_matches("./").trim_end_matches('/').to_owned(),
+                            None => self.unknown(value, "the `routesDir`"),
+                        }
+                    }
+                    ignored = self.ignored(property(object, "ignoredRouteFiles"));
+                    for option in ["paramChar", "colocationChar", "routeRegex", "visitFiles"] {
+                        if let Some(value) = property(object, option) {
+                            self.unknown(value, &format!("the `{option}` option"));
+                        }
+                    }
+                }
+                other => self.unknown(other, "the options"),
+            }
+        }
+        super::auto_routes::entries(self.files, &format!("{}/{dir}", self.app_dir), &ignored)
     }
 
     /// The literal `ignoredRouteFiles` globs (a warning when they are not literal).

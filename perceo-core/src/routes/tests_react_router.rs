@@ -317,11 +317,11 @@ export default [
     // A construct over several lines is quoted on one.
     let multiline = discover(&[(
         "app/routes.ts",
-        "import { autoRoutes } from 'react-router-auto-routes';\nexport default autoRoutes({\n\tignoredRouteFiles: ['.*'],\n});\n",
+        "import { customRoutes } from 'some-route-package';\nexport default customRoutes({\n\tignoredRouteFiles: ['.*'],\n});\n",
     )]);
     assert_eq!(
         multiline.warnings[0],
-        "app/routes.ts:2: the call `autoRoutes({ ignoredRouteFiles: ['.*'], })` is not understood; its routes are left out"
+        "app/routes.ts:2: the call `customRoutes({ ignoredRouteFiles: ['.*'], })` is not understood; its routes are left out"
     );
 }
 
@@ -471,5 +471,90 @@ export default [route("docs", "docs.mdx"), ...(await flatRoutes())];
             ("/about", "app/routes/about.tsx"),
             ("/docs", "app/docs.mdx")
         ]
+    );
+}
+
+#[test]
+fn react_router_auto_routes() {
+    // Expected: what `react-router routes --json` lists for these files (a subset of
+    // epic-stack's) with react-router-auto-routes 0.8.4.
+    let found = discover(&[
+        ("app/root.tsx", ""),
+        (
+            "app/routes.ts",
+            r#"import { type RouteConfig } from '@react-router/dev/routes'
+import { autoRoutes } from 'react-router-auto-routes'
+export default autoRoutes({ ignoredRouteFiles: ['.*', '**/*.test.{js,jsx,ts,tsx}', '**/*.server.*'] }) satisfies RouteConfig
+"#,
+        ),
+        ("app/routes/$.tsx", ""),
+        ("app/routes/_marketing/index.tsx", ""),
+        ("app/routes/_marketing/about.tsx", ""),
+        ("app/routes/_seo/sitemap[.]xml.ts", ""),
+        ("app/routes/_auth/auth.$provider/index.ts", ""),
+        ("app/routes/_auth/auth.$provider/callback.ts", ""),
+        ("app/routes/_auth/auth.$provider/callback.test.ts", ""),
+        ("app/routes/_auth/login.server.ts", ""),
+        ("app/routes/admin/cache/index.tsx", ""),
+        ("app/routes/admin/cache/lru.$cacheKey.ts", ""),
+        ("app/routes/settings/profile/_layout.tsx", ""),
+        ("app/routes/settings/profile/index.tsx", ""),
+        ("app/routes/settings/profile/password_.create.tsx", ""),
+        ("app/routes/settings/profile/two-factor/_layout.tsx", ""),
+        ("app/routes/settings/profile/two-factor/index.tsx", ""),
+        ("app/routes/settings/profile/two-factor/verify.tsx", ""),
+        ("app/routes/users/$username/notes/_layout.tsx", ""),
+        ("app/routes/users/$username/notes/index.tsx", ""),
+        ("app/routes/users/$username/notes/$noteId_.edit.tsx", ""),
+        ("app/routes/users/$username/notes/+shared/note-editor.tsx", ""),
+        ("app/routes/(en).pricing.tsx", ""),
+    ]);
+    assert_eq!(found.warnings, Vec::<String>::new());
+    assert_eq!(
+        summary(&found.routes),
+        [
+            ("/", "app/routes/_marketing/index.tsx"),
+            ("/*", "app/routes/$.tsx"),
+            ("/about", "app/routes/_marketing/about.tsx"),
+            ("/admin/cache", "app/routes/admin/cache/index.tsx"),
+            ("/admin/cache/lru/:cacheKey", "app/routes/admin/cache/lru.$cacheKey.ts"),
+            ("/auth/:provider", "app/routes/_auth/auth.$provider/index.ts"),
+            (
+                "/auth/:provider/callback",
+                "app/routes/_auth/auth.$provider/callback.ts"
+            ),
+            ("/en?/pricing", "app/routes/(en).pricing.tsx"),
+            ("/settings/profile", "app/routes/settings/profile/index.tsx"),
+            (
+                "/settings/profile/password/create",
+                "app/routes/settings/profile/password_.create.tsx"
+            ),
+            (
+                "/settings/profile/two-factor",
+                "app/routes/settings/profile/two-factor/index.tsx"
+            ),
+            (
+                "/settings/profile/two-factor/verify",
+                "app/routes/settings/profile/two-factor/verify.tsx"
+            ),
+            ("/sitemap.xml", "app/routes/_seo/sitemap[.]xml.ts"),
+            ("/users/:username/notes", "app/routes/users/$username/notes/index.tsx"),
+            (
+                "/users/:username/notes/:noteId/edit",
+                "app/routes/users/$username/notes/$noteId_.edit.tsx"
+            ),
+        ]
+    );
+    assert_eq!(
+        attached(&found.routes, "app/routes/settings/profile/two-factor/verify.tsx"),
+        [
+            "app/root.tsx",
+            "app/routes/settings/profile/_layout.tsx",
+            "app/routes/settings/profile/two-factor/_layout.tsx"
+        ]
+    );
+    assert_eq!(
+        attached(&found.routes, "app/routes/users/$username/notes/$noteId_.edit.tsx"),
+        ["app/root.tsx", "app/routes/users/$username/notes/_layout.tsx"]
     );
 }
