@@ -110,7 +110,11 @@ pub(crate) fn run(cli: &Cli, cmd: &FlowsCommand, out: &Output) -> CmdResult {
 
 pub(crate) fn routes(cli: &Cli, out: &Output) -> CmdResult {
     let perceo = open(cli, out)?;
-    let routes = perceo.routes()?;
+    let model = perceo.model()?;
+    for warning in &model.route_warnings {
+        out.warn(warning);
+    }
+    let routes = model.routes;
     if out.json {
         return Ok(out.json_value(&to_json(&routes)?)?);
     }
