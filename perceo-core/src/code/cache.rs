@@ -17,7 +17,7 @@ use super::imports::{FileFacts, ImportKind};
 use crate::fsutil::write_atomic_unsynced;
 
 /// Bumped whenever the cached data's meaning changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// An mtime this close to the cache's own write time is not trusted (it could hide an edit
 /// made in the same clock tick); such files are hashed again, as git does for racy entries.

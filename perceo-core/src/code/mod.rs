@@ -1,10 +1,13 @@
 //! Source discovery, import extraction, module resolution and the dependency graph.
 
+mod auto_facts;
 pub mod cache;
 pub mod deps;
 pub mod discover;
 pub mod graph;
 pub mod imports;
+pub mod nuxt;
 pub mod resolve;
+pub mod sfc;
 
 pub use graph::{BuildStats, DependencyGraph, Edge, GraphOptions};
