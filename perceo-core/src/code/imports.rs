@@ -54,6 +54,9 @@ pub struct Import {
     pub kind: ImportKind,
     /// `import type` / `export type` (or every specifier is `type`).
     pub type_only: bool,
+    /// 1-based line of the import in the file (in a `.vue`/`.svelte` file, in the whole
+    /// file, not in its `<script>` block).
+    pub line: u32,
 }
 
 /// What one file says about its dependencies and where it navigates.
@@ -114,7 +117,11 @@ pub fn extract_with(path: &str, text: &str, auto: bool) -> FileFacts {
         let mut auto_facts = AutoFacts::default();
         for script in &parts.scripts {
             let (part, names) = extract_module(script.dialect, script.body, auto);
-            facts.imports.extend(part.imports);
+            let before = line_at(text, script.offset) - 1;
+            facts.imports.extend(part.imports.into_iter().map(|i| Import {
+                line: i.line + before,
+                ..i
+            }));
             facts.navigations.extend(part.navigations);
             facts.parse_errors.extend(part.parse_errors);
             if let (Some(a), Some(names)) = (part.auto, names) {
@@ -125,11 +132,15 @@ pub fn extract_with(path: &str, text: &str, auto: bool) -> FileFacts {
                 auto_facts.middleware.extend(a.middleware);
             }
         }
-        facts.imports.extend(parts.side_effects.into_iter().map(|s| Import {
-            specifier: Specifier::Literal(s),
-            kind: ImportKind::SideEffect,
-            type_only: false,
-        }));
+        facts
+            .imports
+            .extend(parts.side_effects.into_iter().map(|(s, offset)| Import {
+                specifier: Specifier::Literal(s),
+                kind: ImportKind::SideEffect,
+                type_only: false,
+                line: line_at(text, offset),
+            }));
+        facts.imports.sort_by_key(|i| i.line);
         if auto {
             let template = if ext == "vue" {
                 sfc::template_use(&parts.markup)
@@ -221,6 +232,9 @@ fn parse_in(allocator: &Allocator, source_type: SourceType, text: &str, auto: bo
         Names { declared }
     });
     let mut facts = collector.facts;
+    for import in &mut facts.imports {
+        import.line = line_at(text, import.line as usize);
+    }
     facts.parse_errors = ret.diagnostics.errors().map(|e| e.message.to_string()).collect();
     let panicked_at = ret.panicked.then(|| {
         ret.diagnostics
@@ -229,6 +243,12 @@ fn parse_in(allocator: &Allocator, source_type: SourceType, text: &str, auto: bo
             .unwrap_or(text.len())
     });
     ((facts, names), panicked_at)
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub(crate) fn line_at(text: &str, offset: usize) -> u32 {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() as u32 + 1
 }
 
 #[derive(Default)]
@@ -267,11 +287,13 @@ fn first_argument<'b, 'a>(call: &'b CallExpression<'a>) -> Option<&'b Expression
 }
 
 impl Collector {
-    fn push(&mut self, specifier: Specifier, kind: ImportKind, type_only: bool) {
+    /// Records an import starting at byte `offset` (turned into a line after the visit).
+    fn push(&mut self, offset: u32, specifier: Specifier, kind: ImportKind, type_only: bool) {
         self.facts.imports.push(Import {
             specifier,
             kind,
             type_only,
+            line: offset,
         });
     }
 
@@ -301,13 +323,19 @@ impl<'a> Visit<'a> for Collector {
         } else {
             ImportKind::Static
         };
-        self.push(Specifier::Literal(it.source.value.to_string()), kind, type_only);
+        self.push(
+            it.span.start,
+            Specifier::Literal(it.source.value.to_string()),
+            kind,
+            type_only,
+        );
     }
 
     fn visit_export_from_declaration(&mut self, it: &ExportFromDeclaration<'a>) {
         let type_only = it.export_kind == ImportOrExportKind::Type
             || (!it.specifiers.is_empty() && it.specifiers.iter().all(|s| s.export_kind == ImportOrExportKind::Type));
         self.push(
+            it.span.start,
             Specifier::Literal(it.source.value.to_string()),
             ImportKind::ReExport,
             type_only,
@@ -317,6 +345,7 @@ impl<'a> Visit<'a> for Collector {
     fn visit_export_all_declaration(&mut self, it: &ExportAllDeclaration<'a>) {
         let type_only = it.export_kind == ImportOrExportKind::Type;
         self.push(
+            it.span.start,
             Specifier::Literal(it.source.value.to_string()),
             ImportKind::ReExport,
             type_only,
@@ -325,7 +354,7 @@ impl<'a> Visit<'a> for Collector {
 
     fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
         if let Some(spec) = specifier_of(&it.source) {
-            self.push(spec, ImportKind::Dynamic, false);
+            self.push(it.span.start, spec, ImportKind::Dynamic, false);
         }
         walk::walk_import_expression(self, it);
     }
@@ -334,6 +363,7 @@ impl<'a> Visit<'a> for Collector {
         if let TSModuleReference::ExternalModuleReference(ext) = &it.module_reference {
             let type_only = it.import_kind == ImportOrExportKind::Type;
             self.push(
+                it.span.start,
                 Specifier::Literal(ext.expression.value.to_string()),
                 ImportKind::Require,
                 type_only,
@@ -381,7 +411,7 @@ impl<'a> Visit<'a> for Collector {
         match &it.callee {
             Expression::Identifier(id) if id.name == "require" => {
                 if let Some(spec) = first_argument(it).and_then(specifier_of) {
-                    self.push(spec, ImportKind::Require, false);
+                    self.push(it.span.start, spec, ImportKind::Require, false);
                 }
             }
             Expression::Identifier(id) if matches!(id.name.as_str(), "redirect" | "permanentRedirect" | "navigate") => {
@@ -457,6 +487,8 @@ mod tests {
         "#;
         let facts = extract("x.tsx", src);
         assert!(facts.parse_errors.is_empty(), "{:?}", facts.parse_errors);
+        let lines: Vec<u32> = facts.imports.iter().map(|i| i.line).collect();
+        assert_eq!(lines, vec![2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
         assert_eq!(
             kinds(&facts),
             vec![
@@ -518,6 +550,8 @@ mod tests {
                    <script src=\"./extra.ts\"></script>\n<style lang=\"scss\">\n@use './tokens';\n@import '~/styles/vars.css';\n</style>";
         let facts = extract("c.vue", vue);
         assert!(facts.parse_errors.is_empty(), "{:?}", facts.parse_errors);
+        let lines: Vec<u32> = facts.imports.iter().map(|i| i.line).collect();
+        assert_eq!(lines, vec![3, 6, 8, 9], "lines in the .vue file, not in its blocks");
         let specs: Vec<Specifier> = facts.imports.iter().map(|i| i.specifier.clone()).collect();
         assert_eq!(
             specs,

@@ -11,6 +11,8 @@ pub struct ScriptBlock<'t> {
     pub dialect: &'static str,
     /// The body between `<script …>` and `</script>`.
     pub body: &'t str,
+    /// Byte offset of the body in the file.
+    pub offset: usize,
 }
 
 /// What the scan of a single-file component found.
@@ -18,8 +20,9 @@ pub struct ScriptBlock<'t> {
 pub struct SfcParts<'t> {
     /// `<script>` / `<script setup>` blocks, in file order.
     pub scripts: Vec<ScriptBlock<'t>>,
-    /// Specifiers of `src="…"` attributes and of `@import` / `@use` / `@forward` in styles.
-    pub side_effects: Vec<String>,
+    /// Specifiers of `src="…"` attributes and of `@import` / `@use` / `@forward` in styles,
+    /// each with its byte offset in the file.
+    pub side_effects: Vec<(String, usize)>,
     /// The text outside `<script>` and `<style>` blocks (the template and its markup).
     pub markup: String,
 }
@@ -42,7 +45,7 @@ pub fn split(text: &str) -> SfcParts<'_> {
         let Some(tag_end) = after_open.find('>') else { break };
         let tag = &after_open[..tag_end];
         if let Some(src) = attribute(tag, "src") {
-            parts.side_effects.push(relative_specifier(src));
+            parts.side_effects.push((relative_specifier(src), offset_in(text, tag)));
         }
         if tag.ends_with('/') {
             rest = &after_open[tag_end + 1..];
@@ -55,13 +58,24 @@ pub fn split(text: &str) -> SfcParts<'_> {
             parts.scripts.push(ScriptBlock {
                 dialect: dialect(attribute(tag, "lang")),
                 body,
+                offset: offset_in(text, body),
             });
         } else {
-            parts.side_effects.extend(style_imports(body));
+            let start = offset_in(text, body);
+            parts
+                .side_effects
+                .extend(style_imports(body).into_iter().map(|(s, at)| (s, start + at)));
         }
         rest = &body_start[end + close.len()..];
     }
     parts
+}
+
+/// Byte offset of `part` (a slice of `text`) in `text`.
+fn offset_in(text: &str, part: &str) -> usize {
+    (part.as_ptr() as usize)
+        .saturating_sub(text.as_ptr() as usize)
+        .min(text.len())
 }
 
 /// Where the tag `open` (`<script`) starts in `text`, as a whole tag name.
@@ -121,14 +135,16 @@ fn relative_specifier(src: &str) -> String {
     }
 }
 
-/// Specifiers of `@import '…'`, `@use '…'` and `@forward '…'` in a stylesheet (`url(…)`,
-/// `sass:` modules and plain `.css` URLs on other hosts are left out).
-pub fn style_imports(css: &str) -> Vec<String> {
+/// Specifiers of `@import '…'`, `@use '…'` and `@forward '…'` in a stylesheet, each with the
+/// byte offset of its at-rule (`url(…)`, `sass:` modules and URLs on other hosts are left
+/// out).
+pub fn style_imports(css: &str) -> Vec<(String, usize)> {
     let mut out: Vec<(usize, String)> = Vec::new();
     for at_rule in ["@import", "@use", "@forward"] {
         let mut from = 0;
         while let Some(i) = css[from..].find(at_rule) {
-            let at = from + i + at_rule.len();
+            let rule_at = from + i;
+            let at = rule_at + at_rule.len();
             from = at;
             let rest = css[at..].trim_start();
             // `@import 'a', 'b';` lists several.
@@ -143,12 +159,12 @@ pub fn style_imports(css: &str) -> Vec<String> {
                 if spec.is_empty() || spec.starts_with("sass:") || spec.contains("://") {
                     continue;
                 }
-                out.push((at, spec.to_string()));
+                out.push((rule_at, spec.to_string()));
             }
         }
     }
     out.sort_by_key(|(at, _)| *at);
-    out.into_iter().map(|(_, spec)| spec).collect()
+    out.into_iter().map(|(at, spec)| (spec, at)).collect()
 }
 
 /// Tag names and expression identifiers of a Vue template.
@@ -354,8 +370,9 @@ mod tests {
         let parts = split(text);
         let dialects: Vec<&str> = parts.scripts.iter().map(|s| s.dialect).collect();
         assert_eq!(dialects, vec!["script.tsx", "script.ts", "script.js"]);
+        let specs: Vec<&str> = parts.side_effects.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(
-            parts.side_effects,
+            specs,
             vec![
                 "./logic.ts",
                 "~/styles/vars",

@@ -356,3 +356,64 @@ impl<'f> App<'f> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::code::imports::extract_with;
+
+    #[test]
+    fn nuxt_4_app_links_tags_identifiers_layouts_and_middleware() {
+        let sources: &[(&str, &str)] = &[
+            ("nuxt.config.ts", "export default defineNuxtConfig({})"),
+            (
+                "app/pages/index.vue",
+                "<script setup lang=\"ts\">\ndefinePageMeta({ layout: 'wide', middleware: 'auth' })\nconst d = slugify('x')\n</script>\n\
+                 <template><LazyFooBar/><nav-menu/>{{ formatDate(d) }}</template>",
+            ),
+            ("app/pages/other.vue", "<template><p>{{ slugify }}</p></template>"),
+            ("app/components/foo/Bar.client.vue", "<template><b/></template>"),
+            ("app/components/nav/menu/index.vue", "<template><i/></template>"),
+            (
+                "app/composables/dates/index.ts",
+                "export const formatDate = (d: Date) => d",
+            ),
+            ("app/composables/deep/nested/x.ts", "export const formatDate = 1"),
+            ("shared/utils/slugify.ts", "export default (s: string) => s"),
+            ("app/layouts/wide.vue", "<template><slot/></template>"),
+            ("app/layouts/print.vue", "<template><slot/></template>"),
+            (
+                "app/app.vue",
+                "<template><NuxtLayout><NuxtPage/></NuxtLayout></template>",
+            ),
+            (
+                "app/middleware/auth.ts",
+                "export default defineNuxtRouteMiddleware(() => {})",
+            ),
+        ];
+        let files: Vec<String> = sources.iter().map(|(f, _)| f.to_string()).collect();
+        let roots = vec![String::new()];
+        let facts: Vec<Option<AutoFacts>> = sources
+            .iter()
+            .map(|(f, text)| extract_with(f, text, wants_facts(&roots, f)).auto)
+            .collect();
+        let dir = std::env::temp_dir().join("perceo-nuxt-edges-test-absent");
+        let got: Vec<(&str, &str)> = edges(&dir, &roots, &files, &|_| true, &facts)
+            .into_iter()
+            .map(|e| (files[e.from].as_str(), files[e.to].as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("app/pages/index.vue", "app/components/foo/Bar.client.vue"),
+                ("app/pages/index.vue", "app/components/nav/menu/index.vue"),
+                ("app/pages/index.vue", "app/composables/dates/index.ts"),
+                ("app/pages/index.vue", "shared/utils/slugify.ts"),
+                ("app/pages/index.vue", "app/layouts/wide.vue"),
+                ("app/pages/index.vue", "app/middleware/auth.ts"),
+                ("app/pages/other.vue", "shared/utils/slugify.ts"),
+                ("app/app.vue", "app/layouts/print.vue"),
+            ]
+        );
+    }
+}
