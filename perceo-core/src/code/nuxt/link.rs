@@ -40,3 +40,45 @@ impl DependencyGraph {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::code::graph::{DependencyGraph, GraphOptions};
+    use crate::code::imports::ImportKind;
+    use crate::code::resolve::ModuleResolver;
+
+    fn auto_targets(graph: &DependencyGraph, file: &str) -> Vec<String> {
+        let Some(id) = graph.id(file) else { return Vec::new() };
+        graph
+            .imports_of(id)
+            .iter()
+            .filter(|e| e.kind == ImportKind::AutoImport)
+            .map(|e| graph.path(e.file).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn watch_mode_changes_relink_auto_imports() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = std::fs::canonicalize(tmp.path()).unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("nuxt.config.ts", "export default defineNuxtConfig({})\n");
+        write("pages/index.vue", "<template><p>home</p></template>\n");
+        write("components/Foo.vue", "<template><b>foo</b></template>\n");
+        let resolver = ModuleResolver::new(&dir);
+        let mut graph = DependencyGraph::build_with(&dir, &GraphOptions::default(), &resolver).unwrap();
+        assert!(auto_targets(&graph, "pages/index.vue").is_empty());
+
+        write("pages/index.vue", "<template><Foo /></template>\n");
+        graph.apply_changes(&dir, &resolver, &["pages/index.vue".to_string()]);
+        assert_eq!(auto_targets(&graph, "pages/index.vue"), ["components/Foo.vue"]);
+
+        std::fs::remove_file(dir.join("components/Foo.vue")).unwrap();
+        graph.apply_changes(&dir, &resolver, &["components/Foo.vue".to_string()]);
+        assert!(auto_targets(&graph, "pages/index.vue").is_empty());
+    }
+}
