@@ -416,4 +416,42 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn literal_config_dirs_are_used() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = "export default defineNuxtConfig({ components: [{ path: '~/ui', pathPrefix: false, prefix: 'Ui' }, \
+                      '~/components'], imports: { dirs: ['./stores'] } })";
+        std::fs::write(tmp.path().join("nuxt.config.ts"), config).unwrap();
+        let sources: &[(&str, &str)] = &[
+            ("nuxt.config.ts", config),
+            (
+                "pages/index.vue",
+                "<template><UiButton/><Card/><ui-deep-thing/>{{ useCounter() }}</template>",
+            ),
+            ("ui/forms/Button.vue", "<template><button/></template>"),
+            ("ui/DeepThing.vue", "<template><i/></template>"),
+            ("components/Card.vue", "<template><div/></template>"),
+            ("stores/counter.ts", "export function useCounter() { return 1 }"),
+        ];
+        let files: Vec<String> = sources.iter().map(|(f, _)| f.to_string()).collect();
+        let roots = vec![String::new()];
+        let facts: Vec<Option<AutoFacts>> = sources
+            .iter()
+            .map(|(f, text)| extract_with(f, text, wants_facts(&roots, f)).auto)
+            .collect();
+        let got: Vec<&str> = edges(tmp.path(), &roots, &files, &|_| true, &facts)
+            .into_iter()
+            .map(|e| files[e.to].as_str())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "ui/forms/Button.vue",
+                "ui/DeepThing.vue",
+                "components/Card.vue",
+                "stores/counter.ts"
+            ]
+        );
+    }
 }
