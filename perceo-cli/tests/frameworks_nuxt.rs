@@ -14,14 +14,29 @@ use assert_fs::prelude::*;
 use common::{git, json_stdout, perceo, repo_root};
 use serde_json::Value;
 
-/// The fixture in a fresh git repository, one commit on `main`, on branch `feature`.
+/// The fixture with a Perceo config and one flow per page (written here: the `init` tests
+/// use the same fixture without a config) in a fresh git repository, one commit on `main`,
+/// on branch `feature`.
 fn nuxt_app() -> TempDir {
     let tmp = TempDir::new().unwrap();
-    tmp.copy_from(
-        repo_root().join("tests/fixtures/frameworks/nuxt"),
-        &["**/*", "**/.perceo/**"],
-    )
-    .unwrap();
+    tmp.copy_from(repo_root().join("tests/fixtures/frameworks/nuxt"), &["**/*"])
+        .unwrap();
+    tmp.child(".perceo/config.json")
+        .write_str(r#"{ "project": { "name": "nuxt-fixture", "framework": "nuxt" } }"#)
+        .unwrap();
+    tmp.child(".perceo/.gitignore").write_str("cache/\n*.db*\n").unwrap();
+    for (id, page) in [
+        ("home", "/"),
+        ("admin", "/admin"),
+        ("account", "/account"),
+        ("cart", "/cart"),
+    ] {
+        tmp.child(format!(".perceo/flows/{id}.json"))
+            .write_str(&format!(
+                r#"{{ "id": "{id}", "name": "{id}", "priority": "medium", "pages": ["{page}"] }}"#
+            ))
+            .unwrap();
+    }
     git(tmp.path(), &["init", "-q"]);
     git(tmp.path(), &["add", "-A"]);
     git(tmp.path(), &["commit", "-qm", "base"]);
