@@ -386,7 +386,8 @@ pub enum GraphCommand {
     /// Push the flow files into the configured graph; reports what was created, updated and deleted.
     Sync,
     /// Print the module graph Perceo built (files, and import edges with their kind: static,
-    /// dynamic, type-only, require, re-export, css, json), to audit it against other tools.
+    /// dynamic, type-only, require, re-export, css, json, auto-import), to audit it against
+    /// other tools.
     /// Text lists edges `from -> to (kind)`; --json gives {nodes, edges, unresolved}.
     Deps(DepsArgs),
     /// Backend, location, counts and schema version of the configured graph.

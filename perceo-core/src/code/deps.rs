@@ -27,6 +27,8 @@ pub enum DepKind {
     Css,
     /// A JSON import.
     Json,
+    /// No import: the framework links it (Nuxt components, composables, layouts, middleware).
+    AutoImport,
 }
 
 impl DepKind {
@@ -40,6 +42,7 @@ impl DepKind {
             DepKind::ReExport => "re-export",
             DepKind::Css => "css",
             DepKind::Json => "json",
+            DepKind::AutoImport => "auto-import",
         }
     }
 }
@@ -82,6 +85,7 @@ fn kind_of(target: &str, kind: ImportKind, type_only: bool) -> DepKind {
             ImportKind::Dynamic => DepKind::Dynamic,
             ImportKind::Require => DepKind::Require,
             ImportKind::ReExport => DepKind::ReExport,
+            ImportKind::AutoImport => DepKind::AutoImport,
         }
     }
 }
@@ -163,6 +167,7 @@ pub fn to_dot(export: &ModuleGraphExport) -> String {
             DepKind::ReExport => " [label=\"re-export\"]",
             DepKind::Css => " [color=blue, label=\"css\"]",
             DepKind::Json => " [color=gray, label=\"json\"]",
+            DepKind::AutoImport => " [style=dashed, color=darkgreen, label=\"auto-import\"]",
             DepKind::Static => "",
         };
         out.push_str(&format!("  {} -> {}{style};\n", quote(&e.from), quote(&e.to)));

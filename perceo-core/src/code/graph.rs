@@ -14,7 +14,8 @@ use super::cache::{
     CachedFacts, GraphCache, MapRef, PendingWrite, ResolutionRef, ResolvedImports, nanos, write_in_background,
 };
 use super::discover::{absolute, discover_files, glob_set, relative_path};
-use super::imports::{FileFacts, Import, ImportKind, Specifier, extract, is_source_path};
+use super::imports::{AutoFacts, FileFacts, Import, ImportKind, Specifier, extract_with, is_source_path};
+use super::nuxt;
 use super::resolve::{ModuleResolver, Resolution};
 use crate::error::Result;
 
@@ -75,10 +76,14 @@ pub struct BuildStats {
 /// The dependency graph of a project.
 #[derive(Debug, Default)]
 pub struct DependencyGraph {
-    files: Vec<String>,
-    index: HashMap<String, usize>,
-    forward: Vec<Vec<Edge>>,
-    reverse: Vec<Vec<Edge>>,
+    pub(super) files: Vec<String>,
+    pub(super) index: HashMap<String, usize>,
+    pub(super) forward: Vec<Vec<Edge>>,
+    pub(super) reverse: Vec<Vec<Edge>>,
+    /// What each file offers and uses without imports (Nuxt), when collected.
+    pub(super) auto: Vec<Option<AutoFacts>>,
+    /// The folders of the Nuxt apps (see [`super::nuxt::roots`]).
+    pub(super) nuxt_roots: Vec<String>,
     externals: Vec<Vec<String>>,
     /// What each source file imports (kept for incremental updates).
     imports: Vec<Vec<Import>>,
@@ -181,6 +186,7 @@ impl DependencyGraph {
         files.sort();
         files.dedup();
         stats.discover_ms = elapsed_ms(started);
+        let nuxt_roots = nuxt::roots(project_dir, &files);
 
         let started = Instant::now();
         let cache_path = options.cache_dir.as_ref().map(|d| d.join(CACHE_FILE));
@@ -194,12 +200,15 @@ impl DependencyGraph {
                 let path = absolute(project_dir, rel);
                 let meta = std::fs::metadata(&path).ok()?;
                 let mtime_ns = meta.modified().map(nanos).unwrap_or(0);
-                if let Some(hit) = cache.unchanged(rel, meta.len(), mtime_ns) {
+                // Cached facts do for a file of a Nuxt app only if they hold what it needs.
+                let auto = nuxt::wants_facts(&nuxt_roots, rel);
+                let usable = |hit: &&CachedFacts| !auto || hit.facts.auto.is_some();
+                if let Some(hit) = cache.unchanged(rel, meta.len(), mtime_ns).filter(usable) {
                     return Some((hit.clone(), true));
                 }
                 let text = std::fs::read_to_string(&path).ok()?;
                 let hash = xxh3_64(text.as_bytes());
-                if let Some(hit) = cache.same_content(rel, hash) {
+                if let Some(hit) = cache.same_content(rel, hash).filter(usable) {
                     return Some((
                         CachedFacts {
                             size: meta.len(),
@@ -209,7 +218,7 @@ impl DependencyGraph {
                         true,
                     ));
                 }
-                let facts = extract(rel, &text);
+                let facts = extract_with(rel, &text, auto);
                 Some((
                     CachedFacts {
                         size: meta.len(),
@@ -313,6 +322,8 @@ impl DependencyGraph {
                 .collect(),
         };
         let mut graph = Self::assemble(files, index, facts, &parts.resolved);
+        graph.nuxt_roots = nuxt_roots;
+        graph.link_auto_imports(project_dir);
         stats.assemble_ms = elapsed_ms(started);
         graph.stats = stats;
         graph.config_problems = config_problems;
@@ -331,6 +342,7 @@ impl DependencyGraph {
             reverse: vec![Vec::new(); files.len()],
             externals: vec![Vec::new(); files.len()],
             imports: vec![Vec::new(); files.len()],
+            auto: vec![None; files.len()],
             ..Default::default()
         };
         for (i, r) in resolved.iter().enumerate() {
@@ -358,6 +370,7 @@ impl DependencyGraph {
         for (i, f) in facts.into_iter().enumerate() {
             let Some(mut f) = f else { continue };
             graph.imports[i] = std::mem::take(&mut f.imports);
+            graph.auto[i] = f.auto.take();
             if let Some(err) = f.parse_errors.into_iter().next() {
                 graph.parse_errors.push((files[i].clone(), err));
             }
@@ -394,7 +407,7 @@ impl DependencyGraph {
                     });
                     if is_source_path(rel) {
                         let text = std::fs::read_to_string(&path).unwrap_or_default();
-                        reparsed.insert(id, extract(rel, &text));
+                        reparsed.insert(id, extract_with(rel, &text, nuxt::wants_facts(&self.nuxt_roots, rel)));
                         to_resolve.insert(id);
                     }
                 }
@@ -425,6 +438,7 @@ impl DependencyGraph {
             self.navigations
                 .extend(facts.navigations.iter().map(|n| (rel.clone(), n.clone())));
             self.imports[*id] = std::mem::take(&mut facts.imports);
+            self.auto[*id] = facts.auto.take();
         }
         for &id in &to_resolve {
             let rel = self.files[id].clone();
@@ -457,6 +471,9 @@ impl DependencyGraph {
                 }));
             self.set_imports_of(id, edges, resolved.externals);
         }
+        if !self.nuxt_roots.is_empty() {
+            self.link_auto_imports(project_dir);
+        }
         (reparsed.len(), to_resolve.len())
     }
 
@@ -468,6 +485,7 @@ impl DependencyGraph {
         self.reverse.push(Vec::new());
         self.externals.push(Vec::new());
         self.imports.push(Vec::new());
+        self.auto.push(None);
         id
     }
 

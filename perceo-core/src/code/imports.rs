@@ -3,7 +3,8 @@
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
-    Argument, CallExpression, ExportAllDeclaration, ExportFromDeclaration, Expression, ImportDeclaration,
+    Argument, BindingIdentifier, CallExpression, ExportAllDeclaration, ExportDeclaration, ExportDefaultDeclaration,
+    ExportFromDeclaration, ExportNamedDeclaration, Expression, IdentifierReference, ImportDeclaration,
     ImportDeclarationSpecifier, ImportExpression, ImportOrExportKind, JSXAttribute, JSXAttributeName,
     JSXAttributeValue, TSImportEqualsDeclaration, TSModuleReference, TemplateLiteral,
 };
@@ -11,6 +12,9 @@ use oxc_ast_visit::{Visit, walk};
 use oxc_parser::Parser;
 use oxc_span::SourceType;
 use serde::{Deserialize, Serialize};
+
+use super::auto_facts::AutoCollector;
+use super::sfc;
 
 /// How a module refers to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -26,6 +30,10 @@ pub enum ImportKind {
     Dynamic,
     /// `require('…')` / `import x = require('…')`.
     Require,
+    /// No import at all: the framework links it (Nuxt components used by tag name,
+    /// composables and utils used by identifier, layouts and middleware named in
+    /// `definePageMeta`).
+    AutoImport,
 }
 
 /// The module specifier as written.
@@ -46,6 +54,9 @@ pub struct Import {
     pub kind: ImportKind,
     /// `import type` / `export type` (or every specifier is `type`).
     pub type_only: bool,
+    /// 1-based line of the import in the file (in a `.vue`/`.svelte` file, in the whole
+    /// file, not in its `<script>` block).
+    pub line: u32,
 }
 
 /// What one file says about its dependencies and where it navigates.
@@ -58,6 +69,25 @@ pub struct FileFacts {
     pub navigations: Vec<String>,
     /// Parse errors (the imports are still taken as far as the parser recovered).
     pub parse_errors: Vec<String>,
+    /// What framework auto-imports need, when asked for (see [`extract_with`]).
+    pub auto: Option<AutoFacts>,
+}
+
+/// What a file uses and offers without imports, for frameworks that auto-import (Nuxt).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutoFacts {
+    /// Component-like tag names of a Vue template (`StatusCard`, `status-card`).
+    pub tags: Vec<String>,
+    /// Identifiers used but not declared or imported in the file (scripts and template),
+    /// sorted: candidates for auto-imported composables and utils.
+    pub free: Vec<String>,
+    /// Names the module exports at the top level, sorted; `default` for `export default`.
+    pub exports: Vec<String>,
+    /// Layouts named by `definePageMeta({ layout })`, `setPageLayout('…')` or
+    /// `<NuxtLayout name="…">`.
+    pub layouts: Vec<String>,
+    /// Route middleware named by `definePageMeta({ middleware })`.
+    pub middleware: Vec<String>,
 }
 
 /// Extensions parsed as JS/TS modules.
@@ -71,26 +101,81 @@ pub fn is_source_path(path: &str) -> bool {
     MODULE_EXTENSIONS.contains(&ext) || SFC_EXTENSIONS.contains(&ext)
 }
 
-/// Extracts imports and navigations from `text`; `path` decides the dialect.
+/// Extracts imports and navigations from `text`; `path` decides the dialect. The
+/// auto-import facts are collected for `.vue` files only.
 pub fn extract(path: &str, text: &str) -> FileFacts {
+    extract_with(path, text, path.ends_with(".vue"))
+}
+
+/// Like [`extract`]; `auto` asks for [`FileFacts::auto`] (what Nuxt's auto-imports need).
+pub fn extract_with(path: &str, text: &str, auto: bool) -> FileFacts {
     let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     if SFC_EXTENSIONS.contains(&ext) {
+        let parts = sfc::split(text);
         let mut facts = FileFacts::default();
-        for (lang, script) in script_blocks(text) {
-            let fake = format!("script.{}", if lang == "ts" { "ts" } else { "js" });
-            let part = extract_module(&fake, script);
-            facts.imports.extend(part.imports);
+        let mut declared = std::collections::BTreeSet::new();
+        let mut auto_facts = AutoFacts::default();
+        for script in &parts.scripts {
+            let (part, names) = extract_module(script.dialect, script.body, auto);
+            let before = line_at(text, script.offset) - 1;
+            facts.imports.extend(part.imports.into_iter().map(|i| Import {
+                line: i.line + before,
+                ..i
+            }));
             facts.navigations.extend(part.navigations);
             facts.parse_errors.extend(part.parse_errors);
+            if let (Some(a), Some(names)) = (part.auto, names) {
+                declared.extend(names.declared);
+                auto_facts.free.extend(a.free);
+                auto_facts.exports.extend(a.exports);
+                auto_facts.layouts.extend(a.layouts);
+                auto_facts.middleware.extend(a.middleware);
+            }
+        }
+        facts
+            .imports
+            .extend(parts.side_effects.into_iter().map(|(s, offset)| Import {
+                specifier: Specifier::Literal(s),
+                kind: ImportKind::SideEffect,
+                type_only: false,
+                line: line_at(text, offset),
+            }));
+        facts.imports.sort_by_key(|i| i.line);
+        if auto {
+            let template = if ext == "vue" {
+                sfc::template_use(&parts.markup)
+            } else {
+                sfc::TemplateUse::default()
+            };
+            auto_facts.free.extend(template.identifiers);
+            auto_facts.free.retain(|n| !declared.contains(n));
+            auto_facts.tags = template.tags;
+            auto_facts.layouts.extend(sfc::layout_names(&parts.markup));
+            for list in [
+                &mut auto_facts.free,
+                &mut auto_facts.exports,
+                &mut auto_facts.layouts,
+                &mut auto_facts.middleware,
+            ] {
+                list.sort();
+                list.dedup();
+            }
+            facts.auto = Some(auto_facts);
         }
         return facts;
     }
-    extract_module(path, text)
+    extract_module(path, text, auto).0
 }
 
-fn extract_module(path: &str, text: &str) -> FileFacts {
+/// Names a module declares, to take them out of the free identifiers of the other script
+/// block of the same component.
+struct Names {
+    declared: std::collections::BTreeSet<String>,
+}
+
+fn extract_module(path: &str, text: &str, auto: bool) -> (FileFacts, Option<Names>) {
     let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::tsx());
-    let (mut facts, panicked_at) = parse_once(source_type, text);
+    let (mut facts, panicked_at) = parse_once(source_type, text, auto);
     // When the parser gave up, the program it returns is empty: parse the text before the
     // line of the first error again, so the imports at the top of the file are still taken.
     if let Some(offset) = panicked_at {
@@ -99,10 +184,12 @@ fn extract_module(path: &str, text: &str) -> FileFacts {
             if cut == 0 {
                 break;
             }
-            let (prefix_facts, again) = parse_once(source_type, &text[..cut]);
+            let (prefix_facts, again) = parse_once(source_type, &text[..cut], auto);
             if again.is_none() {
-                facts.imports = prefix_facts.imports;
-                facts.navigations = prefix_facts.navigations;
+                facts.0.imports = prefix_facts.0.imports;
+                facts.0.navigations = prefix_facts.0.navigations;
+                facts.0.auto = prefix_facts.0.auto;
+                facts.1 = prefix_facts.1;
                 break;
             }
             cut = text[..cut].rfind('\n').unwrap_or(0);
@@ -117,23 +204,37 @@ thread_local! {
     static ARENA: std::cell::RefCell<Allocator> = std::cell::RefCell::new(Allocator::default());
 }
 
+/// The facts of one parse and the names it declares (when auto-import facts are asked for).
+type Parsed = (FileFacts, Option<Names>);
+
 /// Parses once; returns the facts and, when the parser gave up, the offset of its first error.
-fn parse_once(source_type: SourceType, text: &str) -> (FileFacts, Option<usize>) {
+fn parse_once(source_type: SourceType, text: &str, auto: bool) -> (Parsed, Option<usize>) {
     ARENA.with(|arena| match arena.try_borrow_mut() {
         Ok(mut allocator) => {
             allocator.reset();
-            parse_in(&allocator, source_type, text)
+            parse_in(&allocator, source_type, text, auto)
         }
         // Not expected (parsing does not re-enter), but never worth a panic.
-        Err(_) => parse_in(&Allocator::default(), source_type, text),
+        Err(_) => parse_in(&Allocator::default(), source_type, text, auto),
     })
 }
 
-fn parse_in(allocator: &Allocator, source_type: SourceType, text: &str) -> (FileFacts, Option<usize>) {
+fn parse_in(allocator: &Allocator, source_type: SourceType, text: &str, auto: bool) -> (Parsed, Option<usize>) {
     let ret = Parser::new(allocator, text, source_type).parse();
-    let mut collector = Collector::default();
+    let mut collector = Collector {
+        auto: auto.then(AutoCollector::default),
+        ..Collector::default()
+    };
     collector.visit_program(&ret.program);
+    let names = collector.auto.take().map(|a| {
+        let (facts, declared) = a.finish();
+        collector.facts.auto = Some(facts);
+        Names { declared }
+    });
     let mut facts = collector.facts;
+    for import in &mut facts.imports {
+        import.line = line_at(text, import.line as usize);
+    }
     facts.parse_errors = ret.diagnostics.errors().map(|e| e.message.to_string()).collect();
     let panicked_at = ret.panicked.then(|| {
         ret.diagnostics
@@ -141,35 +242,20 @@ fn parse_in(allocator: &Allocator, source_type: SourceType, text: &str) -> (File
             .find_map(|e| e.labels.first().map(|l| l.offset() as usize))
             .unwrap_or(text.len())
     });
-    (facts, panicked_at)
+    ((facts, names), panicked_at)
 }
 
-/// `<script>` blocks of a Vue or Svelte file with their `lang` (`ts` or `js`).
-fn script_blocks(text: &str) -> Vec<(&'static str, &str)> {
-    let mut blocks = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find("<script") {
-        let after_open = &rest[open..];
-        let Some(tag_end) = after_open.find('>') else { break };
-        let tag = &after_open[..tag_end];
-        let body_start = &after_open[tag_end + 1..];
-        let Some(close) = body_start.find("</script>") else {
-            break;
-        };
-        let lang = if tag.contains("lang=\"ts\"") || tag.contains("lang='ts'") || tag.contains("lang=\"typescript\"") {
-            "ts"
-        } else {
-            "js"
-        };
-        blocks.push((lang, &body_start[..close]));
-        rest = &body_start[close + "</script>".len()..];
-    }
-    blocks
+/// The 1-based line of byte `offset` in `text`.
+pub(crate) fn line_at(text: &str, offset: usize) -> u32 {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() as u32 + 1
 }
 
 #[derive(Default)]
 struct Collector {
     facts: FileFacts,
+    /// Set when auto-import facts are collected.
+    auto: Option<AutoCollector>,
 }
 
 fn template_parts(t: &TemplateLiteral<'_>) -> Specifier {
@@ -201,11 +287,13 @@ fn first_argument<'b, 'a>(call: &'b CallExpression<'a>) -> Option<&'b Expression
 }
 
 impl Collector {
-    fn push(&mut self, specifier: Specifier, kind: ImportKind, type_only: bool) {
+    /// Records an import starting at byte `offset` (turned into a line after the visit).
+    fn push(&mut self, offset: u32, specifier: Specifier, kind: ImportKind, type_only: bool) {
         self.facts.imports.push(Import {
             specifier,
             kind,
             type_only,
+            line: offset,
         });
     }
 
@@ -224,19 +312,30 @@ impl<'a> Visit<'a> for Collector {
                     matches!(s, ImportDeclarationSpecifier::ImportSpecifier(spec) if spec.import_kind == ImportOrExportKind::Type)
                 })
         });
+        if let (Some(auto), Some(specs)) = (&mut self.auto, &it.specifiers) {
+            for spec in specs {
+                auto.binding(spec.local().name.as_str());
+            }
+        }
         let type_only = it.import_kind == ImportOrExportKind::Type || all_type_specifiers;
         let kind = if it.specifiers.is_none() {
             ImportKind::SideEffect
         } else {
             ImportKind::Static
         };
-        self.push(Specifier::Literal(it.source.value.to_string()), kind, type_only);
+        self.push(
+            it.span.start,
+            Specifier::Literal(it.source.value.to_string()),
+            kind,
+            type_only,
+        );
     }
 
     fn visit_export_from_declaration(&mut self, it: &ExportFromDeclaration<'a>) {
         let type_only = it.export_kind == ImportOrExportKind::Type
             || (!it.specifiers.is_empty() && it.specifiers.iter().all(|s| s.export_kind == ImportOrExportKind::Type));
         self.push(
+            it.span.start,
             Specifier::Literal(it.source.value.to_string()),
             ImportKind::ReExport,
             type_only,
@@ -246,6 +345,7 @@ impl<'a> Visit<'a> for Collector {
     fn visit_export_all_declaration(&mut self, it: &ExportAllDeclaration<'a>) {
         let type_only = it.export_kind == ImportOrExportKind::Type;
         self.push(
+            it.span.start,
             Specifier::Literal(it.source.value.to_string()),
             ImportKind::ReExport,
             type_only,
@@ -254,7 +354,7 @@ impl<'a> Visit<'a> for Collector {
 
     fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
         if let Some(spec) = specifier_of(&it.source) {
-            self.push(spec, ImportKind::Dynamic, false);
+            self.push(it.span.start, spec, ImportKind::Dynamic, false);
         }
         walk::walk_import_expression(self, it);
     }
@@ -263,6 +363,7 @@ impl<'a> Visit<'a> for Collector {
         if let TSModuleReference::ExternalModuleReference(ext) = &it.module_reference {
             let type_only = it.import_kind == ImportOrExportKind::Type;
             self.push(
+                it.span.start,
                 Specifier::Literal(ext.expression.value.to_string()),
                 ImportKind::Require,
                 type_only,
@@ -270,11 +371,47 @@ impl<'a> Visit<'a> for Collector {
         }
     }
 
+    fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+        if let Some(auto) = &mut self.auto {
+            auto.reference(&it.name);
+        }
+    }
+
+    fn visit_binding_identifier(&mut self, it: &BindingIdentifier<'a>) {
+        if let Some(auto) = &mut self.auto {
+            auto.binding(&it.name);
+        }
+    }
+
+    fn visit_export_named_declaration(&mut self, it: &ExportNamedDeclaration<'a>) {
+        if let Some(auto) = &mut self.auto {
+            auto.export_named(it);
+        }
+        walk::walk_export_named_declaration(self, it);
+    }
+
+    fn visit_export_declaration(&mut self, it: &ExportDeclaration<'a>) {
+        if let Some(auto) = &mut self.auto {
+            auto.export_declaration(it);
+        }
+        walk::walk_export_declaration(self, it);
+    }
+
+    fn visit_export_default_declaration(&mut self, it: &ExportDefaultDeclaration<'a>) {
+        if let Some(auto) = &mut self.auto {
+            auto.export_default();
+        }
+        walk::walk_export_default_declaration(self, it);
+    }
+
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if let Some(auto) = &mut self.auto {
+            auto.call(it);
+        }
         match &it.callee {
             Expression::Identifier(id) if id.name == "require" => {
                 if let Some(spec) = first_argument(it).and_then(specifier_of) {
-                    self.push(spec, ImportKind::Require, false);
+                    self.push(it.span.start, spec, ImportKind::Require, false);
                 }
             }
             Expression::Identifier(id) if matches!(id.name.as_str(), "redirect" | "permanentRedirect" | "navigate") => {
@@ -350,6 +487,8 @@ mod tests {
         "#;
         let facts = extract("x.tsx", src);
         assert!(facts.parse_errors.is_empty(), "{:?}", facts.parse_errors);
+        let lines: Vec<u32> = facts.imports.iter().map(|i| i.line).collect();
+        assert_eq!(lines, vec![2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
         assert_eq!(
             kinds(&facts),
             vec![
@@ -403,5 +542,52 @@ mod tests {
         assert_eq!(extract("a.vue", vue).imports[0].specifier, lit("@/components/Card.vue"));
         let svelte = "<script>\n  import Nav from '$lib/Nav.svelte';\n</script>\n<Nav/>";
         assert_eq!(extract("b.svelte", svelte).imports[0].specifier, lit("$lib/Nav.svelte"));
+    }
+
+    #[test]
+    fn sfc_style_imports_and_src_attributes_are_imports() {
+        let vue = "<template><div/></template>\n<script setup lang=\"tsx\">\nimport A from './A'\nconst x = <A/>\n</script>\n\
+                   <script src=\"./extra.ts\"></script>\n<style lang=\"scss\">\n@use './tokens';\n@import '~/styles/vars.css';\n</style>";
+        let facts = extract("c.vue", vue);
+        assert!(facts.parse_errors.is_empty(), "{:?}", facts.parse_errors);
+        let lines: Vec<u32> = facts.imports.iter().map(|i| i.line).collect();
+        assert_eq!(lines, vec![3, 6, 8, 9], "lines in the .vue file, not in its blocks");
+        let specs: Vec<Specifier> = facts.imports.iter().map(|i| i.specifier.clone()).collect();
+        assert_eq!(
+            specs,
+            vec![lit("./A"), lit("./extra.ts"), lit("./tokens"), lit("~/styles/vars.css")]
+        );
+        let svelte =
+            "<script lang=\"ts\">\nimport Nav from './Nav.svelte'\n</script>\n<style>@import './nav.css';</style>";
+        let specs: Vec<Specifier> = extract("n.svelte", svelte)
+            .imports
+            .iter()
+            .map(|i| i.specifier.clone())
+            .collect();
+        assert_eq!(specs, vec![lit("./Nav.svelte"), lit("./nav.css")]);
+    }
+
+    #[test]
+    fn auto_import_facts_of_a_vue_page() {
+        let vue = "<script setup lang=\"ts\">\nimport { ref } from 'vue'\nconst count = ref(0)\n\
+                   definePageMeta({ layout: 'admin', middleware: ['auth', 'audit'] })\nconst user = useUser()\n</script>\n\
+                   <script lang=\"ts\">\nexport default { name: 'X' }\n</script>\n\
+                   <template><StatusCard :user=\"user\" />{{ formatDate(count) }}<lazy-foo-bar/></template>";
+        let auto = extract("pages/admin.vue", vue).auto.expect("collected for .vue");
+        assert_eq!(auto.tags, vec!["StatusCard", "lazy-foo-bar"]);
+        assert_eq!(auto.free, vec!["definePageMeta", "formatDate", "useUser"]);
+        assert_eq!(auto.layouts, vec!["admin"]);
+        assert_eq!(auto.middleware, vec!["audit", "auth"]);
+        assert_eq!(auto.exports, vec!["default"]);
+    }
+
+    #[test]
+    fn auto_import_facts_of_a_module_only_when_asked() {
+        let ts = "import { a } from './a'\nexport const useCart = () => a(useState('cart'))\nexport function total(x: Cart) { return x }\n\
+                  export type Cart = { n: number }\nconst local = 1\nexport { local as alias }\nexport default 3\n";
+        assert_eq!(extract("composables/cart.ts", ts).auto, None);
+        let auto = extract_with("composables/cart.ts", ts, true).auto.expect("asked for");
+        assert_eq!(auto.exports, vec!["Cart", "alias", "default", "total", "useCart"]);
+        assert_eq!(auto.free, vec!["useState"]);
     }
 }

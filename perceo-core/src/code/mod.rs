@@ -1,5 +1,6 @@
 //! Source discovery, import extraction, module resolution and the dependency graph.
 
+mod auto_facts;
 pub mod cache;
 pub mod config_file;
 pub mod deps;
@@ -7,6 +8,8 @@ pub mod discover;
 pub mod framework_aliases;
 pub mod graph;
 pub mod imports;
+pub mod nuxt;
 pub mod resolve;
+pub mod sfc;
 
 pub use graph::{BuildStats, DependencyGraph, Edge, GraphOptions};

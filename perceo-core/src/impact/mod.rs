@@ -216,6 +216,12 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
                             (None, _, Some(_)) => format!("wraps the pages of {pattern} ({hops} hop(s))"),
                             (None, _, None) => format!("reaches the page of {pattern} in {hops} import hop(s)"),
                         };
+                        let auto = search::auto_import_hops(graph, &chain);
+                        let detail = if auto.is_empty() {
+                            detail
+                        } else {
+                            format!("{detail}; auto-import: {}", auto.join(", "))
+                        };
                         let detail = if pages_reached > 1 {
                             format!("{detail}; the changed file reaches {pages_reached} pages")
                         } else {

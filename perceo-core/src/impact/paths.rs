@@ -69,6 +69,9 @@ pub fn global_input_reason(path: &str, workspace_root: Option<&str>) -> Option<&
 /// server and client hooks, entry modules), when they sit at the project root or in `src/`:
 /// what they import is global too.
 pub fn app_wide_entry(path: &str) -> Option<&'static str> {
+    if is_nuxt_global_middleware(path) {
+        return Some("Nuxt global route middleware runs before every page");
+    }
     let in_root_or_src = !path.contains('/') || path.starts_with("src/") && path.matches('/').count() == 1;
     let in_app_dir = path.starts_with("app/") && path.matches('/').count() == 1;
     if !(in_root_or_src || in_app_dir) || path.starts_with("../") {
@@ -92,6 +95,20 @@ pub fn app_wide_entry(path: &str) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// A Nuxt global route middleware: `middleware/*.global.ts` (or under the Nuxt 4 source
+/// folder `app/`).
+fn is_nuxt_global_middleware(path: &str) -> bool {
+    let in_dir = path
+        .strip_prefix("middleware/")
+        .or_else(|| path.strip_prefix("app/middleware/"))
+        .or_else(|| path.strip_prefix("src/middleware/"));
+    in_dir.is_some_and(|name| {
+        !name.contains('/')
+            && crate::code::imports::is_source_path(name)
+            && name.rsplit_once('.').is_some_and(|(stem, _)| stem.ends_with(".global"))
+    })
 }
 
 /// Whether a path is documentation only (never affects a flow).
@@ -178,6 +195,9 @@ mod tests {
         assert!(app_wide_entry("src/hooks.server.ts").is_some());
         assert!(app_wide_entry("app/entry.client.tsx").is_some());
         assert!(app_wide_entry("src/lib/middleware.ts").is_none());
+        assert!(app_wide_entry("middleware/auth.global.ts").is_some());
+        assert!(app_wide_entry("app/middleware/1.permalink.global.ts").is_some());
+        assert!(app_wide_entry("app/middleware/auth.ts").is_none());
         assert!(app_wide_entry("../../packages/x/middleware.ts").is_none());
     }
 }

@@ -71,6 +71,24 @@ pub fn reverse_reach(graph: &DependencyGraph, seed: usize) -> HashMap<usize, Hit
     best
 }
 
+/// The hops of a chain (changed file first) that are framework auto-imports, each as
+/// `user -> provider` (a Nuxt page using a component by tag, a composable by name...).
+pub fn auto_import_hops(graph: &DependencyGraph, chain: &[String]) -> Vec<String> {
+    chain
+        .windows(2)
+        .filter(|pair| {
+            let (Some(provider), Some(user)) = (graph.id(&pair[0]), graph.id(&pair[1])) else {
+                return false;
+            };
+            graph
+                .imports_of(user)
+                .iter()
+                .any(|e| e.file == provider && e.kind == crate::code::imports::ImportKind::AutoImport)
+        })
+        .map(|pair| format!("{} -> {}", pair[1], pair[0]))
+        .collect()
+}
+
 /// The import chain from the changed file to `target` (changed file first).
 pub fn chain(graph: &DependencyGraph, reach: &HashMap<usize, Hit>, target: usize) -> Vec<String> {
     let mut out = vec![graph.path(target).to_string()];

@@ -5,7 +5,9 @@
 //! file names. A page `parent.vue` beside a folder `parent/` is the parent route of the pages
 //! in that folder (it renders them through `<NuxtPage>`), so it is attached to them; when the
 //! folder has an `index` page, that index is the page of the URL and `parent.vue` only wraps.
-//! `app.vue`, `error.vue` and `layouts/**` are attached to every page.
+//! `app.vue`, `error.vue` and `layouts/default.vue` are attached to every page; the other
+//! layouts wrap the pages that name them in `definePageMeta`, which the dependency graph
+//! links (`code::nuxt`), or every page when no page names them.
 
 use std::collections::BTreeMap;
 
@@ -31,7 +33,7 @@ fn component_stem(name: &str) -> Option<&str> {
     stem(name, &["vue"]).or_else(|| stem(name, SOURCE_EXTS))
 }
 
-/// Files wrapping every page: `app.vue`, `error.vue` and the layouts, in that order.
+/// Files wrapping every page: `app.vue`, `error.vue` and the default layout, in that order.
 fn globals(files: &[String], src: &str) -> Vec<String> {
     let mut globals: Vec<String> = ["app", "error"]
         .iter()
@@ -40,8 +42,9 @@ fn globals(files: &[String], src: &str) -> Vec<String> {
         })
         .map(|(file, _)| file.to_owned())
         .collect();
+    // Other layouts wrap the pages that name them: the graph links them (auto-imports).
     let mut layouts: Vec<String> = under(files, &format!("{src}layouts/"))
-        .filter(|(_, rel)| component_stem(split_dir(rel).1).is_some())
+        .filter(|(_, rel)| !rel.contains('/') && component_stem(rel) == Some("default"))
         .map(|(file, _)| file.to_owned())
         .collect();
     layouts.sort();

@@ -470,7 +470,7 @@ fn nuxt_routes() {
             ("/sitemap.xml", Handler, "server/routes/sitemap.xml.ts"),
         ]
     );
-    let globals = ["app.vue", "error.vue", "layouts/checkout.vue", "layouts/default.vue"];
+    let globals = ["app.vue", "error.vue", "layouts/default.vue"];
     assert_eq!(by_file(&routes, "pages/product/[id].vue").attached, globals);
     let mut nested: Vec<&str> = globals.to_vec();
     nested.push("pages/account.vue");
