@@ -260,7 +260,7 @@ fn is_module_exports(target: &AssignmentTarget<'_>) -> bool {
 }
 
 /// `./src/` → `src`, `a//b/../c` → `a/c` (`..` above the start kept).
-fn normalize_relative(path: &str) -> String {
+pub(crate) fn normalize_relative(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {

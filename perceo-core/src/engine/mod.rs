@@ -31,6 +31,7 @@ mod api;
 mod doctor;
 mod explain;
 mod llm;
+mod test_links;
 pub use analytics::{ConnectOptions, ConnectReport, SyncOptions, SyncProgress, SyncReport};
 
 /// Options for [`Perceo::open`].
