@@ -171,3 +171,75 @@ fn links_are_written_refreshed_and_never_clobber_what_a_person_wrote() {
     assert_eq!(flow["tests"]["linked"].as_array().unwrap().len(), 1, "{flow}");
     tmp.child("apps/web/.perceo/flows").assert(predicates::path::is_dir());
 }
+
+#[test]
+fn ci_test_runs_linked_tests_from_their_suites_folder_by_line() {
+    let tmp = suites();
+    let dir = web(&tmp);
+    perceo(&dir).args(["flows", "link-tests"]).assert().success();
+    // A runner that records where it ran and what it was given.
+    perceo(&dir)
+        .args([
+            "config",
+            "set",
+            "coordinator.command",
+            "echo \"$(basename \"$PWD\")\" {specs} >> \"$PERCEO_RAN\"",
+        ])
+        .assert()
+        .success();
+    let ran = tmp.path().join("ran.txt");
+    let edit = flow_of(&dir, "/t/[teamUrl]/documents/[id]/edit");
+    let cart = flow_of(&dir, "/cart");
+    let flows = serde_json::json!({ "flows": [{ "id": edit }, { "id": cart }] }).to_string();
+    std::fs::write(tmp.path().join("selected.json"), flows).unwrap();
+    perceo(&dir)
+        .env("PERCEO_RAN", &ran)
+        .args(["ci", "test", "--flows-from"])
+        .arg(tmp.path().join("selected.json"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("2 passed, 0 failed"));
+    let mut lines: Vec<String> = std::fs::read_to_string(&ran)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            "app-tests e2e/documents.spec.ts:5",
+            "web cypress/e2e/cart.cy.ts",
+            "web e2e/cart.spec.ts:3"
+        ],
+        "the documents test runs from packages/app-tests, by line"
+    );
+}
+
+#[test]
+fn init_links_the_existing_tests_and_says_so() {
+    let tmp = TempDir::new().unwrap();
+    tmp.copy_from(repo_root().join("tests/fixtures/e2e-suites"), &["**/*"])
+        .unwrap();
+    git(tmp.path(), &["init", "-q"]);
+    let dir = web(&tmp);
+    perceo(&dir)
+        .args(["init", "-y"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "Linked your existing tests: 6 test(s) found, 4 flow(s) now have tests",
+        ));
+    let list = json_stdout(perceo(&dir).args(["flows", "list", "--json"]));
+    let untested: Vec<&str> = list["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["tests"]["linked"].as_array().is_none_or(|l| l.is_empty()))
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        untested.is_empty(),
+        "every page of the fixture has a test: {untested:?}"
+    );
+}

@@ -44,6 +44,14 @@ impl LinkReport {
     pub fn linked(&self) -> impl Iterator<Item = &TestLink> {
         self.tests.iter().filter(|t| !t.flows.is_empty())
     }
+
+    /// How many flows at least one test covers.
+    pub fn flows_covered(&self) -> usize {
+        let mut ids: Vec<&String> = self.tests.iter().flat_map(|t| &t.flows).collect();
+        ids.sort();
+        ids.dedup();
+        ids.len()
+    }
 }
 
 /// The path a visited URL reaches: the path of a full URL, a relative one under the suite's
