@@ -147,10 +147,14 @@ fn link_tests(perceo: &perceo_core::Perceo, dry_run: bool, out: &Output) -> CmdR
         "{} test(s), {linked} linked; {} flow(s) still without a linked test{}",
         report.tests.len(),
         report.uncovered.len(),
-        if report.uncovered.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", report.uncovered.join(", "))
+        match report.uncovered.len() {
+            0 => String::new(),
+            n if n <= 10 => format!(": {}", report.uncovered.join(", ")),
+            n => format!(
+                ": {}, and {} more (--json lists them all)",
+                report.uncovered[..10].join(", "),
+                n - 10
+            ),
         }
     ))?;
     match written {

@@ -33,6 +33,8 @@ pub enum ConfigValue {
     Array(Vec<ConfigValue>),
     /// `true` or `false`.
     Bool(bool),
+    /// A regular expression literal: its pattern (flags left out).
+    Regex(String),
     /// Anything computed at run time.
     Unknown,
 }
@@ -131,6 +133,7 @@ impl<'a> Reader<'_, 'a> {
                 ConfigValue::Str(t.quasis.iter().map(|q| q.value.raw.as_str()).collect())
             }
             Expression::BooleanLiteral(b) => ConfigValue::Bool(b.value),
+            Expression::RegExpLiteral(r) => ConfigValue::Regex(r.regex.pattern.text.to_string()),
             Expression::ObjectExpression(object) => ConfigValue::Object(
                 object
                     .properties

@@ -20,6 +20,7 @@ impl Perceo {
             model.graph.files(),
             &model.routes,
             &flows.flows,
+            &model.apps,
         ))
     }
 

@@ -2,14 +2,16 @@
 //! project's files (workspace packages outside the project included), read statically for
 //! where the specs are and what the base URL is.
 //!
-//! Playwright: `testDir` (default: the config's folder), `testMatch` as a glob (default
-//! `**/*.@(spec|test).?(c|m)[jt]s?(x)`; a RegExp reads as the default), `projects[].testDir`,
-//! `use.baseURL` (also per project). Cypress: `e2e.specPattern` (default
-//! `cypress/e2e/**/*.cy.{js,jsx,ts,tsx}`), `e2e.baseUrl` or `baseUrl`.
+//! Playwright: `testDir` (default: the config's folder), `testMatch` and `testIgnore` as
+//! globs (default `**/*.@(spec|test).?(c|m)[jt]s?(x)`; a RegExp reads as the default),
+//! `projects[].testDir`, `use.baseURL` (also per project). Cypress: `e2e.specPattern`
+//! (default `cypress/e2e/**/*.cy.{js,jsx,ts,tsx}`), `e2e.excludeSpecPattern`, `e2e.baseUrl` or
+//! `baseUrl`.
 
 use std::path::Path;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::Regex;
 
 use super::{Runner, Suite};
 use crate::code::config_file::{ConfigValue, normalize_relative, read_config};
@@ -27,10 +29,17 @@ fn runner_of(file: &str) -> Option<Runner> {
     if !matches!(ext, "ts" | "js" | "mjs" | "cjs" | "mts" | "cts") {
         return None;
     }
-    match stem {
-        "playwright.config" => Some(Runner::Playwright),
-        "cypress.config" => Some(Runner::Cypress),
-        _ => None,
+    // `playwright.config.ts`, also named variants run with `--config`
+    // (`playwright.preview.config.ts`, `playwright-ct.config.ts`).
+    if !stem.ends_with(".config") {
+        return None;
+    }
+    if stem.starts_with("playwright") {
+        Some(Runner::Playwright)
+    } else if stem.starts_with("cypress") {
+        Some(Runner::Cypress)
+    } else {
+        None
     }
 }
 
@@ -55,6 +64,44 @@ fn strings(value: Option<&ConfigValue>) -> Vec<String> {
     }
 }
 
+/// What a `testMatch` / `testIgnore` says: globs and regular expressions (a JavaScript RegExp
+/// that Rust's `regex` cannot read is left out).
+#[derive(Default)]
+struct Patterns {
+    globs: Vec<String>,
+    regexes: Vec<Regex>,
+}
+
+impl Patterns {
+    /// Reads a string, RegExp or array of them; globs without a `/` match the file name in any
+    /// folder, as Playwright reads them.
+    fn read(value: Option<&ConfigValue>) -> Patterns {
+        let items: Vec<&ConfigValue> = match value {
+            Some(ConfigValue::Array(items)) => items.iter().collect(),
+            Some(v) => vec![v],
+            None => Vec::new(),
+        };
+        let mut out = Patterns::default();
+        for item in items {
+            match item {
+                ConfigValue::Regex(pattern) => out.regexes.extend(Regex::new(pattern).ok()),
+                other => out.globs.extend(other.as_str().map(|p| {
+                    if p.contains('/') {
+                        p.to_string()
+                    } else {
+                        format!("**/{p}")
+                    }
+                })),
+            }
+        }
+        out
+    }
+
+    fn is_empty(&self) -> bool {
+        self.globs.is_empty() && self.regexes.is_empty()
+    }
+}
+
 /// The path part of a base URL (`http://localhost:3000/app/` → `/app`).
 fn base_path(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -70,9 +117,11 @@ fn glob_set(patterns: &[String]) -> Option<GlobSet> {
     builder.build().ok()
 }
 
-/// Files among `files` under the folder `root` whose path below it matches `patterns`.
-fn matching(files: &[String], root: &str, patterns: &[String]) -> Vec<String> {
-    let Some(set) = glob_set(patterns) else {
+/// Files among `files` under the folder `root` whose path below it matches `patterns` and
+/// not `ignore` (regular expressions are matched against the path from the config's folder
+/// on, as Playwright matches them against the whole path).
+fn matching(files: &[String], root: &str, patterns: &Patterns, ignore: &Patterns) -> Vec<String> {
+    let (Some(set), Some(ignored)) = (glob_set(&patterns.globs), glob_set(&ignore.globs)) else {
         return Vec::new();
     };
     files
@@ -84,7 +133,9 @@ fn matching(files: &[String], root: &str, patterns: &[String]) -> Vec<String> {
             } else {
                 f.strip_prefix(root)?.strip_prefix('/')?
             };
-            set.is_match(below).then(|| f.clone())
+            let hit = set.is_match(below) || patterns.regexes.iter().any(|r| r.is_match(f));
+            let skip = ignored.is_match(below) || ignore.regexes.iter().any(|r| r.is_match(f));
+            (hit && !skip).then(|| f.clone())
         })
         .collect()
 }
@@ -105,16 +156,14 @@ fn playwright(config_file: &str, config: &ConfigValue, files: &[String]) -> Suit
             }
         }
     }
-    let mut patterns: Vec<String> = strings(config.get("testMatch"))
-        .into_iter()
-        .map(|p| if p.contains('/') { p } else { format!("**/{p}") })
-        .collect();
+    let mut patterns = Patterns::read(config.get("testMatch"));
     if patterns.is_empty() {
-        patterns.push(PLAYWRIGHT_MATCH.to_string());
+        patterns.globs.push(PLAYWRIGHT_MATCH.to_string());
     }
+    let ignore = Patterns::read(config.get("testIgnore"));
     let mut specs: Vec<String> = test_dirs
         .iter()
-        .flat_map(|test_dir| matching(files, test_dir, &patterns))
+        .flat_map(|test_dir| matching(files, test_dir, &patterns, &ignore))
         .collect();
     specs.sort();
     specs.dedup();
@@ -123,27 +172,36 @@ fn playwright(config_file: &str, config: &ConfigValue, files: &[String]) -> Suit
         config: config_file.to_string(),
         base_path: base.unwrap_or_default(),
         specs,
+        app_dir: None,
     }
 }
 
 fn cypress(config_file: &str, config: &ConfigValue, files: &[String]) -> Suite {
     let dir = folder_of(config_file);
-    let mut patterns = strings(config.at("e2e.specPattern"));
+    let mut patterns = Patterns {
+        globs: strings(config.at("e2e.specPattern")),
+        regexes: Vec::new(),
+    };
     if patterns.is_empty() {
-        patterns.push(CYPRESS_PATTERN.to_string());
+        patterns.globs.push(CYPRESS_PATTERN.to_string());
     }
     let base = config
         .at("e2e.baseUrl")
         .or_else(|| config.get("baseUrl"))
         .and_then(ConfigValue::as_str)
         .map(base_path);
-    let mut specs = matching(files, dir, &patterns);
+    let ignore = Patterns {
+        globs: strings(config.at("e2e.excludeSpecPattern")),
+        regexes: Vec::new(),
+    };
+    let mut specs = matching(files, dir, &patterns, &ignore);
     specs.sort();
     Suite {
         runner: Runner::Cypress,
         config: config_file.to_string(),
         base_path: base.unwrap_or_default(),
         specs,
+        app_dir: None,
     }
 }
 
@@ -189,7 +247,8 @@ mod tests {
         write(
             "packages/app-tests/playwright.config.ts",
             "import { defineConfig } from '@playwright/test';\n\
-             export default defineConfig({ testDir: './e2e', use: { baseURL: 'http://localhost:3000/app/' } });",
+             export default defineConfig({ testDir: './e2e', testIgnore: ['old.spec.ts', '**/preview-*.ts'],\n\
+               use: { baseURL: 'http://localhost:3000/app/' } });",
         );
         write(
             "apps/web/cypress.config.ts",
@@ -198,6 +257,8 @@ mod tests {
         let list = files(&[
             "../../packages/app-tests/playwright.config.ts",
             "../../packages/app-tests/e2e/documents.spec.ts",
+            "../../packages/app-tests/e2e/old.spec.ts",
+            "../../packages/app-tests/e2e/deep/preview-x.spec.ts",
             "../../packages/app-tests/e2e/fixtures/helpers.ts",
             "../../packages/app-tests/src/unit.test.ts",
             "cypress.config.ts",
@@ -213,6 +274,23 @@ mod tests {
         let cypress = suites.iter().find(|s| s.runner == Runner::Cypress).unwrap();
         assert_eq!(cypress.specs, ["tests/cart.cy.ts"]);
         assert_eq!(cypress.base_path, "");
+    }
+
+    #[test]
+    fn regex_test_match_and_named_configs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("playwright.preview.config.ts"),
+            r"export default { testDir: './tests', testMatch: /(^|\/)preview-.*\.spec\.ts$/ }",
+        )
+        .unwrap();
+        let list = files(&[
+            "playwright.preview.config.ts",
+            "tests/preview-a.spec.ts",
+            "tests/b.spec.ts",
+        ]);
+        let suites = find_suites(dir.path(), &list);
+        assert_eq!(suites[0].specs, ["tests/preview-a.spec.ts"]);
     }
 
     #[test]

@@ -77,11 +77,43 @@ fn as_href(path: &str) -> String {
     path.replace('*', "${}")
 }
 
-/// Links `tests` (each with the suite it belongs to) to `flows` through `routes`.
-pub fn link(suites: Vec<Suite>, tests: Vec<(TestCase, usize)>, routes: &[Route], flows: &[Flow]) -> LinkReport {
+/// Which routes a suite's tests may reach: those of the app its config sits in (of the
+/// project's `apps`, or the project itself), every route for a package of tests only, none
+/// for another app's suite (with the reason).
+fn routes_for<'r>(
+    suite: &Suite,
+    routes: &'r [Route],
+    apps: &[crate::config::AppSettings],
+) -> Result<Vec<&'r Route>, String> {
+    match suite.app_dir.as_deref() {
+        None | Some("") => Ok(routes.iter().collect()),
+        Some(dir) => match apps.iter().find(|a| a.path.trim_matches('/') == dir) {
+            Some(app) => Ok(routes
+                .iter()
+                .filter(|r| r.app.as_deref() == Some(app.name.as_str()))
+                .collect()),
+            None => Err(format!("its suite belongs to another app ({dir}), not to this project")),
+        },
+    }
+}
+
+/// Links `tests` (each with the suite it belongs to) to `flows` through `routes` (`apps`: the
+/// project's apps, for a project of several).
+pub fn link(
+    suites: Vec<Suite>,
+    tests: Vec<(TestCase, usize)>,
+    routes: &[Route],
+    flows: &[Flow],
+    apps: &[crate::config::AppSettings],
+) -> LinkReport {
+    let scopes: Vec<Result<Vec<&Route>, String>> = suites.iter().map(|s| routes_for(s, routes, apps)).collect();
     let mut out = Vec::new();
     for (test, suite) in tests {
         let suite_of = &suites[suite];
+        let reachable = &scopes[suite];
+        let routes: Vec<Route> = reachable
+            .as_ref()
+            .map_or_else(|_| Vec::new(), |r| r.iter().map(|r| (*r).clone()).collect());
         let mut matched: Vec<&Route> = Vec::new();
         let mut misses: Vec<String> = Vec::new();
         for visit in &test.visits {
@@ -91,7 +123,7 @@ pub fn link(suites: Vec<Suite>, tests: Vec<(TestCase, usize)>, routes: &[Route],
                 VisitKind::Request => routes
                     .iter()
                     .find(|r| r.kind == RouteKind::Handler && pattern_matches(&r.pattern, &href)),
-                _ => match_route(routes, &href),
+                _ => match_route(&routes, &href),
             };
             match route {
                 Some(route) => {
@@ -116,6 +148,8 @@ pub fn link(suites: Vec<Suite>, tests: Vec<(TestCase, usize)>, routes: &[Route],
         covered.dedup();
         let unlinked = if !covered.is_empty() {
             None
+        } else if let Err(reason) = reachable {
+            Some(reason.clone())
         } else if test.visits.is_empty() {
             Some("no visit found (no goto, visit or URL assertion with a literal URL)".to_string())
         } else if matched.is_empty() {
@@ -205,6 +239,7 @@ mod tests {
             config: "playwright.config.ts".into(),
             base_path: String::new(),
             specs: vec!["e2e/a.spec.ts".into()],
+            app_dir: None,
         };
         let tests = vec![
             (test("edit", &[("/t/*/documents/*/edit", VisitKind::Goto)]), 0),
@@ -216,7 +251,7 @@ mod tests {
             (test("nowhere", &[("/missing/page", VisitKind::Goto)]), 0),
             (test("empty", &[]), 0),
         ];
-        let report = link(vec![suite], tests, &routes, &flows);
+        let report = link(vec![suite], tests, &routes, &flows, &[]);
         let by_title = |title: &str| report.tests.iter().find(|t| t.test.title == title).unwrap();
         assert_eq!(by_title("edit").flows, ["edit"]);
         assert_eq!(by_title("stats").flows, ["stats"], "static beats [section]");

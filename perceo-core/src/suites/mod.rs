@@ -31,6 +31,11 @@ pub struct Suite {
     pub base_path: String,
     /// The spec files it runs (project-relative), sorted.
     pub specs: Vec<String>,
+    /// The app folder it belongs to (project-relative, `""` for the project itself): the
+    /// nearest folder at or above its config whose package is a web app. `None` for a
+    /// package of tests only, whose tests may reach any app.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_dir: Option<String>,
 }
 
 /// Finds the suites among `files` (the project's files, workspace packages included), reads
@@ -41,8 +46,12 @@ pub fn discover(
     files: &[String],
     routes: &[crate::routes::Route],
     flows: &[crate::flows::Flow],
+    apps: &[crate::config::AppSettings],
 ) -> link::LinkReport {
-    let suites = config::find_suites(project_dir, files);
+    let mut suites = config::find_suites(project_dir, files);
+    for suite in &mut suites {
+        suite.app_dir = app_dir_of(project_dir, &suite.config);
+    }
     let mut seen = std::collections::BTreeSet::new();
     let mut tests = Vec::new();
     for (index, suite) in suites.iter().enumerate() {
@@ -58,7 +67,34 @@ pub fn discover(
             tests.extend(visits::tests_in(spec, &text).into_iter().map(|t| (t, index)));
         }
     }
-    link::link(suites, tests, routes, flows)
+    link::link(suites, tests, routes, flows, apps)
+}
+
+/// The nearest folder at or above `config` (project-relative), up to the folder above the
+/// project that holds it, whose package.json names a web framework.
+fn app_dir_of(project_dir: &std::path::Path, config: &str) -> Option<String> {
+    let mut folder = config.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+    loop {
+        let dir = crate::code::discover::absolute(project_dir, &folder);
+        if dir.join("package.json").is_file()
+            && crate::project::detect_framework(&dir).framework != crate::config::Framework::Unknown
+        {
+            return Some(folder);
+        }
+        // Only `../` segments left: the workspace above the project, as far as it goes.
+        let above_project = folder.split('/').all(|part| part == "..");
+        if folder.is_empty() || (above_project && !dir.join("package.json").is_file()) {
+            return None;
+        }
+        folder = match folder.rsplit_once('/') {
+            Some((parent, _)) => parent.to_string(),
+            None if folder == ".." => "../..".to_string(),
+            None => String::new(),
+        };
+        if folder.split('/').filter(|p| *p == "..").count() > 8 {
+            return None;
+        }
+    }
 }
 
 impl link::LinkReport {

@@ -125,8 +125,37 @@ fn literal(expr: &Expression<'_>) -> Option<String> {
     }
 }
 
+/// Whether a callee is part of an assertion chain (`expect(x).not.toContain('/login')`):
+/// paths given there are what a test checks, not where it goes.
+fn in_expect_chain(callee: &Expression<'_>) -> bool {
+    let mut current = callee.without_parentheses();
+    loop {
+        match current {
+            Expression::CallExpression(call) => {
+                if matches!(
+                    callee_path(&call.callee).as_deref(),
+                    Some("expect" | "expect.soft" | "expect.poll")
+                ) {
+                    return true;
+                }
+                current = call.callee.without_parentheses();
+            }
+            Expression::StaticMemberExpression(m) => current = m.object.without_parentheses(),
+            Expression::ComputedMemberExpression(m) => current = m.object.without_parentheses(),
+            _ => return false,
+        }
+    }
+}
+
+/// Whether an assertion is negated (`expect(page).not.toHaveURL(...)`).
+fn is_negated(callee: &Expression<'_>) -> bool {
+    matches!(callee.without_parentheses(), Expression::StaticMemberExpression(m)
+        if matches!(m.object.without_parentheses(), Expression::StaticMemberExpression(inner) if inner.property.name == "not"))
+}
+
 fn is_path(text: &str) -> bool {
-    text.starts_with('/') || text.starts_with("http://") || text.starts_with("https://")
+    (text.starts_with('/') || text.starts_with("http://") || text.starts_with("https://"))
+        && !text.contains(char::is_whitespace)
 }
 
 fn function_argument<'b, 'a>(call: &'b CallExpression<'a>) -> Option<&'b Expression<'a>> {
@@ -184,7 +213,7 @@ impl Collector<'_> {
         let first = it.arguments.first().and_then(Argument::as_expression);
         match method {
             "goto" | "visit" => Some((literal(first?)?, VisitKind::Goto)),
-            "waitForURL" | "toHaveURL" => Some((literal(first?)?, VisitKind::UrlAssertion)),
+            "waitForURL" | "toHaveURL" if !is_negated(&it.callee) => Some((literal(first?)?, VisitKind::UrlAssertion)),
             "get" | "post" | "put" | "patch" | "delete" | "fetch" | "head" => {
                 let object = callee_path(it.callee.as_member_expression()?.object())?;
                 let url = literal(first?)?;
@@ -232,7 +261,7 @@ impl Collector<'_> {
                     }
                 }
                 other => {
-                    if let Some(url) = literal(other).filter(|u| u.starts_with('/') && u.len() > 1 || u == "/") {
+                    if let Some(url) = literal(other).filter(|u| u.starts_with('/') && is_path(u)) {
                         found.push((url, other.span().start));
                     }
                 }
@@ -298,7 +327,11 @@ impl<'a> AstVisit<'a> for Collector<'_> {
         if self.current.is_some() {
             if let Some((url, kind)) = self.visit_of(it) {
                 self.record(url, it.span.start, kind);
-            } else if !name.starts_with("expect") && !name.starts_with("console.") {
+            } else if !name.starts_with("expect")
+                && !name.starts_with("console.")
+                && !name.ends_with(".step")
+                && !in_expect_chain(&it.callee)
+            {
                 for (url, offset) in self.helper_paths(it) {
                     self.record(url, offset, VisitKind::Helper);
                 }
@@ -336,6 +369,8 @@ test.describe('documents', () => {
 
 test('admin stats', async ({ page, request }) => {
   await page.goto('/admin/stats');
+  expect(page.url(), 'not bounced').not.toContain('/login');
+  await expect(page).not.toHaveURL('/signin');
   const res = await request.get('/api/health');
   await page.waitForURL(/dashboard/);
 });
