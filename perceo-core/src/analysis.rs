@@ -10,7 +10,7 @@ use crate::config::{AppSettings, Framework, ProjectSettings};
 use crate::error::Result;
 use crate::impact::search_pages_reaching;
 use crate::project::detect_framework;
-use crate::routes::{Route, RouteKind, discover_routes, match_route};
+use crate::routes::{Route, RouteDiscovery, RouteKind, discover_routes_with, match_route};
 
 /// The static model of an app: its dependency graph and routes.
 #[derive(Debug)]
@@ -21,6 +21,12 @@ pub struct AppModel {
     pub graph: DependencyGraph,
     /// The routes (of every app, each route naming its app, when there are several).
     pub routes: Vec<Route>,
+    /// What route discovery could not understand (a React Router `app/routes.ts` construct),
+    /// each naming its file (project-relative); reported with the analysis' warnings.
+    pub route_warnings: Vec<String>,
+    /// The route config files routes were read from (a React Router `app/routes.ts`,
+    /// project-relative); a change to one is global to its app.
+    pub route_configs: Vec<String>,
     /// The apps of a multi-app project (`project.apps`, frameworks detected where not
     /// given); empty when the project is one app.
     pub apps: Vec<AppSettings>,
@@ -75,7 +81,7 @@ impl AppModel {
             .collect();
         let mut graph = DependencyGraph::build_with(project_dir, options, resolver)?;
         let started = std::time::Instant::now();
-        let routes = routes_of(framework, &apps, graph.files());
+        let found = routes_of(framework, &apps, graph.files(), &project_reader(project_dir));
         graph.stats.routes_ms = started.elapsed().as_millis() as u64;
         let relative = |dir: &Path| {
             crate::code::discover::relative_path(project_dir, dir).map(|p| p.trim_end_matches('/').to_string())
@@ -83,7 +89,9 @@ impl AppModel {
         Ok(AppModel {
             framework,
             graph,
-            routes,
+            routes: found.routes,
+            route_warnings: found.warnings,
+            route_configs: found.configs,
             apps,
             workspace_root: resolver.workspace_root().and_then(relative),
             project_in_workspace: resolver
@@ -111,6 +119,8 @@ impl AppModel {
             changes,
             graph: &self.graph,
             routes: &self.routes,
+            route_warnings: &self.route_warnings,
+            route_configs: &self.route_configs,
             flows,
             on_empty,
             manifests,
@@ -171,29 +181,47 @@ impl AppModel {
     }
 }
 
+/// Reads a project-relative file of the project at `project_dir` (for route configs).
+pub fn project_reader(project_dir: &Path) -> impl Fn(&str) -> Option<String> + '_ {
+    move |path: &str| std::fs::read_to_string(project_dir.join(path)).ok()
+}
+
 /// The routes of a project: those of its one app, or of each app of `project.apps`
-/// (found in the app's folder, files kept project-relative, each route naming its app).
-pub fn routes_of(framework: Framework, apps: &[AppSettings], files: &[String]) -> Vec<Route> {
+/// (found in the app's folder, files kept project-relative, each route naming its app), and
+/// the warnings and route configs of their discovery (paths project-relative). `read` reads a
+/// project-relative file (a React Router `app/routes.ts`, see [`discover_routes_with`]).
+pub fn routes_of(
+    framework: Framework,
+    apps: &[AppSettings],
+    files: &[String],
+    read: &dyn Fn(&str) -> Option<String>,
+) -> RouteDiscovery {
     if apps.is_empty() {
-        return discover_routes(framework, files);
+        return discover_routes_with(framework, files, read);
     }
-    let mut routes = Vec::new();
+    let mut all = RouteDiscovery::default();
     for app in apps {
         let prefix = format!("{}/", app.path.trim_matches('/'));
         let inside: Vec<String> = files
             .iter()
             .filter_map(|f| f.strip_prefix(&prefix).map(String::from))
             .collect();
-        for mut route in discover_routes(app.framework.unwrap_or(Framework::Unknown), &inside) {
+        let read_inside = |path: &str| read(&format!("{prefix}{path}"));
+        let found = discover_routes_with(app.framework.unwrap_or(Framework::Unknown), &inside, &read_inside);
+        all.warnings
+            .extend(found.warnings.into_iter().map(|w| format!("{prefix}{w}")));
+        all.configs
+            .extend(found.configs.into_iter().map(|c| format!("{prefix}{c}")));
+        for mut route in found.routes {
             route.file = format!("{prefix}{}", route.file);
             for a in &mut route.attached {
                 *a = format!("{prefix}{a}");
             }
             route.app = Some(app.name.clone());
-            routes.push(route);
+            all.routes.push(route);
         }
     }
-    routes
+    all
 }
 
 /// The app among `apps` whose folder holds `path`, with the path relative to it.
@@ -205,4 +233,54 @@ pub fn app_of<'a, 'p>(apps: &'a [AppSettings], path: &'p str) -> (Option<&'a App
         }
     }
     (None, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_app_reads_its_own_route_config_and_warnings_name_the_project_path() {
+        let files: Vec<String> = [
+            "apps/shop/app/routes.ts",
+            "apps/shop/app/root.tsx",
+            "apps/shop/app/home.tsx",
+            "apps/shop/app/cart.tsx",
+        ]
+        .iter()
+        .map(|f| (*f).to_owned())
+        .collect();
+        let read = |path: &str| {
+            (path == "apps/shop/app/routes.ts").then(|| {
+                r#"import { index, route } from "@react-router/dev/routes";
+export default [index("home.tsx"), route("cart", "cart.tsx"), ...more()];"#
+                    .to_owned()
+            })
+        };
+        let apps = [AppSettings {
+            name: "shop".into(),
+            path: "apps/shop".into(),
+            framework: Some(Framework::ReactRouter),
+        }];
+        let found = routes_of(Framework::Unknown, &apps, &files, &read);
+        let (routes, warnings) = (&found.routes, &found.warnings);
+        assert_eq!(found.configs, ["apps/shop/app/routes.ts"]);
+        let found: Vec<(&str, &str, Option<&str>)> = routes
+            .iter()
+            .map(|r| (r.pattern.as_str(), r.file.as_str(), r.app.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("/", "apps/shop/app/home.tsx", Some("shop")),
+                ("/cart", "apps/shop/app/cart.tsx", Some("shop"))
+            ]
+        );
+        assert_eq!(routes[1].attached, ["apps/shop/app/root.tsx"]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("apps/shop/app/routes.ts:2: the call `more()`"),
+            "{warnings:?}"
+        );
+    }
 }

@@ -293,6 +293,7 @@ fn bootstrap_apps(
         ..ProjectSettings::default()
     };
     let model = crate::analysis::AppModel::build_project(dir, &project, &options)?;
+    warnings.extend(model.route_warnings.iter().map(|w| format!("routes: {w}")));
     let mut all_flows = Vec::new();
     let mut personas = Vec::new();
     for app in apps {
@@ -364,6 +365,7 @@ fn bootstrap(
         cache_dir: Some(perceo_dir.join("cache")),
     };
     let model = crate::analysis::AppModel::build(dir, Some(detection.framework), &options)?;
+    warnings.extend(model.route_warnings.iter().map(|w| format!("routes: {w}")));
     let (flows, personas) = crate::flows::bootstrap_flows(&model.routes, &model.navigation_edges());
     if flows.is_empty() {
         warnings.push(no_routes_hint());

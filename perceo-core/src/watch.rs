@@ -190,8 +190,17 @@ impl Watcher {
                 .iter()
                 .zip(&before)
                 .any(|(c, known)| *known != self.model.graph.id(c).is_some());
-            if added_or_removed {
-                self.model.routes = routes_of(self.model.framework, &self.model.apps, &self.model.graph.live_files());
+            if added_or_removed || changed.iter().any(|c| crate::routes::is_route_config(c)) {
+                let read = crate::analysis::project_reader(&self.project_dir);
+                let found = routes_of(
+                    self.model.framework,
+                    &self.model.apps,
+                    &self.model.graph.live_files(),
+                    &read,
+                );
+                self.model.routes = found.routes;
+                self.model.route_warnings = found.warnings;
+                self.model.route_configs = found.configs;
             }
         }
         if changed.iter().any(|c| c.starts_with(&format!("{PERCEO_DIR}/"))) {

@@ -169,7 +169,11 @@ fn link_tests(perceo: &perceo_core::Perceo, dry_run: bool, out: &Output) -> CmdR
 
 pub(crate) fn routes(cli: &Cli, out: &Output) -> CmdResult {
     let perceo = open(cli, out)?;
-    let routes = perceo.routes()?;
+    let model = perceo.model()?;
+    for warning in &model.route_warnings {
+        out.warn(warning);
+    }
+    let routes = model.routes;
     if out.json {
         return Ok(out.json_value(&to_json(&routes)?)?);
     }

@@ -143,6 +143,13 @@ pub(super) fn classify_change(input: &ImpactInput<'_>, change: &crate::git::File
         found.global(path, why);
         return;
     }
+    if input.route_configs.iter().any(|config| config == path) {
+        found.global(
+            path,
+            "the route config changed: it decides every page's URL and layouts",
+        );
+        return;
+    }
     if let Some(dir) = nested_tsconfig_dir(path) {
         found.code_changes.push(path.to_string());
         let prefix = format!("{dir}/");

@@ -46,6 +46,12 @@ pub struct ImpactInput<'a> {
     pub graph: &'a DependencyGraph,
     /// The app's routes.
     pub routes: &'a [Route],
+    /// What route discovery could not understand (see `AppModel::route_warnings`); each one
+    /// becomes a warning of the report.
+    pub route_warnings: &'a [String],
+    /// The route config files routes were read from (see `AppModel::route_configs`): a
+    /// change to one is global to its app.
+    pub route_configs: &'a [String],
     /// The flows.
     pub flows: &'a FlowSet,
     /// What to do when code changed but no flow was selected.

@@ -294,6 +294,9 @@ pub(super) fn build(
             "{file}: {problem}; imports under it were resolved without it (relative imports and its own `paths` still apply)"
         ));
     }
+    for problem in input.route_warnings {
+        warnings.push(format!("routes: {problem}"));
+    }
     for f in flows.iter().filter(|f| !f.has_tests) {
         warnings.push(format!("affected flow `{}` has no tests: it is uncovered", f.id));
     }

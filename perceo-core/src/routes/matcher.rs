@@ -93,16 +93,16 @@ pub(super) enum Part<'p> {
 pub(super) enum Segment<'p> {
     /// Literal text.
     Static(&'p str),
-    /// Remix optional static segment `(en)`.
+    /// Optional static segment: Remix `(en)`, React Router `en?`.
     OptionalStatic(&'p str),
     /// Text and parameters in one segment (`[id]-details`, `[a]-[b]`).
     Mixed(Vec<Part<'p>>),
-    /// `[id]`, `[id=matcher]`, `$id`; optional: `[[id]]`, `($id)`.
+    /// `[id]`, `[id=matcher]`, `$id`, `:id`; optional: `[[id]]`, `($id)`, `:id?`.
     Dynamic {
         /// Whether the segment may be absent.
         optional: bool,
     },
-    /// `[...slug]`; optional: `[[...slug]]` and the Remix splat `$`.
+    /// `[...slug]`; optional: `[[...slug]]`, the Remix splat `$` and React Router's `*`.
     CatchAll {
         /// Whether it may match no segment.
         optional: bool,
@@ -142,8 +142,15 @@ fn parse_segment(segment: &str) -> Segment<'_> {
             Segment::Dynamic { optional }
         };
     }
-    if segment == "$" {
+    if segment == "$" || segment == "*" {
         return Segment::CatchAll { optional: true };
+    }
+    if let Some(name) = segment.strip_prefix(':').filter(|name| !name.is_empty()) {
+        let optional = name.ends_with('?');
+        return Segment::Dynamic { optional };
+    }
+    if let Some(text) = segment.strip_suffix('?').filter(|text| !text.is_empty()) {
+        return Segment::OptionalStatic(text);
     }
     if segment.len() > 1 && segment.starts_with('$') {
         return Segment::Dynamic { optional: false };

@@ -1,7 +1,9 @@
 //! Framework route discovery: which files are pages, which files belong to every page
 //! beneath them (layouts, templates, `_app`, ...), and matching of navigation targets.
 //!
-//! Input is the list of project-relative source paths (with `/` separators); no file is read.
+//! Input is the list of project-relative source paths (with `/` separators). Only
+//! [`discover_routes_with`] reads files, through a reader it is given, and only a React Router
+//! route config (`app/routes.ts`) and `react-router.config.*`.
 //!
 //! Conventions covered:
 //!
@@ -11,27 +13,52 @@
 //!   loading, error, not-found and default files that wrap a page.
 //! - **Next.js pages router** (`pages/` or `src/pages/`): every module is a page, `pages/api/**`
 //!   are handlers, `_app`/`_document`/`_error` wrap every page.
-//! - **Remix v2 / React Router v7 flat routes** (`app/routes/`), with `app/root.*` wrapping
-//!   every page.
+//! - **React Router v7 route configs** (`app/routes.ts`, the app directory taken from a literal
+//!   `appDirectory` of `react-router.config.*`): `route`, `index`, `layout`, `prefix`, arrays,
+//!   spreads, `const` arrays of the file, `satisfies` / `as` / `await`; `flatRoutes()` of
+//!   `@react-router/fs-routes` (literal `rootDirectory`, `ignoredRouteFiles`); and
+//!   `remixRoutesOptionAdapter(d => flatRoutes('routes', d, …))` with `remix-flat-routes`
+//!   (its hybrid `+` folders); `autoRoutes()` of `react-router-auto-routes` (literal
+//!   `routesDir`, `ignoredRouteFiles`). Parent routes and layouts, and `app/root.*`, wrap their
+//!   pages.
+//! - **Remix v2 / React Router v7 flat routes** (`app/routes/`) when there is no route config
+//!   (or it cannot be read), with `app/root.*` wrapping every page.
 //! - **SvelteKit** (`src/routes/`): `+page.svelte`, `+server.*`, `+layout.*`, `+error.svelte`.
 //! - **Nuxt** (`pages/` or Nuxt 4 `app/pages/`), `server/api/**` and `server/routes/**`.
 //!
-//! Patterns keep each framework's own notation (`/product/[id]`, `/product/$id`), since flow
-//! files copy route patterns as the framework writes them.
+//! Patterns keep each framework's own notation (`/product/[id]`, `/product/$id`,
+//! `/documents/:id`), since flow files copy route patterns as the framework writes them: routes
+//! from a React Router route config use React Router's (`:id`, `:lang?`, `*`, `en?`), the
+//! flat-routes fallback keeps the file names' (`$id`, `($lang)`, `$`). The matcher understands
+//! all of them.
 //!
-//! Limitations (files are never read): a React Router `app/routes.ts` config is not evaluated
-//! (the flat-routes convention is assumed, as `@react-router/fs-routes` does); a Remix resource
-//! route (no default export) is reported as a page. SvelteKit layout resets on pages
+//! Limitations: a route config is read, never run. Imported helpers, computed paths or file
+//! names, function calls other than the ones above, remix-flat-routes options other than
+//! `appDir` / `ignoredRouteFiles` (a custom `routeRegex`, `basePath`, `paramPrefixChar`, …),
+//! Remix's `defineRoutes` callbacks, and a non-literal `appDirectory` are not evaluated: what
+//! they add is left out (or `app` assumed) and a warning names the file, the line and the
+//! construct ([`RouteDiscovery::warnings`], shown by `perceo routes` and in the analysis
+//! report's warnings). A config with no readable default export falls back to flat routes, with
+//! a warning. Route `id`s and `caseSensitive` are ignored; `.md` / `.mdx` route modules are not
+//! in the source file list, so conventions that find files (flat routes) do not see them.
+//! Other route packages (`remix-custom-routes`, `remix-routes-config`, …) are calls Perceo does
+//! not know: warned about (flat routes assumed when the whole config is one). A Remix
+//! resource route (no default export) is reported as a page. SvelteKit layout resets on pages
 //! (`+page@.svelte`) are understood; on layouts (`+layout@.svelte`) they are not.
 
+mod auto_routes;
+mod flat_routes;
 mod matcher;
 mod next;
 mod nuxt;
 mod paths;
+mod react_router;
 mod remix;
 mod sveltekit;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_react_router;
 
 use crate::config::Framework;
 
@@ -72,16 +99,65 @@ pub struct Route {
 /// part of the framework's routing are ignored. Frameworks without file-based routing
 /// (Angular, Vue, React, unknown) have no routes. The result is sorted by pattern, then file;
 /// each route's `attached` files are listed outermost first.
+///
+/// No file is read: a React Router `app/routes.ts` is not evaluated (see
+/// [`discover_routes_with`], which reads it).
 pub fn discover_routes(framework: Framework, files: &[String]) -> Vec<Route> {
+    discover_routes_with(framework, files, &|_| None).routes
+}
+
+/// The routes of a project and the problems met finding them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RouteDiscovery {
+    /// The routes, as [`discover_routes`] orders them.
+    pub routes: Vec<Route>,
+    /// What could not be understood, each naming the file and line (`app/routes.ts:12: the
+    /// call … is not understood; its routes are left out`); the routes around it are kept.
+    pub warnings: Vec<String>,
+    /// The route config files the routes were read from (`app/routes.ts`, project-relative):
+    /// a change to one can move every page.
+    pub configs: Vec<String>,
+}
+
+/// Like [`discover_routes`], reading the files a framework configures its routes in with
+/// `read` (project-relative path to content; `None` when unreadable): for React Router /
+/// Remix, `react-router.config.*` and the route config `app/routes.ts`, evaluated
+/// statically. Without a route config the flat-routes convention of `app/routes/` applies.
+pub fn discover_routes_with(
+    framework: Framework,
+    files: &[String],
+    read: &dyn Fn(&str) -> Option<String>,
+) -> RouteDiscovery {
+    let mut warnings = Vec::new();
+    let mut configs = Vec::new();
     let mut routes = match framework {
         Framework::Nextjs => next::discover(files),
-        Framework::Remix | Framework::ReactRouter => remix::discover(files),
+        Framework::Remix | Framework::ReactRouter => match react_router::discover(files, read, &mut warnings) {
+            Some((routes, config)) => {
+                configs.push(config);
+                routes
+            }
+            None => remix::discover(files),
+        },
         Framework::Sveltekit => sveltekit::discover(files),
         Framework::Nuxt => nuxt::discover(files),
         Framework::Vue | Framework::Angular | Framework::React | Framework::Unknown => Vec::new(),
     };
     routes.sort_by(|a, b| (&a.pattern, &a.file).cmp(&(&b.pattern, &b.file)));
-    routes
+    RouteDiscovery {
+        routes,
+        warnings,
+        configs,
+    }
+}
+
+/// Whether a project-relative path may be a file [`discover_routes_with`] reads: a React
+/// Router route config (`routes.*`) or `react-router.config.*`. Watchers rediscover routes
+/// when one changes.
+pub fn is_route_config(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    stem == "routes" || stem == "react-router.config"
 }
 
 /// Matches a navigation target (`/product/42`, `/product/${id}`, `/cart?x=1#top`) to the

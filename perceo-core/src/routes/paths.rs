@@ -95,3 +95,15 @@ impl<'a> Wrappers<'a> {
         found.into_iter().map(|(_, file)| (*file).to_owned()).collect()
     }
 }
+
+/// A glob set of `patterns` (`**/.*`, `*.css`); patterns that are not valid globs are left
+/// out. Used for `ignoredRouteFiles`.
+pub(super) fn glob_set(patterns: &[String]) -> globset::GlobSet {
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in patterns {
+        if let Ok(glob) = globset::GlobBuilder::new(pattern).literal_separator(true).build() {
+            builder.add(glob);
+        }
+    }
+    builder.build().unwrap_or_else(|_| globset::GlobSet::empty())
+}

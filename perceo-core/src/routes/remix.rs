@@ -13,7 +13,8 @@
 
 use std::collections::BTreeMap;
 
-use super::paths::{pattern_of, source_stem, split_dir, under};
+use super::paths::{glob_set, pattern_of, source_stem, split_dir, under};
+use super::react_router::Entry;
 use super::{Route, RouteKind};
 
 /// Directory of the flat routes.
@@ -21,7 +22,7 @@ const ROUTES_DIR: &str = "app/routes/";
 
 /// Routes of a Remix / React Router project.
 pub(super) fn discover(files: &[String]) -> Vec<Route> {
-    let modules = route_modules(files);
+    let modules = route_modules(files, ROUTES_DIR, &[]);
     let root = root_module(files);
     modules
         .iter()
@@ -50,10 +51,14 @@ fn root_module(files: &[String]) -> Option<&str> {
 
 /// Route modules by route name (`blog.$slug`): files directly in `app/routes/`, and the
 /// `route.*` (else `index.*`) file of a folder there.
-fn route_modules(files: &[String]) -> BTreeMap<&str, &str> {
+fn route_modules<'f>(files: &'f [String], routes_dir: &str, ignored: &[String]) -> BTreeMap<&'f str, &'f str> {
     let mut modules = BTreeMap::new();
     let mut folder_indexes = Vec::new();
-    for (file, rel) in under(files, ROUTES_DIR) {
+    let ignored = glob_set(ignored);
+    for (file, rel) in under(files, routes_dir) {
+        if ignored.is_match(rel) {
+            continue;
+        }
         let (folder, name) = split_dir(rel);
         let Some(stem) = source_stem(name) else {
             continue;
@@ -140,4 +145,72 @@ fn ancestors<'a>(modules: &BTreeMap<&str, &'a str>, name: &str) -> Vec<&'a str> 
     (1..segments.len())
         .filter_map(|len| modules.get(segments[..len].join(".").as_str()).copied())
         .collect()
+}
+
+/// The route config `flatRoutes()` of `@react-router/fs-routes` builds from the flat routes in
+/// `routes_dir` (project-relative, ending with `/`), files matching an `ignored` glob left
+/// out. Paths are in React Router notation (`:id`, `*`, `:lang?`, `en?`).
+pub(super) fn entries(files: &[String], routes_dir: &str, ignored: &[String]) -> Vec<Entry> {
+    let modules = route_modules(files, routes_dir, ignored);
+    let parent_len = |name: &str| {
+        let segments = segments(name);
+        (1..segments.len())
+            .rev()
+            .find(|len| modules.contains_key(segments[..*len].join(".").as_str()))
+            .unwrap_or(0)
+    };
+    let mut by_parent: BTreeMap<Option<String>, Vec<(&str, &str)>> = BTreeMap::new();
+    for (name, file) in &modules {
+        let len = parent_len(name);
+        let parent = (len > 0).then(|| segments(name)[..len].join("."));
+        by_parent.entry(parent).or_default().push((name, file));
+    }
+    build_entries(&by_parent, None, &parent_len)
+}
+
+/// The entries whose parent route is `parent`, with their children.
+fn build_entries(
+    by_parent: &BTreeMap<Option<String>, Vec<(&str, &str)>>,
+    parent: Option<&str>,
+    parent_len: &dyn Fn(&str) -> usize,
+) -> Vec<Entry> {
+    let Some(children) = by_parent.get(&parent.map(str::to_owned)) else {
+        return Vec::new();
+    };
+    children
+        .iter()
+        .map(|(name, file)| {
+            let segments = segments(name);
+            let own = &segments[parent_len(name)..];
+            let path: Vec<String> = own
+                .iter()
+                .filter_map(|segment| url_segment(segment))
+                .map(react_router_segment)
+                .collect();
+            Entry {
+                path: (!path.is_empty()).then(|| path.join("/")),
+                index: segments.last() == Some(&"_index"),
+                file: (*file).to_owned(),
+                children: build_entries(by_parent, Some(name), parent_len),
+            }
+        })
+        .collect()
+}
+
+/// A flat-routes URL segment in React Router notation: `$` is `*`, `$id` is `:id`, `($lang)`
+/// is `:lang?`, `(en)` is `en?`.
+pub(super) fn react_router_segment(segment: String) -> String {
+    if segment == "$" {
+        return "*".to_owned();
+    }
+    if let Some(name) = segment.strip_prefix('$') {
+        return format!(":{name}");
+    }
+    if let Some(inner) = segment.strip_prefix('(').and_then(|rest| rest.strip_suffix(')')) {
+        return match inner.strip_prefix('$') {
+            Some(name) => format!(":{name}?"),
+            None => format!("{inner}?"),
+        };
+    }
+    segment
 }

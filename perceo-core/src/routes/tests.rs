@@ -340,7 +340,7 @@ fn remix_flat_routes() {
 }
 
 #[test]
-fn react_router_uses_flat_routes_even_with_routes_ts() {
+fn react_router_without_a_reader_uses_flat_routes_even_with_routes_ts() {
     let routes = discover_routes(
         Framework::ReactRouter,
         &files(&[
