@@ -57,6 +57,11 @@ impl LinkReport {
 /// The path a visited URL reaches: the path of a full URL, a relative one under the suite's
 /// base path, and, for Cypress, under its base path always (Cypress prefixes `baseUrl`).
 fn effective_path(url: &str, runner: Runner, base_path: &str) -> String {
+    // `${WEBAPP_URL}/documents`: a placeholder in front of a path is the base URL.
+    let url = url
+        .strip_prefix('*')
+        .filter(|rest| rest.starts_with('/'))
+        .unwrap_or(url);
     let path = match url.split_once("://") {
         Some((_, rest)) => rest.find('/').map_or("/", |at| &rest[at..]),
         None => url,
@@ -152,6 +157,8 @@ pub fn link(
             Some(reason.clone())
         } else if test.visits.is_empty() {
             Some("no visit found (no goto, visit or URL assertion with a literal URL)".to_string())
+        } else if matched.is_empty() && misses.iter().all(|p| p.trim_matches(['/', '*']).is_empty()) {
+            Some("its URLs are built at run time (no literal path)".to_string())
         } else if matched.is_empty() {
             Some(format!("its URLs match no route: {}", misses.join(", ")))
         } else {
@@ -280,5 +287,9 @@ mod tests {
         assert_eq!(effective_path("cart", Runner::Playwright, "/app"), "/app/cart");
         assert_eq!(effective_path("/cart", Runner::Cypress, "/app"), "/app/cart");
         assert_eq!(effective_path("https://x.dev/a/b#c", Runner::Cypress, "/app"), "/a/b");
+        assert_eq!(
+            effective_path("*/sign/*/complete", Runner::Playwright, ""),
+            "/sign/*/complete"
+        );
     }
 }

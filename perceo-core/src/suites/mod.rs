@@ -54,6 +54,7 @@ pub fn discover(
     }
     let mut seen = std::collections::BTreeSet::new();
     let mut tests = Vec::new();
+    let mut modules = HelperModules::default();
     for (index, suite) in suites.iter().enumerate() {
         for spec in &suite.specs {
             if !seen.insert(spec.clone()) {
@@ -64,36 +65,82 @@ pub fn discover(
             let Ok(text) = std::fs::read_to_string(&path) else {
                 continue;
             };
-            tests.extend(visits::tests_in(spec, &text).into_iter().map(|t| (t, index)));
+            let first = visits::read_module(spec, &text, &visits::Helpers::new());
+            let imported = modules.imported(&path, &first.imports);
+            let module = if imported.is_empty() {
+                first
+            } else {
+                visits::read_module(spec, &text, &imported)
+            };
+            tests.extend(module.tests.into_iter().map(|t| (t, index)));
         }
     }
     link::link(suites, tests, routes, flows, apps)
 }
 
-/// The nearest folder at or above `config` (project-relative), up to the folder above the
-/// project that holds it, whose package.json names a web framework.
+/// Helper modules of the suites (fixtures, page objects), read once each.
+#[derive(Default)]
+struct HelperModules {
+    by_path: std::collections::HashMap<std::path::PathBuf, visits::Helpers>,
+}
+
+impl HelperModules {
+    /// The visits of the helpers `imports` (of the module at `importer`) name, by local name.
+    fn imported(&mut self, importer: &std::path::Path, imports: &[(String, String, String)]) -> visits::Helpers {
+        let mut out = visits::Helpers::new();
+        let Some(folder) = importer.parent() else { return out };
+        for (local, source, name) in imports {
+            let Some(path) = module_file(&folder.join(source)) else {
+                continue;
+            };
+            let helpers = self.by_path.entry(path.clone()).or_insert_with(|| {
+                std::fs::read_to_string(&path)
+                    .map(|text| visits::read_module(&path.to_string_lossy(), &text, &visits::Helpers::new()).helpers)
+                    .unwrap_or_default()
+            });
+            if let Some(found) = helpers.get(name).filter(|v| !v.is_empty()) {
+                out.insert(local.clone(), found.clone());
+            }
+        }
+        out
+    }
+}
+
+/// The file a relative import names: as written, with a script extension, or its index.
+fn module_file(base: &std::path::Path) -> Option<std::path::PathBuf> {
+    const EXTENSIONS: &[&str] = &["ts", "tsx", "js", "jsx", "mts", "mjs"];
+    if base.is_file() {
+        return Some(base.to_path_buf());
+    }
+    let name = base.file_name()?.to_string_lossy().into_owned();
+    EXTENSIONS
+        .iter()
+        .map(|ext| base.with_file_name(format!("{name}.{ext}")))
+        .chain(EXTENSIONS.iter().map(|ext| base.join(format!("index.{ext}"))))
+        .find(|p| p.is_file())
+}
+
+/// The nearest folder at or above `config` (project-relative) whose package.json names a web
+/// framework, looking no higher than the project itself (`""`) or, for a config outside it,
+/// than the folder below the common ancestor (a monorepo's root is nobody's app).
 fn app_dir_of(project_dir: &std::path::Path, config: &str) -> Option<String> {
     let mut folder = config.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
     loop {
+        if !folder.is_empty() && folder.split('/').all(|part| part == "..") {
+            return None;
+        }
         let dir = crate::code::discover::absolute(project_dir, &folder);
         if dir.join("package.json").is_file()
             && crate::project::detect_framework(&dir).framework != crate::config::Framework::Unknown
         {
             return Some(folder);
         }
-        // Only `../` segments left: the workspace above the project, as far as it goes.
-        let above_project = folder.split('/').all(|part| part == "..");
-        if folder.is_empty() || (above_project && !dir.join("package.json").is_file()) {
+        if folder.is_empty() {
             return None;
         }
-        folder = match folder.rsplit_once('/') {
-            Some((parent, _)) => parent.to_string(),
-            None if folder == ".." => "../..".to_string(),
-            None => String::new(),
-        };
-        if folder.split('/').filter(|p| *p == "..").count() > 8 {
-            return None;
-        }
+        folder = folder
+            .rsplit_once('/')
+            .map_or(String::new(), |(parent, _)| parent.to_string());
     }
 }
 

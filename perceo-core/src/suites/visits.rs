@@ -10,8 +10,13 @@
 //! (`/t/${team}/documents` → `/t/*/documents`). Not followed: helpers that build the URL from
 //! a parameter inside another file (the call site's literal is what counts).
 
+use std::collections::HashMap;
+
 use oxc_allocator::Allocator;
-use oxc_ast::ast::{Argument, CallExpression, Expression, ObjectPropertyKind};
+use oxc_ast::ast::{
+    Argument, CallExpression, Declaration, ExportDefaultDeclarationKind, Expression, Function,
+    ImportDeclarationSpecifier, ObjectPropertyKind, Program, Statement,
+};
 use oxc_ast_visit::{Visit as AstVisit, walk};
 use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType};
@@ -57,24 +62,193 @@ pub struct TestCase {
     pub visits: Vec<Visit>,
 }
 
-/// The tests of the spec file `file` with the text `text`.
+/// Visits of helper functions by name: what a call to each makes a test visit.
+pub type Helpers = HashMap<String, Vec<Visit>>;
+
+/// A module of a suite as far as linking needs it: its tests, the visits of its top-level
+/// functions (through the functions of the same module they call), and what it imports from
+/// relative paths (`(local name, source, imported name)`; `default` for a default import).
+#[derive(Debug, Default)]
+pub struct SuiteModule {
+    /// The tests, with the visits of same-module helpers they call.
+    pub tests: Vec<TestCase>,
+    /// Visits of the module's functions, by their exported (or local) name.
+    pub helpers: Helpers,
+    /// Relative imports: `(local name, source, imported name)`.
+    pub imports: Vec<(String, String, String)>,
+}
+
+/// The tests of the spec file `file` with the text `text` (helpers of the same file followed).
 pub fn tests_in(file: &str, text: &str) -> Vec<TestCase> {
+    read_module(file, text, &Helpers::new()).tests
+}
+
+/// Reads a module of a suite; `imported` are the visits of helpers it imports (by local name).
+pub fn read_module(file: &str, text: &str, imported: &Helpers) -> SuiteModule {
     let allocator = Allocator::default();
     let source_type = SourceType::from_path(file).unwrap_or_else(|_| SourceType::tsx());
     let ret = Parser::new(&allocator, text, source_type).parse();
-    let mut collector = Collector {
-        file,
-        line_starts: std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-            .collect(),
-        tests: Vec::new(),
-        scopes: vec![Scope::default()],
-        current: None,
-    };
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect();
+    let mut helpers = imported.clone();
+    helpers.extend(local_helpers(file, &line_starts, &ret.program, imported));
+    let mut collector = Collector::new(file, line_starts, &helpers);
     collector.visit_program(&ret.program);
     let root = collector.scopes.pop().unwrap_or_default();
     collector.close_scope(root);
-    collector.tests
+    SuiteModule {
+        tests: collector.tests,
+        helpers: exported_helpers(&ret.program, &helpers),
+        imports: relative_imports(&ret.program),
+    }
+}
+
+/// The top-level functions of a program (`function f`, `const f = () => …`, exported or not)
+/// with their bodies' visits, the calls between them followed three deep.
+fn local_helpers(file: &str, line_starts: &[usize], program: &Program<'_>, imported: &Helpers) -> Helpers {
+    let mut found: Vec<(String, Vec<Visit>, Vec<String>)> = Vec::new();
+    for statement in &program.body {
+        for (name, body) in top_level_functions(statement) {
+            let mut collector = Collector::new(file, line_starts.to_vec(), imported);
+            collector.tests.push(TestCase {
+                file: file.to_string(),
+                line: 0,
+                title: String::new(),
+                visits: Vec::new(),
+            });
+            collector.current = Some(Target::Test(0));
+            match body {
+                Body::Expression(e) => collector.visit_expression(e),
+                Body::Function(f) => {
+                    if let Some(body) = &f.body {
+                        collector.visit_function_body(body);
+                    }
+                }
+            }
+            let visits = collector.tests.pop().map(|t| t.visits).unwrap_or_default();
+            found.push((name, visits, collector.calls));
+        }
+    }
+    let direct: HashMap<String, (Vec<Visit>, Vec<String>)> = found
+        .into_iter()
+        .map(|(name, visits, calls)| (name, (visits, calls)))
+        .collect();
+    let mut helpers = Helpers::new();
+    for name in direct.keys() {
+        let mut visits = Vec::new();
+        let mut frontier = vec![name.clone()];
+        let mut seen = vec![name.clone()];
+        for _ in 0..3 {
+            let mut next = Vec::new();
+            for current in &frontier {
+                if let Some((own, calls)) = direct.get(current) {
+                    visits.extend(own.iter().cloned());
+                    for call in calls {
+                        if !seen.contains(call) {
+                            seen.push(call.clone());
+                            next.push(call.clone());
+                        }
+                    }
+                }
+            }
+            frontier = next;
+        }
+        helpers.insert(name.clone(), visits);
+    }
+    helpers
+}
+
+/// A top-level function: a declaration, or an expression bound to a name.
+enum Body<'s, 'a> {
+    Expression(&'s Expression<'a>),
+    Function(&'s Function<'a>),
+}
+
+/// `(name, body)` of the functions a top-level statement declares.
+fn top_level_functions<'s, 'a>(statement: &'s Statement<'a>) -> Vec<(String, Body<'s, 'a>)> {
+    let declaration = match statement {
+        Statement::FunctionDeclaration(f) => {
+            return f
+                .id
+                .as_ref()
+                .map(|id| (id.name.to_string(), Body::Function(f)))
+                .into_iter()
+                .collect();
+        }
+        Statement::VariableDeclaration(d) => Some(&**d),
+        Statement::ExportDeclaration(e) => match &e.declaration {
+            Declaration::VariableDeclaration(d) => Some(&**d),
+            Declaration::FunctionDeclaration(f) => {
+                return f
+                    .id
+                    .as_ref()
+                    .map(|id| (id.name.to_string(), Body::Function(f)))
+                    .into_iter()
+                    .collect();
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(declaration) = declaration else {
+        return Vec::new();
+    };
+    declaration
+        .declarations
+        .iter()
+        .filter_map(|d| {
+            let name = d.id.get_identifier_name()?.to_string();
+            let init = d.init.as_ref()?;
+            matches!(
+                init.without_parentheses(),
+                Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_)
+            )
+            .then_some((name, Body::Expression(init)))
+        })
+        .collect()
+}
+
+/// The helpers a module offers to importers: every top-level function by name (a default
+/// export as `default`).
+fn exported_helpers(program: &Program<'_>, helpers: &Helpers) -> Helpers {
+    let mut out = helpers.clone();
+    for statement in &program.body {
+        if let Statement::ExportDefaultDeclaration(e) = statement
+            && let ExportDefaultDeclarationKind::Identifier(id) = &e.declaration
+            && let Some(visits) = helpers.get(id.name.as_str())
+        {
+            out.insert("default".to_string(), visits.clone());
+        }
+    }
+    out
+}
+
+/// `(local name, source, imported name)` of the imports from relative paths.
+fn relative_imports(program: &Program<'_>) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for statement in &program.body {
+        let Statement::ImportDeclaration(import) = statement else {
+            continue;
+        };
+        let source = import.source.value.as_str();
+        if !source.starts_with('.') {
+            continue;
+        }
+        for specifier in import.specifiers.iter().flatten() {
+            let (local, imported) = match specifier {
+                ImportDeclarationSpecifier::ImportSpecifier(s) => {
+                    (s.local.name.to_string(), s.imported.name().to_string())
+                }
+                ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                    (s.local.name.to_string(), "default".to_string())
+                }
+                ImportDeclarationSpecifier::ImportNamespaceSpecifier(_) => continue,
+            };
+            out.push((local, source.to_string(), imported));
+        }
+    }
+    out
 }
 
 /// A `describe` block (or the file): its title and `beforeEach` visits, and where its tests
@@ -93,6 +267,10 @@ struct Collector<'f> {
     scopes: Vec<Scope>,
     /// Where visits go now: a test's index, or `None` inside a `beforeEach` (scope top).
     current: Option<Target>,
+    /// Helper functions whose visits a call adds.
+    helpers: &'f Helpers,
+    /// Names of plain functions called while collecting (for helpers calling helpers).
+    calls: Vec<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -167,7 +345,19 @@ fn function_argument<'b, 'a>(call: &'b CallExpression<'a>) -> Option<&'b Express
     })
 }
 
-impl Collector<'_> {
+impl<'f> Collector<'f> {
+    fn new(file: &'f str, line_starts: Vec<usize>, helpers: &'f Helpers) -> Self {
+        Collector {
+            file,
+            line_starts,
+            tests: Vec::new(),
+            scopes: vec![Scope::default()],
+            current: None,
+            helpers,
+            calls: Vec::new(),
+        }
+    }
+
     fn line(&self, offset: u32) -> u32 {
         let offset = offset as usize;
         (self.line_starts.partition_point(|start| *start <= offset)) as u32
@@ -325,6 +515,14 @@ impl<'a> AstVisit<'a> for Collector<'_> {
             return;
         }
         if self.current.is_some() {
+            if let Expression::Identifier(id) = it.callee.without_parentheses() {
+                self.calls.push(id.name.to_string());
+                if let Some(visits) = self.helpers.get(id.name.as_str()) {
+                    for visit in visits.clone() {
+                        self.record(visit.url, it.span.start, VisitKind::Helper);
+                    }
+                }
+            }
             if let Some((url, kind)) = self.visit_of(it) {
                 self.record(url, it.span.start, kind);
             } else if !name.starts_with("expect")
@@ -394,6 +592,51 @@ test('admin stats', async ({ page, request }) => {
             urls(&tests[1]),
             [("/admin/stats", VisitKind::Goto), ("/api/health", VisitKind::Request)]
         );
+    }
+
+    #[test]
+    fn helpers_of_the_same_file_and_imported_ones_are_followed() {
+        let spec = r#"import { openBilling } from './pages';
+const setup = async (page) => {
+  await apiSignin({ page, redirectPath: `/t/${team.url}/documents/${id}/edit` });
+};
+async function deeper(page) { await setup(page); }
+test('autosaves', async ({ page }) => {
+  await deeper(page);
+  await openBilling(page);
+});
+"#;
+        let mut imported = Helpers::new();
+        imported.insert(
+            "openBilling".into(),
+            vec![Visit {
+                url: "/settings/billing".into(),
+                line: 2,
+                kind: VisitKind::Goto,
+            }],
+        );
+        let module = read_module("e2e/a.spec.ts", spec, &imported);
+        assert_eq!(
+            urls(&module.tests[0]),
+            [
+                ("/t/*/documents/*/edit", VisitKind::Helper),
+                ("/settings/billing", VisitKind::Helper)
+            ]
+        );
+        assert_eq!(
+            module.imports,
+            [(
+                "openBilling".to_string(),
+                "./pages".to_string(),
+                "openBilling".to_string()
+            )]
+        );
+        let pages = read_module(
+            "e2e/pages.ts",
+            "export const openBilling = async (page) => { await page.goto('/settings/billing'); };",
+            &Helpers::new(),
+        );
+        assert_eq!(pages.helpers["openBilling"][0].url, "/settings/billing");
     }
 
     #[test]
