@@ -112,7 +112,12 @@ export interface Flow {
   pages: string[]
   files?: string[]
   steps: Step[]
-  tests?: { specs: string[]; grep?: string }
+  tests?: {
+    specs: string[]
+    grep?: string
+    /** Tests of the project's own suites that visit the flow's pages (`perceo flows link-tests`). */
+    linked?: { spec: string; line: number; title: string; config: string }[]
+  }
   related?: string[]
 }
 

@@ -326,6 +326,16 @@ pub enum FlowsCommand {
         /// Flow id.
         id: String,
     },
+    /// Link the project's own Playwright and Cypress tests to flows, from the URLs each test
+    /// opens or asserts (page.goto, waitForURL, toHaveURL, cy.visit, cy.url().should, request.get,
+    /// literal paths given to helpers) matched against the routes. Writes the links into each
+    /// flow's `tests.linked` (rewritten every time; `tests.specs` and `tests.grep` are never
+    /// touched) and prints every test with its flows, or why it links to none.
+    LinkTests {
+        /// Print what would be linked; change no file.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Fields of a flow, for `flows create` and `flows edit`.

@@ -41,6 +41,7 @@ fn flows() -> Vec<Flow> {
             tests: Some(FlowTests {
                 specs: vec![format!("e2e/{i}.spec.ts")],
                 grep: None,
+                ..FlowTests::default()
             }),
             related: if i > 0 {
                 vec![format!("flow-{:05}", i - 1)]

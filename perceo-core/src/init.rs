@@ -56,6 +56,11 @@ pub struct InitReport {
     /// The apps found when `init` ran at a monorepo's root (written to `project.apps`);
     /// empty for a project of one app.
     pub apps: Vec<AppSettings>,
+    /// Tests found in the project's own Playwright and Cypress suites (see
+    /// [`crate::Perceo::discover_test_links`]).
+    pub tests_found: usize,
+    /// Flows that got at least one of those tests linked (`tests.linked`).
+    pub flows_with_tests: usize,
     /// Non-fatal notes (e.g. framework not recognised).
     pub warnings: Vec<String>,
 }
@@ -260,6 +265,8 @@ pub(crate) fn init_project_with(dir: &Path, options: &InitOptions, remote: Remot
         personas_initialized,
         bootstrapped_by,
         apps,
+        tests_found: 0,
+        flows_with_tests: 0,
         warnings,
     })
 }

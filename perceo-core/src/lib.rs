@@ -40,6 +40,7 @@ pub mod notify;
 pub mod project;
 pub mod routes;
 pub mod serve;
+pub mod suites;
 #[cfg(test)]
 mod testutil;
 pub mod watch;

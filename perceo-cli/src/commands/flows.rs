@@ -68,6 +68,7 @@ pub(crate) fn run(cli: &Cli, cmd: &FlowsCommand, out: &Output) -> CmdResult {
                 tests: (!f.specs.is_empty() || f.grep.is_some()).then(|| FlowTests {
                     specs: f.specs.clone(),
                     grep: f.grep.clone(),
+                    ..FlowTests::default()
                 }),
                 related: Vec::new(),
                 app: f.app.clone(),
@@ -90,6 +91,7 @@ pub(crate) fn run(cli: &Cli, cmd: &FlowsCommand, out: &Output) -> CmdResult {
             let (path, summary) = perceo.delete_flow(id)?;
             report_change(out, "Deleted", &path, &summary)
         }
+        FlowsCommand::LinkTests { dry_run } => link_tests(&perceo, *dry_run, out),
         FlowsCommand::Show { id } => {
             let flow = set.get(id).ok_or_else(|| {
                 perceo_core::Error::Argument(format!("no flow with id `{id}` (see `perceo flows list`)"))
@@ -106,6 +108,63 @@ pub(crate) fn run(cli: &Cli, cmd: &FlowsCommand, out: &Output) -> CmdResult {
             }
         }
     }
+}
+
+fn link_tests(perceo: &perceo_core::Perceo, dry_run: bool, out: &Output) -> CmdResult {
+    let report = perceo.discover_test_links()?;
+    let written = if dry_run {
+        None
+    } else {
+        Some(perceo.write_test_links(&report)?)
+    };
+    if out.json {
+        let mut value = to_json(&report)?;
+        value["written"] = to_json(&written.as_ref().map(|(files, _)| files))?;
+        return Ok(out.json_value(&value)?);
+    }
+    for suite in &report.suites {
+        out.result(&format!(
+            "{} suite {} ({} spec(s))",
+            format!("{:?}", suite.runner).to_lowercase(),
+            suite.config,
+            suite.specs.len()
+        ))?;
+    }
+    if report.suites.is_empty() {
+        out.result("No Playwright or Cypress config found (playwright.config.*, cypress.config.*).")?;
+        return Ok(());
+    }
+    for t in &report.tests {
+        let target = if t.flows.is_empty() {
+            format!("(not linked: {})", t.unlinked.as_deref().unwrap_or_default())
+        } else {
+            format!("-> {}", t.flows.join(", "))
+        };
+        out.result(&format!("{}:{}  {}  {target}", t.test.file, t.test.line, t.test.title))?;
+    }
+    let linked = report.linked().count();
+    out.result(&format!(
+        "{} test(s), {linked} linked; {} flow(s) still without a linked test{}",
+        report.tests.len(),
+        report.uncovered.len(),
+        match report.uncovered.len() {
+            0 => String::new(),
+            n if n <= 10 => format!(": {}", report.uncovered.join(", ")),
+            n => format!(
+                ": {}, and {} more (--json lists them all)",
+                report.uncovered[..10].join(", "),
+                n - 10
+            ),
+        }
+    ))?;
+    match written {
+        Some((files, summary)) => {
+            out.result(&format!("Updated {} flow file(s)", files.len()))?;
+            out.result(&super::graph::summary_line(&summary))?;
+        }
+        None => out.result("Dry run: no flow file changed.")?,
+    }
+    Ok(())
 }
 
 pub(crate) fn routes(cli: &Cli, out: &Output) -> CmdResult {

@@ -60,6 +60,12 @@ pub(crate) fn run(cli: &Cli, args: &InitArgs, out: &Output) -> CmdResult {
         "Initialized {} flow(s) and {} persona(s){by}",
         report.flows_initialized, report.personas_initialized
     ))?;
+    if report.tests_found > 0 {
+        out.result(&format!(
+            "Linked your existing tests: {} test(s) found, {} flow(s) now have tests (see `perceo flows link-tests`)",
+            report.tests_found, report.flows_with_tests
+        ))?;
+    }
     if !out.quiet {
         out.result("Next steps:")?;
         out.result("  perceo config show                        check the configuration")?;

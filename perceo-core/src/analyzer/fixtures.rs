@@ -38,6 +38,7 @@ pub(crate) fn flow(id: &str, priority: Severity, tested: bool) -> FlowRecord {
         tests: tested.then(|| FlowTests {
             specs: vec![format!("e2e/{id}.spec.ts")],
             grep: None,
+            ..FlowTests::default()
         }),
         related: Vec::new(),
     })

@@ -248,6 +248,7 @@ mod tests {
         search.flow.tests = Some(FlowTests {
             specs: Vec::new(),
             grep: Some("@search".into()),
+            ..FlowTests::default()
         });
         let flows = [
             checkout,

@@ -33,6 +33,8 @@ pub enum ConfigValue {
     Array(Vec<ConfigValue>),
     /// `true` or `false`.
     Bool(bool),
+    /// A regular expression literal: its pattern (flags left out).
+    Regex(String),
     /// Anything computed at run time.
     Unknown,
 }
@@ -131,6 +133,7 @@ impl<'a> Reader<'_, 'a> {
                 ConfigValue::Str(t.quasis.iter().map(|q| q.value.raw.as_str()).collect())
             }
             Expression::BooleanLiteral(b) => ConfigValue::Bool(b.value),
+            Expression::RegExpLiteral(r) => ConfigValue::Regex(r.regex.pattern.text.to_string()),
             Expression::ObjectExpression(object) => ConfigValue::Object(
                 object
                     .properties
@@ -260,7 +263,7 @@ fn is_module_exports(target: &AssignmentTarget<'_>) -> bool {
 }
 
 /// `./src/` → `src`, `a//b/../c` → `a/c` (`..` above the start kept).
-fn normalize_relative(path: &str) -> String {
+pub(crate) fn normalize_relative(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {

@@ -98,60 +98,142 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-fn render_template(template: &str, flow: &Flow, junit: &Path) -> String {
-    let tests = flow.tests.clone().unwrap_or_default();
-    let specs: Vec<String> = tests.specs.iter().map(|s| shell_quote(s)).collect();
+/// The runner a group of specs goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RunnerKind {
+    Playwright,
+    Cypress,
+}
+
+/// One invocation of a test runner for a flow: where, which runner, the spec arguments.
+#[derive(Debug, Clone)]
+struct Unit {
+    dir: PathBuf,
+    runner: RunnerKind,
+    /// Spec paths relative to `dir` (Playwright tests as `spec:line`).
+    specs: Vec<String>,
+    grep: Option<String>,
+}
+
+fn render_template(template: &str, flow_id: &str, unit: &Unit, junit: &Path) -> String {
+    let specs: Vec<String> = unit.specs.iter().map(|s| shell_quote(s)).collect();
     template
         .replace("{specs}", &specs.join(" "))
-        .replace("{grep}", &shell_quote(tests.grep.as_deref().unwrap_or("")))
-        .replace("{flow}", &shell_quote(&flow.id))
+        .replace("{grep}", &shell_quote(unit.grep.as_deref().unwrap_or("")))
+        .replace("{flow}", &shell_quote(flow_id))
         .replace("{junit}", &shell_quote(&junit.to_string_lossy()))
 }
 
-/// Where a flow's tests run, and the flow with its spec paths relative to there.
-fn run_dir(config: &RunnerConfig, flow: &Flow) -> (PathBuf, Flow) {
+/// Where a flow's own tests (`tests.specs`, `tests.grep`) run, and their spec paths relative
+/// to there: the app's folder for a flow of an app (where its Playwright config is).
+fn run_dir(config: &RunnerConfig, flow: &Flow) -> (PathBuf, Vec<String>) {
+    let specs = flow.tests.as_ref().map(|t| t.specs.clone()).unwrap_or_default();
     let app = flow
         .app
         .as_deref()
         .and_then(|name| config.apps.iter().find(|a| a.name == name));
     let Some(app) = app else {
-        return (config.project_dir.clone(), flow.clone());
+        return (config.project_dir.clone(), specs);
     };
     let dir = app.path.trim_matches('/');
-    let mut local = flow.clone();
-    if let Some(tests) = &mut local.tests {
-        for spec in &mut tests.specs {
-            if let Some(rest) = spec.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
-                *spec = rest.to_string();
-            }
-        }
-    }
-    (config.project_dir.join(dir), local)
+    let specs = specs
+        .into_iter()
+        .map(|spec| match spec.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
+            Some(rest) => rest.to_string(),
+            None => spec,
+        })
+        .collect();
+    (config.project_dir.join(dir), specs)
 }
 
-fn command_for(config: &RunnerConfig, flow: &Flow, junit: &Path) -> Command {
-    let (dir, flow) = run_dir(config, flow);
-    let flow = &flow;
-    let mut cmd = match &config.command {
-        Some(template) => {
+/// The runner invocations of a flow: its own specs or grep (one), then its linked tests,
+/// one invocation per suite, run from the suite's config folder (Playwright tests by
+/// `spec:line`, Cypress specs by file).
+fn units(config: &RunnerConfig, flow: &Flow) -> Vec<Unit> {
+    let tests = flow.tests.clone().unwrap_or_default();
+    let mut units = Vec::new();
+    if !tests.specs.is_empty() || tests.grep.is_some() {
+        let (dir, specs) = run_dir(config, flow);
+        units.push(Unit {
+            dir,
+            runner: RunnerKind::Playwright,
+            specs,
+            grep: tests.grep.clone(),
+        });
+    }
+    let mut configs: Vec<&str> = tests.linked.iter().map(|t| t.config.as_str()).collect();
+    configs.sort();
+    configs.dedup();
+    for suite_config in configs {
+        let folder = suite_config.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let name = suite_config.rsplit('/').next().unwrap_or(suite_config);
+        let runner = if name.starts_with("cypress.config") {
+            RunnerKind::Cypress
+        } else {
+            RunnerKind::Playwright
+        };
+        let dir = crate::code::discover::absolute(&config.project_dir, folder);
+        let mut specs: Vec<String> = tests
+            .linked
+            .iter()
+            .filter(|t| t.config == suite_config)
+            .map(|t| {
+                let below = if folder.is_empty() {
+                    Some(t.spec.as_str())
+                } else {
+                    t.spec.strip_prefix(folder).and_then(|r| r.strip_prefix('/'))
+                };
+                let path = below.map_or_else(
+                    || {
+                        crate::code::discover::absolute(&config.project_dir, &t.spec)
+                            .display()
+                            .to_string()
+                    },
+                    str::to_string,
+                );
+                match runner {
+                    RunnerKind::Playwright => format!("{path}:{}", t.line),
+                    RunnerKind::Cypress => path,
+                }
+            })
+            .collect();
+        specs.sort();
+        specs.dedup();
+        units.push(Unit {
+            dir,
+            runner,
+            specs,
+            grep: None,
+        });
+    }
+    units
+}
+
+fn command_for(config: &RunnerConfig, flow: &Flow, unit: &Unit, junit: &Path) -> Command {
+    let mut cmd = match (&config.command, unit.runner) {
+        (Some(template), _) => {
             let mut c = Command::new("sh");
-            c.arg("-c").arg(render_template(template, flow, junit));
+            c.arg("-c").arg(render_template(template, &flow.id, unit, junit));
             c
         }
-        None => {
-            let tests = flow.tests.clone().unwrap_or_default();
+        (None, RunnerKind::Playwright) => {
             let mut c = Command::new("npx");
-            c.args(["playwright", "test"])
-                .args(&tests.specs)
-                .arg("--reporter=junit");
-            if let Some(grep) = &tests.grep {
+            c.args(["playwright", "test"]).args(&unit.specs).arg("--reporter=junit");
+            if let Some(grep) = &unit.grep {
                 c.args(["--grep", grep]);
             }
             c.env("PLAYWRIGHT_JUNIT_OUTPUT_NAME", junit);
             c
         }
+        (None, RunnerKind::Cypress) => {
+            let mut c = Command::new("npx");
+            c.args(["cypress", "run", "--spec", &unit.specs.join(",")])
+                .args(["--reporter", "junit", "--reporter-options"])
+                .arg(format!("mochaFile={}", junit.display()));
+            c
+        }
     };
-    cmd.current_dir(&dir)
+    cmd.current_dir(&unit.dir)
         .env("PERCEO_FLOW", &flow.id)
         .env("PERCEO_JUNIT", junit)
         .stdin(std::process::Stdio::null())
@@ -167,7 +249,73 @@ fn tail(text: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-/// Runs one flow's tests.
+/// What one runner invocation gave.
+struct UnitOutcome {
+    cases: Vec<TestCase>,
+    failures: Vec<String>,
+    exit_code: Option<i32>,
+    passed: bool,
+}
+
+/// Runs one invocation within `timeout`, reading its JUnit report at `junit`.
+async fn run_unit(config: &RunnerConfig, flow: &Flow, unit: &Unit, junit: &Path, timeout: Duration) -> UnitOutcome {
+    let mut outcome = UnitOutcome {
+        cases: Vec::new(),
+        failures: Vec::new(),
+        exit_code: None,
+        passed: false,
+    };
+    let output = tokio::time::timeout(timeout, command_for(config, flow, unit, junit).output()).await;
+    let output = match output {
+        Err(_) => {
+            outcome
+                .failures
+                .push(format!("timed out after {} s", config.timeout.as_secs()));
+            return outcome;
+        }
+        Ok(Err(e)) => {
+            outcome.failures.push(format!("the test runner could not start: {e}"));
+            return outcome;
+        }
+        Ok(Ok(o)) => o,
+    };
+    outcome.exit_code = output.status.code();
+    match std::fs::read_to_string(junit).map(|x| junit::parse(&x)) {
+        Ok(Ok(cases)) if !cases.is_empty() => {
+            outcome.failures = cases
+                .iter()
+                .filter_map(|c| c.failure.as_ref().map(|f| format!("{}: {f}", c.name)))
+                .collect();
+            outcome.passed = outcome.failures.is_empty();
+            if outcome.passed && !output.status.success() {
+                outcome.passed = false;
+                outcome.failures.push(format!(
+                    "the runner exited with {:?} although every test passed",
+                    outcome.exit_code
+                ));
+            }
+            outcome.cases = cases;
+        }
+        Ok(Err(e)) => outcome.failures.push(format!("the JUnit report does not parse ({e})")),
+        _ => {
+            // No report: judge by the exit code alone, and say so.
+            if output.status.success() {
+                outcome.passed = true;
+            } else {
+                let stderr = String::from_utf8_lossy(&output.stderr);
+                outcome.failures.push(format!(
+                    "the runner exited with {:?} and wrote no JUnit report: {}",
+                    outcome.exit_code,
+                    tail(&stderr, 3)
+                ));
+            }
+        }
+    }
+    outcome
+}
+
+/// Runs one flow's tests: its own specs or grep, then its linked tests suite by suite, all
+/// within the flow's time limit; it passes when every invocation passes.
 pub async fn run_flow(config: &RunnerConfig, flow: &Flow) -> FlowResult {
     let started = Instant::now();
     let mut result = FlowResult {
@@ -183,7 +331,7 @@ pub async fn run_flow(config: &RunnerConfig, flow: &Flow) -> FlowResult {
         result.status = FlowStatus::Uncovered;
         result
             .failures
-            .push("the flow has no tests (tests.specs or tests.grep)".into());
+            .push("the flow has no tests (tests.specs, tests.grep or tests.linked)".into());
         return result;
     }
     let dir = match tempfile::tempdir() {
@@ -195,58 +343,20 @@ pub async fn run_flow(config: &RunnerConfig, flow: &Flow) -> FlowResult {
             return result;
         }
     };
-    let junit = dir.path().join("junit.xml");
-    let output = tokio::time::timeout(config.timeout, command_for(config, flow, &junit).output()).await;
-    result.duration_ms = started.elapsed().as_millis() as u64;
-    let output = match output {
-        Err(_) => {
-            result
-                .failures
-                .push(format!("timed out after {} s", config.timeout.as_secs()));
-            return result;
-        }
-        Ok(Err(e)) => {
-            result.failures.push(format!("the test runner could not start: {e}"));
-            return result;
-        }
-        Ok(Ok(o)) => o,
-    };
-    result.exit_code = output.status.code();
-    match std::fs::read_to_string(&junit).map(|x| junit::parse(&x)) {
-        Ok(Ok(cases)) if !cases.is_empty() => {
-            result.failures = cases
-                .iter()
-                .filter_map(|c| c.failure.as_ref().map(|f| format!("{}: {f}", c.name)))
-                .collect();
-            result.status = if result.failures.is_empty() {
-                FlowStatus::Passed
-            } else {
-                FlowStatus::Failed
-            };
-            if result.status == FlowStatus::Passed && !output.status.success() {
-                result.status = FlowStatus::Failed;
-                result.failures.push(format!(
-                    "the runner exited with {:?} although every test passed",
-                    result.exit_code
-                ));
-            }
-            result.cases = cases;
-        }
-        Ok(Err(e)) => result.failures.push(format!("the JUnit report does not parse ({e})")),
-        _ => {
-            // No report: judge by the exit code alone, and say so.
-            if output.status.success() {
-                result.status = FlowStatus::Passed;
-            } else {
-                let stderr = String::from_utf8_lossy(&output.stderr);
-                result.failures.push(format!(
-                    "the runner exited with {:?} and wrote no JUnit report: {}",
-                    result.exit_code,
-                    tail(&stderr, 3)
-                ));
-            }
+    let mut passed = true;
+    for (i, unit) in units(config, flow).iter().enumerate() {
+        let junit = dir.path().join(format!("junit-{i}.xml"));
+        let left = config.timeout.saturating_sub(started.elapsed());
+        let outcome = run_unit(config, flow, unit, &junit, left).await;
+        passed &= outcome.passed;
+        result.cases.extend(outcome.cases);
+        result.failures.extend(outcome.failures);
+        if result.exit_code.is_none_or(|code| code == 0) {
+            result.exit_code = outcome.exit_code;
         }
     }
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    result.status = if passed { FlowStatus::Passed } else { FlowStatus::Failed };
     result
 }
 

@@ -31,6 +31,7 @@ mod api;
 mod doctor;
 mod explain;
 mod llm;
+mod test_links;
 pub use analytics::{ConnectOptions, ConnectReport, SyncOptions, SyncProgress, SyncReport};
 
 /// Options for [`Perceo::open`].
@@ -217,10 +218,31 @@ impl Perceo {
     /// `observer.apiBaseUrl` and `options.local` is false, the managed Observer API's
     /// `POST /observer/bootstrap` proposes the flows instead, and they are written to
     /// `.perceo/flows/` all the same.
+    /// The project's own Playwright and Cypress tests are then linked to the new flows
+    /// ([`Perceo::discover_test_links`]); when that fails, `init` stands and says why.
     pub fn init(project_dir: &Path, options: &InitOptions) -> Result<InitReport> {
-        crate::init::init_project_with(project_dir, options, &|pending, request| {
+        let mut report = crate::init::init_project_with(project_dir, options, &|pending, request| {
             api::remote_bootstrap(project_dir, options, pending, request)
-        })
+        })?;
+        let open = OpenOptions {
+            env: options.env.clone(),
+            local: true,
+        };
+        let linked = Perceo::open(&report.project_dir, open).and_then(|perceo| {
+            let links = perceo.discover_test_links()?;
+            perceo.write_test_links(&links)?;
+            Ok(links)
+        });
+        match linked {
+            Ok(links) => {
+                report.tests_found = links.tests.len();
+                report.flows_with_tests = links.flows_covered();
+            }
+            Err(e) => report
+                .warnings
+                .push(format!("the project's existing tests were not linked to flows: {e}")),
+        }
+        Ok(report)
     }
 
     /// The loaded configuration.

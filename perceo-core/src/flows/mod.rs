@@ -83,6 +83,25 @@ pub struct FlowTests {
     /// A grep tag for the test runner (`@cart`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grep: Option<String>,
+    /// Tests of the project's own suites that visit the flow's pages, found by `perceo flows
+    /// link-tests` (and `perceo init`), which rewrites this list each time; `specs` and
+    /// `grep` are a person's and never touched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linked: Vec<LinkedTest>,
+}
+
+/// A test found in the project's suites that covers a flow.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkedTest {
+    /// Its spec file (project-relative).
+    pub spec: String,
+    /// 1-based line of its `test(...)` call (Playwright runs it as `spec:line`).
+    pub line: u32,
+    /// Its title, `describe` titles first, joined with ` › `.
+    pub title: String,
+    /// The runner config of its suite (project-relative): tests run from that folder.
+    pub config: String,
 }
 
 impl Flow {
@@ -90,7 +109,7 @@ impl Flow {
     pub fn has_tests(&self) -> bool {
         self.tests
             .as_ref()
-            .is_some_and(|t| !t.specs.is_empty() || t.grep.is_some())
+            .is_some_and(|t| !t.specs.is_empty() || t.grep.is_some() || !t.linked.is_empty())
     }
 }
 

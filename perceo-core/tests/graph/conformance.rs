@@ -35,6 +35,7 @@ pub fn flow(id: &str, priority: Priority, personas: &[&str], related: &[&str]) -
         tests: Some(FlowTests {
             specs: vec![format!("e2e/{id}.spec.ts")],
             grep: None,
+            ..FlowTests::default()
         }),
         related: related.iter().map(|s| s.to_string()).collect(),
     }
