@@ -232,8 +232,15 @@ fn parse_in(allocator: &Allocator, source_type: SourceType, text: &str, auto: bo
         Names { declared }
     });
     let mut facts = collector.facts;
-    for import in &mut facts.imports {
-        import.line = line_at(text, import.line as usize);
+    // Offsets to lines in one pass over the text (imports come in source order, mostly).
+    let mut order: Vec<usize> = (0..facts.imports.len()).collect();
+    order.sort_by_key(|&i| facts.imports[i].line);
+    let (mut line, mut counted) = (1u32, 0usize);
+    for i in order {
+        let offset = (facts.imports[i].line as usize).min(text.len());
+        line += text.as_bytes()[counted..offset].iter().filter(|b| **b == b'\n').count() as u32;
+        counted = offset;
+        facts.imports[i].line = line;
     }
     facts.parse_errors = ret.diagnostics.errors().map(|e| e.message.to_string()).collect();
     let panicked_at = ret.panicked.then(|| {
