@@ -26,5 +26,17 @@ q() { node -e "const r=require('$work/report.json'); const f=r.flows.find(x=>x.f
 check "exit code 1 when a flow fails" '[ "$status" = 1 ]'
 check "add-to-cart passed with its Playwright test case" '[ "$(q add-to-cart "f.status+\":\"+f.cases.length")" = "passed:1" ]'
 check "checkout failed with Playwright's message" '[ "$(q checkout "f.status+\":\"+/toHaveText/.test(f.failures[0])")" = "failed:true" ]'
+# A flow whose only test is linked (as `perceo flows link-tests` writes it): Playwright runs
+# that one test by `spec:line` from its suite's folder, not the rest of the spec.
+cat > "$work/app/.perceo/flows/linked-cart.json" <<'JSON'
+{ "id": "linked-cart", "name": "Cart, linked test", "priority": "high", "pages": ["/"],
+  "tests": { "specs": [], "linked": [{ "spec": "e2e/cart.spec.js", "line": 3, "title": "adds an item to the cart @cart", "config": "playwright.config.js" }] } }
+JSON
+echo '{ "flows": [{ "id": "linked-cart" }] }' > "$work/selected.json"
+linked_status=0
+"$perceo" --project-dir "$work/app" ci test --flows-from "$work/selected.json" --json > "$work/linked.json" || linked_status=$?
+ql() { node -e "const r=require('$work/linked.json'); const f=r.flows.find(x=>x.flowId==='linked-cart'); process.stdout.write(String($1))"; }
+check "a linked test runs alone, by spec:line" '[ "$linked_status" = 0 ] && [ "$(ql "f.status+\":\"+f.cases.length+\":\"+f.cases[0].name")" = "passed:1:adds an item to the cart @cart" ]'
+
 echo "playwright-tests: $passed passed, $failed failed"
 [ "$failed" = 0 ]
