@@ -167,26 +167,18 @@ enum Body<'s, 'a> {
 
 /// `(name, body)` of the functions a top-level statement declares.
 fn top_level_functions<'s, 'a>(statement: &'s Statement<'a>) -> Vec<(String, Body<'s, 'a>)> {
+    let declared = |f: &'s Function<'a>| -> Vec<(String, Body<'s, 'a>)> {
+        f.id.as_ref()
+            .map(|id| (id.name.to_string(), Body::Function(f)))
+            .into_iter()
+            .collect()
+    };
     let declaration = match statement {
-        Statement::FunctionDeclaration(f) => {
-            return f
-                .id
-                .as_ref()
-                .map(|id| (id.name.to_string(), Body::Function(f)))
-                .into_iter()
-                .collect();
-        }
+        Statement::FunctionDeclaration(f) => return declared(f),
         Statement::VariableDeclaration(d) => Some(&**d),
         Statement::ExportDeclaration(e) => match &e.declaration {
             Declaration::VariableDeclaration(d) => Some(&**d),
-            Declaration::FunctionDeclaration(f) => {
-                return f
-                    .id
-                    .as_ref()
-                    .map(|id| (id.name.to_string(), Body::Function(f)))
-                    .into_iter()
-                    .collect();
-            }
+            Declaration::FunctionDeclaration(f) => return declared(f),
             _ => None,
         },
         _ => None,
