@@ -44,6 +44,17 @@ fn flow_of(dir: &Path, pattern: &str) -> String {
         .to_string()
 }
 
+/// The lines of a file, sorted (a runner's log of invocations, which run concurrently).
+fn sorted_lines(path: &Path) -> Vec<String> {
+    let mut lines: Vec<String> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
 fn test_by_title<'a>(report: &'a Value, title: &str) -> &'a Value {
     report["tests"]
         .as_array()
@@ -199,20 +210,104 @@ fn ci_test_runs_linked_tests_from_their_suites_folder_by_line() {
         .assert()
         .success()
         .stdout(predicates::str::contains("2 passed, 0 failed"));
-    let mut lines: Vec<String> = std::fs::read_to_string(&ran)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
-    lines.sort();
     assert_eq!(
-        lines,
+        sorted_lines(&ran),
         [
             "app-tests e2e/documents.spec.ts:5",
             "web cypress/e2e/cart.cy.ts",
             "web e2e/cart.spec.ts:3"
         ],
         "the documents test runs from packages/app-tests, by line"
+    );
+}
+
+#[test]
+fn a_test_linked_to_several_flows_runs_once_and_its_result_goes_to_each() {
+    let tmp = suites();
+    let dir = web(&tmp);
+    perceo(&dir).args(["flows", "link-tests"]).assert().success();
+    // A runner that records each invocation and writes the JUnit report a real runner would:
+    // the cart spec's test fails, the others pass.
+    let runner = tmp.path().join("runner.sh");
+    std::fs::write(
+        &runner,
+        r#"junit="$1"; shift
+echo "$(basename "$PWD")" "$@" >> "$PERCEO_RAN"
+case "$*" in
+  *cart.spec.ts*) printf '<testsuites><testsuite name="cart.spec.ts"><testcase name="adds to cart from home" classname="cart.spec.ts"><failure message="expected /cart"/></testcase></testsuite></testsuites>' > "$junit" ;;
+  *cart.cy.ts*) printf '<testsuites><testsuite name="cart"><testcase name="cart opens the cart" classname="opens the cart"/></testsuite></testsuites>' > "$junit" ;;
+  *) printf '<testsuites><testsuite name="documents.spec.ts"><testcase name="documents › edits a document" classname="documents.spec.ts"/></testsuite></testsuites>' > "$junit" ;;
+esac
+exit 0
+"#,
+    )
+    .unwrap();
+    let template = format!("sh '{}' {{junit}} {{specs}}", runner.display());
+    perceo(&dir)
+        .args(["config", "set", "coordinator.command", &template])
+        .assert()
+        .success();
+    let ran = tmp.path().join("ran.txt");
+    let (home, cart, edit) = (
+        flow_of(&dir, "/"),
+        flow_of(&dir, "/cart"),
+        flow_of(&dir, "/t/[teamUrl]/documents/[id]/edit"),
+    );
+    let flows = serde_json::json!({ "flows": [{ "id": home }, { "id": cart }, { "id": edit }] });
+    std::fs::write(tmp.path().join("selected.json"), flows.to_string()).unwrap();
+    let out = perceo(&dir)
+        .env("PERCEO_RAN", &ran)
+        .args(["ci", "test", "--json", "--flows-from"])
+        .arg(tmp.path().join("selected.json"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        sorted_lines(&ran),
+        [
+            "app-tests e2e/documents.spec.ts:5",
+            "web cypress/e2e/cart.cy.ts",
+            "web e2e/cart.spec.ts:3"
+        ],
+        "the cart spec's test covers `/` and `/cart` and runs once"
+    );
+    let result = |id: &str| {
+        report["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["flowId"] == id)
+            .unwrap_or_else(|| panic!("no result for {id}: {report}"))
+            .clone()
+    };
+    let names = |r: &Value| -> Vec<String> {
+        r["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (home, cart, edit) = (result(&home), result(&cart), result(&edit));
+    assert_eq!(home["status"], "failed", "{home}");
+    assert_eq!(names(&home), ["adds to cart from home"]);
+    assert_eq!(cart["status"], "failed", "{cart}");
+    assert_eq!(
+        names(&cart),
+        ["cart opens the cart", "adds to cart from home"],
+        "in suite order"
+    );
+    assert_eq!(
+        edit["status"], "passed",
+        "another flow's failure is not this one's: {edit}"
+    );
+    assert_eq!(names(&edit), ["documents › edits a document"]);
+    assert_eq!(
+        (report["passed"].as_u64(), report["failed"].as_u64()),
+        (Some(1), Some(2))
     );
 }
 

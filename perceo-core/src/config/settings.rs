@@ -566,12 +566,16 @@ pub struct CoordinatorSettings {
     pub api_base_url: Option<Setting>,
     /// API key for the managed Coordinator API (secret). Default: none.
     pub api_key: Option<Setting>,
-    /// Command template that runs the tests of one flow instead of Playwright. Placeholders:
-    /// `{specs}` (space-separated spec files), `{grep}` (the flow's grep tag), `{flow}` (its
-    /// id) and `{junit}` (the JUnit XML file the command must write). Default: none, Playwright
+    /// Command template that runs tests instead of Playwright: once for each flow's own
+    /// specs or grep, and once per suite for the linked tests of every selected flow (a test
+    /// that covers several flows runs once). Placeholders: `{specs}` (space-separated spec
+    /// files, linked Playwright tests as `spec:line`), `{grep}` (the flow's grep tag),
+    /// `{flow}` (the id of the flow, or the `,`-joined ids of the flows a suite's run serves)
+    /// and `{junit}` (the JUnit XML file the command must write). Default: none, Playwright
     /// (`npx playwright test {specs} --grep {grep} --reporter=junit`).
     pub command: Option<String>,
-    /// Seconds one flow's tests may run before they count as failed. Default: `600`.
+    /// Seconds one runner invocation (a flow's own specs, or one suite's linked tests) may
+    /// run before its tests count as failed. Default: `600`.
     pub timeout_secs: Option<u64>,
 }
 

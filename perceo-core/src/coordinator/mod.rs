@@ -3,6 +3,7 @@
 //! turns the results into per-flow outcomes.
 
 pub mod junit;
+mod plan;
 mod report;
 pub mod shard;
 mod specs;
@@ -18,6 +19,7 @@ pub use specs::spec_sources;
 
 use crate::flows::Flow;
 use junit::TestCase;
+use plan::{RunnerKind, Unit};
 
 /// How a flow's tests ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -98,23 +100,6 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// The runner a group of specs goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RunnerKind {
-    Playwright,
-    Cypress,
-}
-
-/// One invocation of a test runner for a flow: where, which runner, the spec arguments.
-#[derive(Debug, Clone)]
-struct Unit {
-    dir: PathBuf,
-    runner: RunnerKind,
-    /// Spec paths relative to `dir` (Playwright tests as `spec:line`).
-    specs: Vec<String>,
-    grep: Option<String>,
-}
-
 fn render_template(template: &str, flow_id: &str, unit: &Unit, junit: &Path) -> String {
     let specs: Vec<String> = unit.specs.iter().map(|s| shell_quote(s)).collect();
     template
@@ -124,96 +109,11 @@ fn render_template(template: &str, flow_id: &str, unit: &Unit, junit: &Path) -> 
         .replace("{junit}", &shell_quote(&junit.to_string_lossy()))
 }
 
-/// Where a flow's own tests (`tests.specs`, `tests.grep`) run, and their spec paths relative
-/// to there: the app's folder for a flow of an app (where its Playwright config is).
-fn run_dir(config: &RunnerConfig, flow: &Flow) -> (PathBuf, Vec<String>) {
-    let specs = flow.tests.as_ref().map(|t| t.specs.clone()).unwrap_or_default();
-    let app = flow
-        .app
-        .as_deref()
-        .and_then(|name| config.apps.iter().find(|a| a.name == name));
-    let Some(app) = app else {
-        return (config.project_dir.clone(), specs);
-    };
-    let dir = app.path.trim_matches('/');
-    let specs = specs
-        .into_iter()
-        .map(|spec| match spec.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
-            Some(rest) => rest.to_string(),
-            None => spec,
-        })
-        .collect();
-    (config.project_dir.join(dir), specs)
-}
-
-/// The runner invocations of a flow: its own specs or grep (one), then its linked tests,
-/// one invocation per suite, run from the suite's config folder (Playwright tests by
-/// `spec:line`, Cypress specs by file).
-fn units(config: &RunnerConfig, flow: &Flow) -> Vec<Unit> {
-    let tests = flow.tests.clone().unwrap_or_default();
-    let mut units = Vec::new();
-    if !tests.specs.is_empty() || tests.grep.is_some() {
-        let (dir, specs) = run_dir(config, flow);
-        units.push(Unit {
-            dir,
-            runner: RunnerKind::Playwright,
-            specs,
-            grep: tests.grep.clone(),
-        });
-    }
-    let mut configs: Vec<&str> = tests.linked.iter().map(|t| t.config.as_str()).collect();
-    configs.sort();
-    configs.dedup();
-    for suite_config in configs {
-        let folder = suite_config.rsplit_once('/').map_or("", |(dir, _)| dir);
-        let name = suite_config.rsplit('/').next().unwrap_or(suite_config);
-        let runner = if name.starts_with("cypress.config") {
-            RunnerKind::Cypress
-        } else {
-            RunnerKind::Playwright
-        };
-        let dir = crate::code::discover::absolute(&config.project_dir, folder);
-        let mut specs: Vec<String> = tests
-            .linked
-            .iter()
-            .filter(|t| t.config == suite_config)
-            .map(|t| {
-                let below = if folder.is_empty() {
-                    Some(t.spec.as_str())
-                } else {
-                    t.spec.strip_prefix(folder).and_then(|r| r.strip_prefix('/'))
-                };
-                let path = below.map_or_else(
-                    || {
-                        crate::code::discover::absolute(&config.project_dir, &t.spec)
-                            .display()
-                            .to_string()
-                    },
-                    str::to_string,
-                );
-                match runner {
-                    RunnerKind::Playwright => format!("{path}:{}", t.line),
-                    RunnerKind::Cypress => path,
-                }
-            })
-            .collect();
-        specs.sort();
-        specs.dedup();
-        units.push(Unit {
-            dir,
-            runner,
-            specs,
-            grep: None,
-        });
-    }
-    units
-}
-
-fn command_for(config: &RunnerConfig, flow: &Flow, unit: &Unit, junit: &Path) -> Command {
+fn command_for(config: &RunnerConfig, flow_ids: &str, unit: &Unit, junit: &Path) -> Command {
     let mut cmd = match (&config.command, unit.runner) {
         (Some(template), _) => {
             let mut c = Command::new("sh");
-            c.arg("-c").arg(render_template(template, &flow.id, unit, junit));
+            c.arg("-c").arg(render_template(template, flow_ids, unit, junit));
             c
         }
         (None, RunnerKind::Playwright) => {
@@ -234,7 +134,7 @@ fn command_for(config: &RunnerConfig, flow: &Flow, unit: &Unit, junit: &Path) ->
         }
     };
     cmd.current_dir(&unit.dir)
-        .env("PERCEO_FLOW", &flow.id)
+        .env("PERCEO_FLOW", flow_ids)
         .env("PERCEO_JUNIT", junit)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
@@ -251,30 +151,33 @@ fn tail(text: &str, n: usize) -> String {
 
 /// What one runner invocation gave.
 struct UnitOutcome {
+    /// The cases of its JUnit report.
     cases: Vec<TestCase>,
-    failures: Vec<String>,
+    /// Failures of the invocation itself (no report, a timeout, an exit code that the
+    /// cases do not explain): they count for every flow it serves.
+    runner_failures: Vec<String>,
     exit_code: Option<i32>,
-    passed: bool,
 }
 
 /// Runs one invocation within `timeout`, reading its JUnit report at `junit`.
-async fn run_unit(config: &RunnerConfig, flow: &Flow, unit: &Unit, junit: &Path, timeout: Duration) -> UnitOutcome {
+async fn run_unit(config: &RunnerConfig, flow_ids: &str, unit: &Unit, junit: &Path) -> UnitOutcome {
     let mut outcome = UnitOutcome {
         cases: Vec::new(),
-        failures: Vec::new(),
+        runner_failures: Vec::new(),
         exit_code: None,
-        passed: false,
     };
-    let output = tokio::time::timeout(timeout, command_for(config, flow, unit, junit).output()).await;
+    let output = tokio::time::timeout(config.timeout, command_for(config, flow_ids, unit, junit).output()).await;
     let output = match output {
         Err(_) => {
             outcome
-                .failures
+                .runner_failures
                 .push(format!("timed out after {} s", config.timeout.as_secs()));
             return outcome;
         }
         Ok(Err(e)) => {
-            outcome.failures.push(format!("the test runner could not start: {e}"));
+            outcome
+                .runner_failures
+                .push(format!("the test runner could not start: {e}"));
             return outcome;
         }
         Ok(Ok(o)) => o,
@@ -282,28 +185,22 @@ async fn run_unit(config: &RunnerConfig, flow: &Flow, unit: &Unit, junit: &Path,
     outcome.exit_code = output.status.code();
     match std::fs::read_to_string(junit).map(|x| junit::parse(&x)) {
         Ok(Ok(cases)) if !cases.is_empty() => {
-            outcome.failures = cases
-                .iter()
-                .filter_map(|c| c.failure.as_ref().map(|f| format!("{}: {f}", c.name)))
-                .collect();
-            outcome.passed = outcome.failures.is_empty();
-            if outcome.passed && !output.status.success() {
-                outcome.passed = false;
-                outcome.failures.push(format!(
+            if !output.status.success() && cases.iter().all(|c| c.failure.is_none()) {
+                outcome.runner_failures.push(format!(
                     "the runner exited with {:?} although every test passed",
                     outcome.exit_code
                 ));
             }
             outcome.cases = cases;
         }
-        Ok(Err(e)) => outcome.failures.push(format!("the JUnit report does not parse ({e})")),
+        Ok(Err(e)) => outcome
+            .runner_failures
+            .push(format!("the JUnit report does not parse ({e})")),
         _ => {
             // No report: judge by the exit code alone, and say so.
-            if output.status.success() {
-                outcome.passed = true;
-            } else {
+            if !output.status.success() {
                 let stderr = String::from_utf8_lossy(&output.stderr);
-                outcome.failures.push(format!(
+                outcome.runner_failures.push(format!(
                     "the runner exited with {:?} and wrote no JUnit report: {}",
                     outcome.exit_code,
                     tail(&stderr, 3)
@@ -314,73 +211,144 @@ async fn run_unit(config: &RunnerConfig, flow: &Flow, unit: &Unit, junit: &Path,
     outcome
 }
 
-/// Runs one flow's tests: its own specs or grep, then its linked tests suite by suite, all
-/// within the flow's time limit; it passes when every invocation passes.
-pub async fn run_flow(config: &RunnerConfig, flow: &Flow) -> FlowResult {
-    let started = Instant::now();
-    let mut result = FlowResult {
-        flow_id: flow.id.clone(),
-        name: flow.name.clone(),
-        status: FlowStatus::Failed,
-        duration_ms: 0,
-        cases: Vec::new(),
-        failures: Vec::new(),
-        exit_code: None,
-    };
-    if !flow.has_tests() {
-        result.status = FlowStatus::Uncovered;
-        result
-            .failures
-            .push("the flow has no tests (tests.specs, tests.grep or tests.linked)".into());
-        return result;
-    }
-    let dir = match tempfile::tempdir() {
-        Ok(d) => d,
-        Err(e) => {
-            result
-                .failures
-                .push(format!("cannot create a temporary directory: {e}"));
-            return result;
-        }
-    };
-    let mut passed = true;
-    for (i, unit) in units(config, flow).iter().enumerate() {
-        let junit = dir.path().join(format!("junit-{i}.xml"));
-        let left = config.timeout.saturating_sub(started.elapsed());
-        let outcome = run_unit(config, flow, unit, &junit, left).await;
-        passed &= outcome.passed;
-        result.cases.extend(outcome.cases);
-        result.failures.extend(outcome.failures);
-        if result.exit_code.is_none_or(|code| code == 0) {
-            result.exit_code = outcome.exit_code;
-        }
-    }
-    result.duration_ms = started.elapsed().as_millis() as u64;
-    result.status = if passed { FlowStatus::Passed } else { FlowStatus::Failed };
-    result
+/// A flow's result while its jobs run.
+struct Pending {
+    result: FlowResult,
+    jobs_left: usize,
+    started: Option<Instant>,
+    /// Per finished job (by its index in the plan): the flow's cases and failures from it.
+    parts: Vec<(usize, Vec<TestCase>, Vec<String>)>,
 }
 
-/// Runs the flows' tests, `parallel` at a time; results come back in the flows' order and
-/// are also handed to `on_done` as each finishes.
+impl Pending {
+    /// Adds what job `n` gave this flow: its cases (already chosen for it) and the job's own
+    /// failures.
+    fn add(&mut self, n: usize, cases: Vec<TestCase>, outcome: &UnitOutcome) {
+        let mut failures: Vec<String> = cases
+            .iter()
+            .filter_map(|c| c.failure.as_ref().map(|f| format!("{}: {f}", c.name)))
+            .collect();
+        failures.extend(outcome.runner_failures.iter().cloned());
+        self.parts.push((n, cases, failures));
+        if self.result.exit_code.is_none_or(|code| code == 0) {
+            self.result.exit_code = outcome.exit_code;
+        }
+        self.jobs_left -= 1;
+    }
+
+    /// The finished result, once no job is left: cases and failures in the plan's order,
+    /// whichever job finished first.
+    fn finish(&mut self) -> FlowResult {
+        let mut result = self.result.clone();
+        self.parts.sort_by_key(|(n, _, _)| *n);
+        for (_, cases, failures) in self.parts.drain(..) {
+            result.cases.extend(cases);
+            result.failures.extend(failures);
+        }
+        result.duration_ms = self.started.map_or(0, |s| s.elapsed().as_millis() as u64);
+        result.status = if result.failures.is_empty() {
+            FlowStatus::Passed
+        } else {
+            FlowStatus::Failed
+        };
+        result
+    }
+}
+
+/// Runs the flows' tests, `parallel` runner invocations at a time. A flow's own specs or
+/// grep run in an invocation of their own; linked tests run once per suite however many
+/// flows they cover, and their JUnit cases go back to every flow they cover. A flow passes
+/// when each of its tests passed and none of its invocations failed. Results come back in
+/// the flows' order and are also handed to `on_done` as each flow finishes.
 pub async fn run_flows(
     config: &RunnerConfig,
     flows: &[Flow],
     parallel: usize,
     on_done: &mut dyn FnMut(&FlowResult),
 ) -> Vec<FlowResult> {
+    let jobs = plan::plan(config, flows);
+    let mut pending: Vec<Pending> = flows
+        .iter()
+        .enumerate()
+        .map(|(i, flow)| Pending {
+            result: FlowResult {
+                flow_id: flow.id.clone(),
+                name: flow.name.clone(),
+                status: FlowStatus::Failed,
+                duration_ms: 0,
+                cases: Vec::new(),
+                failures: Vec::new(),
+                exit_code: None,
+            },
+            jobs_left: jobs.iter().filter(|j| j.members.iter().any(|m| m.flow == i)).count(),
+            started: None,
+            parts: Vec::new(),
+        })
+        .collect();
     let mut results: Vec<Option<FlowResult>> = vec![None; flows.len()];
-    let mut queue = flows.iter().cloned().enumerate();
-    let mut running = tokio::task::JoinSet::new();
-    loop {
-        while running.len() < parallel.max(1) {
-            let Some((i, flow)) = queue.next() else { break };
-            let config = config.clone();
-            running.spawn(async move { (i, run_flow(&config, &flow).await) });
-        }
-        let Some(joined) = running.join_next().await else { break };
-        if let Ok((i, r)) = joined {
+    for (i, flow) in flows.iter().enumerate() {
+        if !flow.has_tests() {
+            let mut r = pending[i].result.clone();
+            r.status = FlowStatus::Uncovered;
+            r.failures
+                .push("the flow has no tests (tests.specs, tests.grep or tests.linked)".into());
             on_done(&r);
             results[i] = Some(r);
+        }
+    }
+    let reports = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            for (p, slot) in pending.iter_mut().zip(results.iter_mut()).filter(|(_, r)| r.is_none()) {
+                p.result
+                    .failures
+                    .push(format!("cannot create a temporary directory: {e}"));
+                on_done(&p.result);
+                *slot = Some(p.result.clone());
+            }
+            return results.into_iter().flatten().collect();
+        }
+    };
+    let mut queue = jobs.iter().enumerate();
+    let mut running = tokio::task::JoinSet::new();
+    let mut task_job = std::collections::HashMap::new();
+    loop {
+        while running.len() < parallel.max(1) {
+            let Some((n, job)) = queue.next() else { break };
+            for m in &job.members {
+                pending[m.flow].started.get_or_insert_with(Instant::now);
+            }
+            let config = config.clone();
+            let junit = reports.path().join(format!("junit-{n}.xml"));
+            let ids = job.flow_ids(flows);
+            let unit = job.unit.clone();
+            let task = running.spawn(async move { run_unit(&config, &ids, &unit, &junit).await });
+            task_job.insert(task.id(), n);
+        }
+        let Some(joined) = running.join_next_with_id().await else {
+            break;
+        };
+        let (n, outcome) = match joined {
+            Ok((id, outcome)) => (task_job[&id], outcome),
+            Err(e) => (
+                task_job[&e.id()],
+                UnitOutcome {
+                    cases: Vec::new(),
+                    runner_failures: vec![format!("the test runner's task failed: {e}")],
+                    exit_code: None,
+                },
+            ),
+        };
+        let job = &jobs[n];
+        for member in &job.members {
+            let cases = job.cases_for(member, &outcome.cases).into_iter().cloned().collect();
+            let flow = &mut pending[member.flow];
+            flow.add(n, cases, &outcome);
+            if flow.jobs_left == 0 {
+                let r = flow.finish();
+                on_done(&r);
+                results[member.flow] = Some(r);
+            }
         }
     }
     results.into_iter().flatten().collect()
