@@ -48,6 +48,7 @@ before(async () => {
   git('init', '-q', '-b', 'main'); git('add', '-A'); git('commit', '-qm', 'base'); git('checkout', '-qb', 'feature')
   appendFileSync(join(app, 'src/lib/cart/store.ts'), '\nexport const MAX = 3;\n')
   git('commit', '-qam', 'change')
+  run('flows', 'link-tests', '-q')
   run('config', 'set', 'eventBus.type', 'redis')
   run('config', 'set', 'eventBus.redisUrl', '${TEST_REDIS_URL}')
   run('config', 'set', 'eventBus.channel', `perceo-dash-test-${process.pid}`)
@@ -181,6 +182,10 @@ test('the production funnel of a flow and its production numbers in the flows ta
   assert.match(summary, /Success 40% · 5 users a day · 5 attempts a day/)
   assert.match(summary, /most leave after Open product/)
   await shot(page, 'dashboard-flow-funnel.png')
+  // Its tests: the spec a person gave, and the tests `flows link-tests` found.
+  assert.deepEqual(await page.locator('#own-tests li').allTextContents(), ['e2e/cart.spec.ts', 'grep @cart'])
+  const linked = await page.locator('#linked-tests li').allTextContents()
+  assert.ok(linked.some((l) => l.startsWith('e2e/cart.spec.ts:13 cart @cart › removes an item @cart')), linked.join('|'))
 
   await page.goto(`${url}#flows`)
   await page.waitForSelector('#flows tbody tr')

@@ -62,8 +62,21 @@ async function renderFlow(id) {
     <p>${esc(f.description || '')}</p>
     <p>Pages: ${esc((f.pages || []).join(', '))} · Personas: ${esc((f.personas || []).join(', ') || '–')} · Related: ${esc((f.related || []).join(', ') || '–')}</p>
     <h3>Steps</h3><ol>${(f.steps || []).map((s) => `<li>${esc(s.name)} <span class="chain">${esc(s.page || '')} ${esc(s.event || '')}</span></li>`).join('')}</ol>
+    <h3>Tests</h3>${tests(f)}
     <h3>Test history</h3>${d.history.length ? `<div>${bars}</div>` : '<div class="empty">No test runs yet: run <code>perceo ci test</code>.</div>'}
     <h3>Production</h3>${f.productionMetrics ? production(f.productionMetrics) : '<div class="empty">No production metrics: connect analytics with <code>perceo analytics connect</code>, then <code>perceo analytics sync</code>.</div>'}`
+}
+
+// A flow's tests: the specs and grep a person gave, and the tests `perceo flows link-tests`
+// found in the project's suites (file:line, title, suite).
+function tests(f) {
+  const t = f.tests || {}
+  const own = [...(t.specs || []).map((s) => `<li>${esc(s)}</li>`), ...(t.grep ? [`<li>grep <code>${esc(t.grep)}</code></li>`] : [])]
+  const linked = (t.linked || []).map((l) => `<li>${esc(l.spec)}:${l.line} <b>${esc(l.title)}</b> <span class="chain">${esc(l.config)}</span></li>`)
+  if (!own.length && !linked.length) {
+    return `<div class="empty">No tests: run <code>perceo flows link-tests</code> to link the tests of your suites, or <code>perceo flows edit ${esc(f.id)} --spec FILE</code>.</div>`
+  }
+  return `${own.length ? `<ul id="own-tests">${own.join('')}</ul>` : ''}${linked.length ? `<p>Linked from your suites:</p><ul id="linked-tests">${linked.join('')}</ul>` : ''}`
 }
 
 function production(m) {

@@ -749,8 +749,8 @@ impl Perceo {
         Ok(summary)
     }
 
-    /// Each flow's coverage score from the text of its test specs (for a flow tested by grep
-    /// tag only: the spec files that contain the tag).
+    /// Each flow's coverage score from the text of its test specs and of the specs of its
+    /// linked tests (for a flow tested by grep tag only: the spec files that contain the tag).
     fn coverage_scores(&self, set: &FlowSet) -> Vec<(String, f64)> {
         let dir = &self.config.project_dir;
         let mut tagged: Option<Vec<String>> = None;
@@ -758,13 +758,15 @@ impl Perceo {
             .iter()
             .map(|flow| {
                 let tests = flow.tests.clone().unwrap_or_default();
-                let mut text: String = tests
-                    .specs
+                let mut specs: Vec<&String> = tests.specs.iter().chain(tests.linked.iter().map(|t| &t.spec)).collect();
+                specs.sort();
+                specs.dedup();
+                let mut text: String = specs
                     .iter()
                     .filter_map(|spec| std::fs::read_to_string(dir.join(spec)).ok())
                     .collect::<Vec<_>>()
                     .join("\n");
-                if tests.specs.is_empty()
+                if specs.is_empty()
                     && let Some(tag) = &tests.grep
                 {
                     let specs = tagged.get_or_insert_with(|| crate::coordinator::spec_sources(dir));

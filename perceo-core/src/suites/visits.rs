@@ -295,6 +295,70 @@ fn literal(expr: &Expression<'_>) -> Option<String> {
     }
 }
 
+/// The path a URL regex stands for, when it is a literal path with wildcards:
+/// `/\/checkout$/` is `/checkout`, `/\/product\/[^/]+$/` is `/product/*`. Anchors (`^`, `$`)
+/// and a trailing optional slash are dropped; a character class or `.` repeated (`[^/]+`,
+/// `\d+`, `.*`) is a wildcard; anything else a regex can say (alternation, groups, optional
+/// parts) gives `None`: the test's URL is then unknown rather than guessed.
+fn regex_path(pattern: &str) -> Option<String> {
+    let pattern = pattern.strip_prefix('^').unwrap_or(pattern);
+    let pattern = pattern.strip_suffix('$').unwrap_or(pattern);
+    let pattern = pattern
+        .strip_suffix("\\/?")
+        .or_else(|| pattern.strip_suffix("/?"))
+        .unwrap_or(pattern);
+    let mut out = String::new();
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        let wildcard = match c {
+            '\\' => match chars.next()? {
+                'd' | 'w' | 'S' => true,
+                escaped if escaped.is_ascii_alphanumeric() => return None,
+                escaped => {
+                    out.push(escaped);
+                    false
+                }
+            },
+            '[' => {
+                // a character class, up to its closing `]`
+                let mut previous = '[';
+                loop {
+                    let next = chars.next()?;
+                    if next == ']' && previous != '\\' {
+                        break;
+                    }
+                    previous = if previous == '\\' { ' ' } else { next };
+                }
+                true
+            }
+            '.' => true,
+            '(' | ')' | '|' | '?' | '{' | '}' | '+' | '*' | '^' | '$' => return None,
+            other => {
+                out.push(other);
+                false
+            }
+        };
+        if wildcard {
+            match chars.next() {
+                Some('+' | '*') => out.push('*'),
+                // one character: `.` in `\.html` unescaped, or a single class
+                _ => return None,
+            }
+        }
+    }
+    // `.*\/checkout`: anywhere in the URL, which for a path is the path itself
+    let out = out.strip_prefix('*').map_or(out.clone(), str::to_string);
+    out.starts_with('/').then_some(out)
+}
+
+/// A URL argument: a string or template literal, or a regex that is a literal path.
+fn url_literal(expr: &Expression<'_>) -> Option<String> {
+    match expr.without_parentheses() {
+        Expression::RegExpLiteral(r) => regex_path(r.regex.pattern.text.as_str()),
+        other => literal(other),
+    }
+}
+
 /// Whether a callee is part of an assertion chain (`expect(x).not.toContain('/login')`):
 /// paths given there are what a test checks, not where it goes.
 fn in_expect_chain(callee: &Expression<'_>) -> bool {
@@ -395,7 +459,9 @@ impl<'f> Collector<'f> {
         let first = it.arguments.first().and_then(Argument::as_expression);
         match method {
             "goto" | "visit" => Some((literal(first?)?, VisitKind::Goto)),
-            "waitForURL" | "toHaveURL" if !is_negated(&it.callee) => Some((literal(first?)?, VisitKind::UrlAssertion)),
+            "waitForURL" | "toHaveURL" if !is_negated(&it.callee) => {
+                Some((url_literal(first?)?, VisitKind::UrlAssertion))
+            }
             "get" | "post" | "put" | "patch" | "delete" | "fetch" | "head" => {
                 let object = callee_path(it.callee.as_member_expression()?.object())?;
                 let url = literal(first?)?;
@@ -412,10 +478,13 @@ impl<'f> Collector<'f> {
                 }
                 let mut args = it.arguments.iter().filter_map(Argument::as_expression);
                 let chainer = literal(args.next()?)?;
-                if !matches!(chainer.as_str(), "include" | "eq" | "contain" | "equal" | "contains") {
+                if !matches!(
+                    chainer.as_str(),
+                    "include" | "eq" | "contain" | "equal" | "contains" | "match"
+                ) {
                     return None;
                 }
-                Some((literal(args.next()?)?, VisitKind::UrlAssertion))
+                Some((url_literal(args.next()?)?, VisitKind::UrlAssertion))
             }
             _ => None,
         }
@@ -534,6 +603,24 @@ impl<'a> AstVisit<'a> for Collector<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_regex_is_a_path_when_it_is_a_literal_path_with_wildcards() {
+        let cases = [
+            (r"\/checkout$", Some("/checkout")),
+            (r"^\/product\/[^/]+$", Some("/product/*")),
+            (r"\/t\/[^\/]+\/documents\/\d+\/edit\/?$", Some("/t/*/documents/*/edit")),
+            (r".*\/admin\/stats", Some("/admin/stats")),
+            (r"\/(cart|checkout)$", None),
+            (r"\/cart\?step=\d", None),
+            (r"checkout$", None),
+            (r"^https?:\/\/localhost\/x", None),
+            (r"\/a.b", None),
+        ];
+        for (pattern, path) in cases {
+            assert_eq!(regex_path(pattern).as_deref(), path, "{pattern}");
+        }
+    }
 
     fn urls(test: &TestCase) -> Vec<(&str, VisitKind)> {
         test.visits.iter().map(|v| (v.url.as_str(), v.kind)).collect()
