@@ -7,7 +7,9 @@
 //! other call given a literal path (`'/settings'`) or an object whose `path`/`url`/`redirect…`
 //! property is one. `beforeEach` visits count for every test of their `describe` (or file).
 //! URLs come from string literals and template literals, whose placeholders become `*`
-//! (`/t/${team}/documents` → `/t/*/documents`). Not followed: helpers that build the URL from
+//! (`/t/${team}/documents` → `/t/*/documents`), from top-level constants of the same file
+//! that hold such text, and from URL regexes that are literal paths (`/\/product\/[^/]+$/`
+//! → `/product/*`). Not followed: helpers that build the URL from
 //! a parameter inside another file (the call site's literal is what counts).
 
 use std::collections::HashMap;
@@ -91,9 +93,10 @@ pub fn read_module(file: &str, text: &str, imported: &Helpers) -> SuiteModule {
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(at, _)| at + 1))
         .collect();
+    let constants = module_constants(&ret.program);
     let mut helpers = imported.clone();
-    helpers.extend(local_helpers(file, &line_starts, &ret.program, imported));
-    let mut collector = Collector::new(file, line_starts, &helpers);
+    helpers.extend(local_helpers(file, &line_starts, &ret.program, imported, &constants));
+    let mut collector = Collector::new(file, line_starts, &helpers, &constants);
     collector.visit_program(&ret.program);
     let root = collector.scopes.pop().unwrap_or_default();
     collector.close_scope(root);
@@ -106,11 +109,17 @@ pub fn read_module(file: &str, text: &str, imported: &Helpers) -> SuiteModule {
 
 /// The top-level functions of a program (`function f`, `const f = () => …`, exported or not)
 /// with their bodies' visits, the calls between them followed three deep.
-fn local_helpers(file: &str, line_starts: &[usize], program: &Program<'_>, imported: &Helpers) -> Helpers {
+fn local_helpers(
+    file: &str,
+    line_starts: &[usize],
+    program: &Program<'_>,
+    imported: &Helpers,
+    constants: &Constants,
+) -> Helpers {
     let mut found: Vec<(String, Vec<Visit>, Vec<String>)> = Vec::new();
     for statement in &program.body {
         for (name, body) in top_level_functions(statement) {
-            let mut collector = Collector::new(file, line_starts.to_vec(), imported);
+            let mut collector = Collector::new(file, line_starts.to_vec(), imported, constants);
             collector.tests.push(TestCase {
                 file: file.to_string(),
                 line: 0,
@@ -263,6 +272,8 @@ struct Collector<'f> {
     helpers: &'f Helpers,
     /// Names of plain functions called while collecting (for helpers calling helpers).
     calls: Vec<String>,
+    /// The module's constants, for URLs named by one.
+    constants: &'f Constants,
 }
 
 #[derive(Clone, Copy)]
@@ -280,19 +291,59 @@ fn callee_path(callee: &Expression<'_>) -> Option<String> {
     }
 }
 
-/// A string or template literal as text, placeholders as `*`.
-fn literal(expr: &Expression<'_>) -> Option<String> {
+/// Top-level `const NAME = 'text'` of a module (string or template literals, the latter
+/// through the constants before them), by name.
+pub type Constants = HashMap<String, String>;
+
+/// A string or template literal as text, placeholders as `*` unless they name a constant.
+/// A bare identifier that names a constant is its text.
+fn literal(expr: &Expression<'_>, constants: &Constants) -> Option<String> {
     match expr.without_parentheses() {
         Expression::StringLiteral(s) => Some(s.value.to_string()),
-        Expression::TemplateLiteral(t) => Some(
-            t.quasis
-                .iter()
-                .map(|q| q.value.cooked.as_ref().map_or(q.value.raw.as_str(), |c| c.as_str()))
-                .collect::<Vec<_>>()
-                .join("*"),
-        ),
+        Expression::TemplateLiteral(t) => {
+            let mut out = String::new();
+            for (i, q) in t.quasis.iter().enumerate() {
+                out.push_str(q.value.cooked.as_ref().map_or(q.value.raw.as_str(), |c| c.as_str()));
+                if let Some(e) = t.expressions.get(i) {
+                    match e.without_parentheses() {
+                        Expression::Identifier(id) if constants.contains_key(id.name.as_str()) => {
+                            out.push_str(&constants[id.name.as_str()]);
+                        }
+                        _ => out.push('*'),
+                    }
+                }
+            }
+            Some(out)
+        }
+        Expression::Identifier(id) => constants.get(id.name.as_str()).cloned(),
         _ => None,
     }
+}
+
+/// The top-level constants of a program (exported or not) whose value is literal text.
+fn module_constants(program: &Program<'_>) -> Constants {
+    let mut constants = Constants::new();
+    for statement in &program.body {
+        let declaration = match statement {
+            Statement::VariableDeclaration(d) => &**d,
+            Statement::ExportDeclaration(e) => match &e.declaration {
+                Declaration::VariableDeclaration(d) => &**d,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if !declaration.kind.is_const() {
+            continue;
+        }
+        for d in &declaration.declarations {
+            if let (Some(name), Some(init)) = (d.id.get_identifier_name(), d.init.as_ref())
+                && let Some(text) = literal(init, &constants)
+            {
+                constants.insert(name.to_string(), text);
+            }
+        }
+    }
+    constants
 }
 
 /// The path a URL regex stands for, when it is a literal path with wildcards:
@@ -352,10 +403,10 @@ fn regex_path(pattern: &str) -> Option<String> {
 }
 
 /// A URL argument: a string or template literal, or a regex that is a literal path.
-fn url_literal(expr: &Expression<'_>) -> Option<String> {
+fn url_literal(expr: &Expression<'_>, constants: &Constants) -> Option<String> {
     match expr.without_parentheses() {
         Expression::RegExpLiteral(r) => regex_path(r.regex.pattern.text.as_str()),
-        other => literal(other),
+        other => literal(other, constants),
     }
 }
 
@@ -402,7 +453,7 @@ fn function_argument<'b, 'a>(call: &'b CallExpression<'a>) -> Option<&'b Express
 }
 
 impl<'f> Collector<'f> {
-    fn new(file: &'f str, line_starts: Vec<usize>, helpers: &'f Helpers) -> Self {
+    fn new(file: &'f str, line_starts: Vec<usize>, helpers: &'f Helpers, constants: &'f Constants) -> Self {
         Collector {
             file,
             line_starts,
@@ -411,6 +462,7 @@ impl<'f> Collector<'f> {
             current: None,
             helpers,
             calls: Vec::new(),
+            constants,
         }
     }
 
@@ -458,13 +510,13 @@ impl<'f> Collector<'f> {
         let method = it.callee.as_member_expression()?.static_property_name()?;
         let first = it.arguments.first().and_then(Argument::as_expression);
         match method {
-            "goto" | "visit" => Some((literal(first?)?, VisitKind::Goto)),
+            "goto" | "visit" => Some((literal(first?, self.constants)?, VisitKind::Goto)),
             "waitForURL" | "toHaveURL" if !is_negated(&it.callee) => {
-                Some((url_literal(first?)?, VisitKind::UrlAssertion))
+                Some((url_literal(first?, self.constants)?, VisitKind::UrlAssertion))
             }
             "get" | "post" | "put" | "patch" | "delete" | "fetch" | "head" => {
                 let object = callee_path(it.callee.as_member_expression()?.object())?;
-                let url = literal(first?)?;
+                let url = literal(first?, self.constants)?;
                 (object.to_lowercase().contains("request") && is_path(&url)).then_some((url, VisitKind::Request))
             }
             "should" => {
@@ -477,14 +529,14 @@ impl<'f> Collector<'f> {
                     return None;
                 }
                 let mut args = it.arguments.iter().filter_map(Argument::as_expression);
-                let chainer = literal(args.next()?)?;
+                let chainer = literal(args.next()?, self.constants)?;
                 if !matches!(
                     chainer.as_str(),
                     "include" | "eq" | "contain" | "equal" | "contains" | "match"
                 ) {
                     return None;
                 }
-                Some((url_literal(args.next()?)?, VisitKind::UrlAssertion))
+                Some((url_literal(args.next()?, self.constants)?, VisitKind::UrlAssertion))
             }
             _ => None,
         }
@@ -505,14 +557,14 @@ impl<'f> Collector<'f> {
                         if ["path", "url", "redirect", "href", "route"]
                             .iter()
                             .any(|k| key.contains(k))
-                            && let Some(url) = literal(&p.value).filter(|u| is_path(u))
+                            && let Some(url) = literal(&p.value, self.constants).filter(|u| is_path(u))
                         {
                             found.push((url, p.value.span().start));
                         }
                     }
                 }
                 other => {
-                    if let Some(url) = literal(other).filter(|u| u.starts_with('/') && is_path(u)) {
+                    if let Some(url) = literal(other, self.constants).filter(|u| u.starts_with('/') && is_path(u)) {
                         found.push((url, other.span().start));
                     }
                 }
@@ -525,7 +577,11 @@ impl<'f> Collector<'f> {
 impl<'a> AstVisit<'a> for Collector<'_> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         let name = callee_path(&it.callee).unwrap_or_default();
-        let title = it.arguments.first().and_then(Argument::as_expression).and_then(literal);
+        let title = it
+            .arguments
+            .first()
+            .and_then(Argument::as_expression)
+            .and_then(|e| literal(e, self.constants));
         let body = function_argument(it);
         let is_describe = matches!(
             name.as_str(),
@@ -716,6 +772,31 @@ test('autosaves', async ({ page }) => {
             &Helpers::new(),
         );
         assert_eq!(pages.helpers["openBilling"][0].url, "/settings/billing");
+    }
+
+    #[test]
+    fn urls_named_by_top_level_constants_and_regex_assertions() {
+        let spec = r#"import { test, expect } from '@playwright/test';
+const MEMBERSHIP_PATH = '/user/membership';
+export const TEAM = `/t/${teamUrl}`;
+let mutable = '/not-a-constant';
+
+test('gold stays on membership', async ({ page }) => {
+  await page.goto(MEMBERSHIP_PATH);
+  await expect(page).toHaveURL(/\/user\/membership$/);
+  await page.goto(`${TEAM}/settings`);
+  await page.goto(mutable);
+});
+"#;
+        let tests = tests_in("e2e/membership.spec.ts", spec);
+        assert_eq!(
+            urls(&tests[0]),
+            [
+                ("/user/membership", VisitKind::Goto),
+                ("/user/membership", VisitKind::UrlAssertion),
+                ("/t/*/settings", VisitKind::Goto)
+            ]
+        );
     }
 
     #[test]
