@@ -31,7 +31,7 @@ impl ApiClient {
     /// `GET {base}{path}` with `query` parameters (encoded), decoding a JSON answer. Same
     /// key, timeouts, retries and errors as [`ApiClient::post`].
     pub async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
-        let url = format!("{}{path}", self.base);
+        let url = super::join_url(&self.base, path);
         let shown = redact_url(&url);
         let full = if query.is_empty() {
             reqwest::Url::parse(&url)

@@ -222,6 +222,19 @@ pub(crate) async fn send_with_policy(
     })
 }
 
+/// `base` with `path` (`/healthz`) appended to its path, its query string kept after the
+/// joined path: `http://h/x?token=t` + `/healthz` → `http://h/x/healthz?token=t`.
+pub(crate) fn join_url(base: &str, path: &str) -> String {
+    match reqwest::Url::parse(base) {
+        Ok(mut url) if !url.cannot_be_a_base() => {
+            let joined = format!("{}{path}", url.path().trim_end_matches('/'));
+            url.set_path(&joined);
+            url.to_string()
+        }
+        _ => format!("{}{path}", base.trim_end_matches('/')),
+    }
+}
+
 impl ApiClient {
     /// A client of `engine` (`observer`, ...) at `base` (no trailing slash needed).
     pub fn new(engine: &'static str, base: &str, key: Option<String>, timeouts: Timeouts) -> Result<ApiClient> {
@@ -236,7 +249,7 @@ impl ApiClient {
 
     /// `POST {base}{path}` with a JSON body, decoding a JSON answer.
     pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T> {
-        let url = format!("{}{path}", self.base);
+        let url = join_url(&self.base, path);
         self.send_json(redact_url(&url), || self.http.post(&url).json(body))
             .await
     }
@@ -270,6 +283,19 @@ impl ApiClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_base_url_with_query_string_joins_paths_properly() {
+        assert_eq!(
+            join_url("http://127.0.0.1:1/x?token=t", "/healthz"),
+            "http://127.0.0.1:1/x/healthz?token=t"
+        );
+        assert_eq!(
+            join_url("https://api.example/v1/", "/observer/analyze"),
+            "https://api.example/v1/observer/analyze"
+        );
+        assert_eq!(join_url("http://h:8080", "/healthz"), "http://h:8080/healthz");
+    }
 
     #[test]
     fn jitter_adds_at_most_a_quarter() {

@@ -492,12 +492,30 @@ fn interpolate_for_display(value: &mut serde_json::Value, env: &Env) {
         serde_json::Value::Object(map) => map.values_mut().for_each(|v| interpolate_for_display(v, env)),
         serde_json::Value::Array(items) => items.iter_mut().for_each(|v| interpolate_for_display(v, env)),
         serde_json::Value::String(s) => {
-            if let Ok(v) = interpolate::interpolate(s, "", env) {
+            if let Ok(v) = interpolate::interpolate(&mask_variables_in_query(s), "", env) {
                 *s = v;
             }
         }
         _ => {}
     }
+}
+
+/// A URL whose query parameters take a value from `${VAR}` (`?db=0&pass=${REDIS_PW}`), with
+/// those values masked: a variable in a query string is a credential more often than not, and
+/// its value is not shown whatever the parameter is called.
+fn mask_variables_in_query(raw: &str) -> String {
+    let Some((head, query)) = raw.split_once('?').filter(|(head, _)| head.contains("://")) else {
+        return raw.to_string();
+    };
+    let (query, fragment) = query.split_at(query.find('#').unwrap_or(query.len()));
+    let params: Vec<String> = query
+        .split('&')
+        .map(|param| match param.split_once('=') {
+            Some((name, value)) if value.contains("${") => format!("{name}={MASK}"),
+            _ => param.to_string(),
+        })
+        .collect();
+    format!("{head}?{}{fragment}", params.join("&"))
 }
 
 /// The JSON Schema of `.perceo/config.json`, generated from [`Settings`].

@@ -11,7 +11,18 @@ pub fn is_secret_key(key: &str) -> bool {
         .any(|s| k.contains(s))
 }
 
-/// Masks the password inside a URL's user info (`redis://:pw@host` → `redis://:***@host`).
+/// Whether a URL query parameter carries a secret (`pass`, `token`, `key`, `sig`, ...).
+fn is_secret_param(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    is_secret_key(&n)
+        || ["pass", "pwd", "key", "auth", "sig", "signature", "credential"]
+            .iter()
+            .any(|s| n.contains(s))
+}
+
+/// Masks the secrets a URL can hold: the password of its user info
+/// (`redis://:pw@host` → `redis://:***@host`) and the values of query parameters that name
+/// a secret (`?db=0&pass=pw` → `?db=0&pass=***`, `?token=…`, `?key=…`, `?sig=…`).
 pub fn redact_url(text: &str) -> String {
     let Some(scheme_end) = text.find("://") else {
         return text.to_string();
@@ -20,20 +31,38 @@ pub fn redact_url(text: &str) -> String {
     let rest = &text[authority_start..];
     let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..authority_len];
-    let Some(at) = authority.rfind('@') else {
-        return text.to_string();
-    };
-    let userinfo = &authority[..at];
-    let Some(colon) = userinfo.find(':') else {
-        return text.to_string();
-    };
-    format!(
-        "{}{}:{}{}",
-        &text[..authority_start],
-        &userinfo[..colon],
-        MASK,
-        &text[authority_start + at..]
-    )
+    let mut out = text[..authority_start].to_string();
+    match authority
+        .rfind('@')
+        .and_then(|at| authority[..at].find(':').map(|colon| (at, colon)))
+    {
+        Some((at, colon)) => {
+            out.push_str(&authority[..colon]);
+            out.push(':');
+            out.push_str(MASK);
+            out.push_str(&authority[at..]);
+        }
+        None => out.push_str(authority),
+    }
+    let after = &rest[authority_len..];
+    let (before_fragment, fragment) = after.split_at(after.find('#').unwrap_or(after.len()));
+    match before_fragment.split_once('?') {
+        Some((path, query)) => {
+            out.push_str(path);
+            out.push('?');
+            let params: Vec<String> = query
+                .split('&')
+                .map(|param| match param.split_once('=') {
+                    Some((name, value)) if is_secret_param(name) && !value.is_empty() => format!("{name}={MASK}"),
+                    _ => param.to_string(),
+                })
+                .collect();
+            out.push_str(&params.join("&"));
+        }
+        None => out.push_str(before_fragment),
+    }
+    out.push_str(fragment);
+    out
 }
 
 /// The value of `key` as it may be shown: masked when the key is a secret, URL passwords
@@ -83,6 +112,23 @@ mod tests {
         assert_eq!(redact_url("rediss://user:p@ss@h:1"), "rediss://user:***@h:1");
         assert_eq!(redact_url("bolt://localhost:7687"), "bolt://localhost:7687");
         assert_eq!(redact_url("https://user@host/x"), "https://user@host/x");
+    }
+
+    #[test]
+    fn masks_secrets_in_url_query_strings() {
+        assert_eq!(
+            redact_url("redis+unix:///run/redis.sock?db=0&pass=s3cret"),
+            "redis+unix:///run/redis.sock?db=0&pass=***"
+        );
+        assert_eq!(
+            redact_url("http://127.0.0.1:1/x?token=t0k&page=2#top"),
+            "http://127.0.0.1:1/x?token=***&page=2#top"
+        );
+        assert_eq!(
+            redact_url("https://u:pw@h/p?api_key=k&sig=abc"),
+            "https://u:***@h/p?api_key=***&sig=***"
+        );
+        assert_eq!(redact_url("https://h/search?q=password"), "https://h/search?q=password");
     }
 
     #[test]

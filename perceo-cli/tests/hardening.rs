@@ -1,0 +1,80 @@
+//! Regression tests for the defects of the bad-input and fault probe (issue 18), one per
+//! defect, named after it. Setup as in the probe: a copy of `examples/shop` in a git repo with
+//! one commit on top.
+
+mod common;
+
+use common::{perceo, shop_with_change};
+
+/// Everything a command printed, stdout and stderr.
+fn printed(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.output().unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn secret_in_url_query_string_is_never_printed() {
+    let tmp = shop_with_change();
+    let dir = tmp.path();
+    // How redis-rs takes a socket password, and an API token in a base URL's query.
+    perceo(dir)
+        .args([
+            "config",
+            "set",
+            "eventBus.redisUrl",
+            "redis+unix:///run/perceo-none.sock?db=0&pass=${UPW}",
+        ])
+        .assert()
+        .success();
+    perceo(dir)
+        .args(["config", "set", "eventBus.type", "redis"])
+        .assert()
+        .success();
+    perceo(dir)
+        .args([
+            "config",
+            "set",
+            "observer.apiBaseUrl",
+            "http://127.0.0.1:1/x?token=${T}",
+        ])
+        .assert()
+        .success();
+    let run = |args: &[&str]| {
+        printed(
+            perceo(dir)
+                .env("UPW", "sock-pw-4817")
+                .env("T", "api-token-5523")
+                .env("PERCEO_API_TIMEOUT_SECS", "1")
+                .args(args),
+        )
+    };
+    for args in [
+        &["config", "show"][..],
+        &["config", "show", "--json"],
+        &["config", "get", "eventBus.redisUrl"],
+        &["config", "get", "observer.apiBaseUrl"],
+        &["doctor", "--env", "ci", "--timeout", "2s"],
+        &["doctor", "--env", "ci", "--json", "--timeout", "2s"],
+        &["ci", "analyze", "--base", "HEAD~1"],
+        &["ci", "analyze", "--base", "HEAD~1", "--json"],
+        &["ci", "analyze", "--base", "HEAD~1", "--local"],
+        &["events", "publish", "analyzer.insight.generated", "{}"],
+    ] {
+        let text = run(args);
+        assert!(
+            !text.contains("sock-pw-4817") && !text.contains("api-token-5523"),
+            "`perceo {}` printed a secret:\n{text}",
+            args.join(" ")
+        );
+    }
+    // The masked forms are still there to read, and the URLs are the ones meant.
+    let shown = run(&["config", "get", "eventBus.redisUrl"]);
+    assert!(shown.contains("pass=***"), "{shown}");
+    let shown = run(&["doctor", "--env", "ci", "--timeout", "2s"]);
+    assert!(shown.contains("http://127.0.0.1:1/x/healthz?token=***"), "{shown}");
+    assert!(shown.contains("perceo-none.sock?db=0&pass=***"), "{shown}");
+}
