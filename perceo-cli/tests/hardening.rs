@@ -78,3 +78,65 @@ fn secret_in_url_query_string_is_never_printed() {
     assert!(shown.contains("http://127.0.0.1:1/x/healthz?token=***"), "{shown}");
     assert!(shown.contains("perceo-none.sock?db=0&pass=***"), "{shown}");
 }
+
+#[cfg(unix)]
+#[test]
+fn writes_keep_the_file_mode_and_new_files_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let tmp = shop_with_change();
+    let dir = tmp.path();
+    // What this process's umask gives a new file.
+    let probe = dir.join("umask-probe");
+    std::fs::File::create(&probe).unwrap();
+    let new_file_mode = mode(&probe);
+    let config = dir.join(".perceo/config.json");
+    let flow = dir.join(".perceo/flows/checkout.json");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o664)).unwrap();
+    std::fs::set_permissions(&flow, std::fs::Permissions::from_mode(0o640)).unwrap();
+    perceo(dir)
+        .args(["config", "set", "observer.ci.parallelism", "2"])
+        .assert()
+        .success();
+    perceo(dir)
+        .args(["flows", "edit", "checkout", "--priority", "high"])
+        .assert()
+        .success();
+    perceo(dir)
+        .args([
+            "flows",
+            "create",
+            "wishlist",
+            "--name",
+            "Wishlist",
+            "--page",
+            "/product/[id]",
+        ])
+        .assert()
+        .success();
+    assert_eq!(mode(&config), 0o664, "config set keeps the mode");
+    assert_eq!(mode(&flow), 0o640, "flows edit keeps the mode");
+    assert_eq!(
+        mode(&dir.join(".perceo/flows/wishlist.json")),
+        new_file_mode,
+        "a new flow file follows the umask"
+    );
+    let fresh = assert_fs::TempDir::new().unwrap();
+    std::fs::write(
+        fresh.path().join("package.json"),
+        r#"{ "dependencies": { "next": "15.0.0" } }"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(fresh.path().join("app")).unwrap();
+    std::fs::write(
+        fresh.path().join("app/page.tsx"),
+        "export default function Page() { return null }\n",
+    )
+    .unwrap();
+    perceo(fresh.path()).args(["init", "-y", "-q"]).assert().success();
+    assert_eq!(
+        mode(&fresh.path().join(".perceo/config.json")),
+        new_file_mode,
+        "init follows the umask"
+    );
+}
