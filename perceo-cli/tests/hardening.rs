@@ -140,3 +140,69 @@ fn writes_keep_the_file_mode_and_new_files_follow_the_umask() {
         "init follows the umask"
     );
 }
+
+#[test]
+fn config_json_that_is_a_directory_is_an_error_not_skipped() {
+    let tmp = shop_with_change();
+    let sub = tmp.path().join("apps/site");
+    std::fs::create_dir_all(sub.join(".perceo/config.json")).unwrap();
+    for args in [&["config", "show"][..], &["init", "-y"]] {
+        perceo(&sub)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "apps/site/.perceo/config.json is a directory, not a file",
+            ));
+    }
+}
+
+#[test]
+fn config_exit_codes_and_messages() {
+    let tmp = shop_with_change();
+    let dir = tmp.path();
+    let config = dir.join(".perceo/config.json");
+    let original = std::fs::read(&config).unwrap();
+    // Not UTF-8: exit 2 with where.
+    std::fs::write(&config, b"{\n  \"project\": { \"name\": \"\xff\xfe\" }\n}\n").unwrap();
+    perceo(dir)
+        .args(["config", "show"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "config.json:2:25: invalid JSON: the file is not valid UTF-8 (byte offset 26)",
+        ));
+    // `null` is not "empty".
+    std::fs::write(&config, "// nothing yet\nnull\n").unwrap();
+    perceo(dir)
+        .args(["config", "show"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("holds `null`, not a JSON object"));
+    // A byte order mark is accepted.
+    let mut bom = b"\xef\xbb\xbf".to_vec();
+    bom.extend_from_slice(&original);
+    std::fs::write(&config, &bom).unwrap();
+    perceo(dir).args(["config", "get", "project.name"]).assert().success();
+    std::fs::write(&config, &original).unwrap();
+    // PERCEO_CONFIG_PATH naming a directory says so.
+    perceo(dir)
+        .env("PERCEO_CONFIG_PATH", ".perceo")
+        .args(["config", "show"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("which is a directory, not a file"));
+    // A flow file that is not UTF-8: exit 2 with where.
+    std::fs::write(
+        dir.join(".perceo/flows/bad.json"),
+        b"{ \"id\": \"bad\", \"name\": \"\xff\" }",
+    )
+    .unwrap();
+    perceo(dir)
+        .args(["flows", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "bad.json:1:25: invalid JSON: the file is not valid UTF-8",
+        ));
+}

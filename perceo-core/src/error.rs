@@ -43,10 +43,17 @@ pub enum Error {
         dir: PathBuf,
     },
 
-    /// `PERCEO_CONFIG_PATH` names a file that does not exist.
-    #[error("PERCEO_CONFIG_PATH points to {}, which does not exist", path.display())]
+    /// `PERCEO_CONFIG_PATH` names a file that does not exist, or a directory.
+    #[error("PERCEO_CONFIG_PATH points to {}, which {}", path.display(), if path.is_dir() { "is a directory, not a file" } else { "does not exist" })]
     ConfigPathMissing {
         /// The resolved path.
+        path: PathBuf,
+    },
+
+    /// A configuration or flow file's path is a directory.
+    #[error("{} is a directory, not a file", path.display())]
+    NotAFile {
+        /// The path.
         path: PathBuf,
     },
 
@@ -253,6 +260,7 @@ impl Error {
         match self {
             Error::ConfigNotFound { .. } => "config.not_found",
             Error::ConfigPathMissing { .. } => "config.path_missing",
+            Error::NotAFile { .. } => "config.not_a_file",
             Error::Parse { .. } => "config.parse",
             Error::Invalid { .. } => "config.invalid",
             Error::MissingEnv { .. } => "config.env_missing",

@@ -172,6 +172,9 @@ pub(crate) fn init_project_with(dir: &Path, options: &InitOptions, remote: Remot
     let dir = &std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
     let perceo_dir = dir.join(PERCEO_DIR);
     let config_path = perceo_dir.join(CONFIG_FILE);
+    if config_path.is_dir() {
+        return Err(Error::NotAFile { path: config_path });
+    }
     if config_path.exists() {
         return Err(Error::AlreadyInitialized { path: config_path });
     }

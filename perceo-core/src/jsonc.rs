@@ -102,11 +102,26 @@ pub fn parse_value(path: &Path, text: &str) -> Result<serde_json::Value> {
             column: e.column_display(),
             message: e.kind().to_string(),
         })?;
-    value.ok_or_else(|| Error::Parse {
-        path: path.to_path_buf(),
-        line: 1,
-        column: 1,
-        message: "the file is empty".into(),
+    value.ok_or_else(|| {
+        // `None` is an empty document, or one that holds `null`.
+        let tokens = jsonc_parser::CollectOptions {
+            comments: jsonc_parser::CommentCollectionStrategy::Off,
+            tokens: true,
+        };
+        let holds_null = jsonc_parser::parse_to_ast(text, &tokens, &parse_options())
+            .ok()
+            .and_then(|p| p.tokens)
+            .is_some_and(|t| !t.is_empty());
+        Error::Parse {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: if holds_null {
+                "the file holds `null`, not a JSON object".into()
+            } else {
+                "the file is empty".into()
+            },
+        }
     })
 }
 
@@ -209,9 +224,37 @@ pub fn deserialize<T: DeserializeOwned>(
     }
 }
 
+/// The text of a JSONC file: a directory is refused, bytes that are not UTF-8 are an error
+/// at their line, column and byte offset (exit 2, like any other bad input), and a UTF-8
+/// byte order mark is dropped (as TypeScript and editors accept it).
+pub fn read_text(path: &Path) -> Result<String> {
+    if path.is_dir() {
+        return Err(Error::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+        let line = valid.matches('\n').count() + 1;
+        let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Error::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: format!("the file is not valid UTF-8 (byte offset {offset})"),
+        }
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
 /// Reads, parses and deserialises one JSONC file.
 pub fn read_file<T: DeserializeOwned>(path: &Path) -> Result<Typed<T>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = read_text(path)?;
     let value = parse_value(path, &text)?;
     deserialize(&value, |key| {
         let (line, col) = locate(&text, key).unwrap_or((1, 1));

@@ -86,7 +86,7 @@ struct LoadedFile {
 
 impl LoadedFile {
     fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = jsonc::read_text(path)?;
         let value = jsonc::parse_value(path, &text)?;
         if !value.is_object() {
             return Err(Error::Invalid {
@@ -120,6 +120,10 @@ pub fn find_config(dir: &Path, env: &Env) -> Result<(PathBuf, PathBuf)> {
         let path = candidate.join(PERCEO_DIR).join(CONFIG_FILE);
         if path.is_file() {
             return Ok((candidate.to_path_buf(), path));
+        }
+        if path.exists() {
+            // Never skip to a parent's configuration past a broken one.
+            return Err(Error::NotAFile { path });
         }
     }
     Err(Error::ConfigNotFound { dir: dir.to_path_buf() })
@@ -299,7 +303,7 @@ impl Config {
     /// Sets several dotted keys in one validated, atomic write (all or none), like [`Config::set`].
     pub fn set_many(&self, entries: &[(String, serde_json::Value)]) -> Result<PathBuf> {
         let base = self.sources[0].path.clone();
-        let mut new_text = std::fs::read_to_string(&base).map_err(|e| Error::io(&base, e))?;
+        let mut new_text = jsonc::read_text(&base)?;
         for (key, value) in entries {
             new_text = edit::set_key(&new_text, key, value.clone())?;
         }

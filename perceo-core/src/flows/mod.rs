@@ -268,7 +268,7 @@ pub fn edit_flow_file(project_dir: &Path, id: &str, changes: &[(String, serde_js
         .get(id)
         .cloned()
         .ok_or_else(|| Error::Argument(format!("no flow with id `{id}` (see `perceo flows list`)")))?;
-    let old = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let old = jsonc::read_text(&path)?;
     let mut text = old.clone();
     for (key, value) in changes {
         if key == "id" {
