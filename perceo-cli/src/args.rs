@@ -175,6 +175,9 @@ pub enum ConfigCommand {
         key: String,
         /// New value (`4`, `true`, `["src"]`, or text).
         value: String,
+        /// Refuse a key the schema does not know (by default it is written with a warning).
+        #[arg(long)]
+        strict: bool,
     },
     /// Print the JSON Schema of .perceo/config.json (editors use it for completion and checks).
     Schema,

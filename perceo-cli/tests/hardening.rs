@@ -5,6 +5,7 @@
 mod common;
 
 use common::{perceo, shop_with_change};
+use predicates::prelude::*;
 
 /// Everything a command printed, stdout and stderr.
 fn printed(cmd: &mut assert_cmd::Command) -> String {
@@ -205,4 +206,34 @@ fn config_exit_codes_and_messages() {
         .stderr(predicates::str::contains(
             "bad.json:1:25: invalid JSON: the file is not valid UTF-8",
         ));
+}
+
+#[test]
+fn config_set_of_an_unknown_key_warns_and_strict_refuses() {
+    let tmp = shop_with_change();
+    let dir = tmp.path();
+    // A known key is quiet, strict or not.
+    perceo(dir)
+        .args(["config", "set", "--strict", "observer.ci.parallelism", "3"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("warning").not());
+    perceo(dir)
+        .args(["config", "set", "observer.paralelism", "4"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "unknown key `observer.paralelism` is ignored (check its spelling)",
+        ));
+    let before = std::fs::read_to_string(dir.join(".perceo/config.json")).unwrap();
+    perceo(dir)
+        .args(["config", "set", "--strict", "observer.typo", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("config key `observer.typo`: unknown key"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".perceo/config.json")).unwrap(),
+        before,
+        "--strict writes nothing"
+    );
 }

@@ -45,14 +45,19 @@ pub(crate) fn run(cli: &Cli, cmd: &ConfigCommand, out: &Output) -> CmdResult {
             }
             Ok(())
         }
-        ConfigCommand::Set { key, value } => {
+        ConfigCommand::Set { key, value, strict } => {
             let parsed = parse_value_argument(value);
-            let file = config.set(key, parsed.clone())?;
+            let done = config.set(key, parsed.clone(), *strict)?;
+            for warning in &done.warnings {
+                out.warn(warning);
+            }
             if out.json {
-                return Ok(out.json_value(&serde_json::json!({"key": key, "file": file}))?);
+                return Ok(
+                    out.json_value(&serde_json::json!({"key": key, "file": done.file, "warnings": done.warnings}))?
+                );
             }
             let shown = perceo_core::config::redact_entry(key, &parsed);
-            out.result(&format!("Set {key} = {shown} in {}", file.display()))?;
+            out.result(&format!("Set {key} = {shown} in {}", done.file.display()))?;
             Ok(())
         }
         ConfigCommand::Schema => Ok(()),

@@ -74,8 +74,19 @@ pub struct Config {
     pub sources: Vec<ConfigSource>,
     /// Non-fatal problems (unknown keys), each naming its key path and file.
     pub warnings: Vec<String>,
+    /// The unknown keys the warnings are about, in the same order.
+    unknown_keys: Vec<String>,
     env: Env,
     env_sources: Vec<EnvSource>,
+}
+
+/// What [`Config::set`] wrote.
+#[derive(Debug, Clone)]
+pub struct SetOutcome {
+    /// The file written.
+    pub file: PathBuf,
+    /// Warnings about the key set (not in the schema), each naming file, line and column.
+    pub warnings: Vec<String>,
 }
 
 struct LoadedFile {
@@ -234,6 +245,7 @@ impl Config {
             project_dir,
             sources,
             warnings,
+            unknown_keys: typed.unknown_keys,
             env,
             env_sources,
         })
@@ -295,13 +307,41 @@ impl Config {
 
     /// Sets a dotted key in the base config file, keeping its comments and formatting.
     /// The new file is validated before it replaces the old one (atomically), so a bad
-    /// value never reaches the disk. Returns the file written.
-    pub fn set(&self, key: &str, value: serde_json::Value) -> Result<PathBuf> {
-        self.set_many(&[(key.to_string(), value)])
+    /// value never reaches the disk. A key the schema does not know is written with a
+    /// warning, or refused (nothing written) when `strict`.
+    pub fn set(&self, key: &str, value: serde_json::Value, strict: bool) -> Result<SetOutcome> {
+        let (file, text, edited) = self.edited(&[(key.to_string(), value)])?;
+        let unknown: Vec<String> = edited
+            .warnings
+            .iter()
+            .zip(&edited.unknown_keys)
+            .filter(|(_, k)| *k == key || k.starts_with(&format!("{key}.")) || key.starts_with(&format!("{k}.")))
+            .map(|(warning, _)| warning.clone())
+            .collect();
+        if strict && !unknown.is_empty() {
+            return Err(Error::Key {
+                key: key.to_string(),
+                message: "unknown key (see `perceo config schema`); nothing was written (--strict)".into(),
+            });
+        }
+        crate::fsutil::write_atomic(&file, text.as_bytes())?;
+        Ok(SetOutcome {
+            file,
+            warnings: unknown,
+        })
     }
 
-    /// Sets several dotted keys in one validated, atomic write (all or none), like [`Config::set`].
+    /// Sets several dotted keys in one validated, atomic write (all or none), like
+    /// [`Config::set`]. Returns the file written.
     pub fn set_many(&self, entries: &[(String, serde_json::Value)]) -> Result<PathBuf> {
+        let (file, text, _) = self.edited(entries)?;
+        crate::fsutil::write_atomic(&file, text.as_bytes())?;
+        Ok(file)
+    }
+
+    /// The base file with `entries` set: its path, its new text, and the configuration it
+    /// gives (validated with the overlay; nothing is written).
+    fn edited(&self, entries: &[(String, serde_json::Value)]) -> Result<(PathBuf, String, Config)> {
         let base = self.sources[0].path.clone();
         let mut new_text = jsonc::read_text(&base)?;
         for (key, value) in entries {
@@ -316,15 +356,14 @@ impl Config {
         for s in &self.sources[1..] {
             files.push(LoadedFile::read(&s.path)?);
         }
-        Self::from_files(
+        let edited = Self::from_files(
             self.project_dir.clone(),
             files,
             self.sources.clone(),
             self.env.clone(),
             Vec::new(),
         )?;
-        crate::fsutil::write_atomic(&base, new_text.as_bytes())?;
-        Ok(base)
+        Ok((base, new_text, edited))
     }
 }
 
