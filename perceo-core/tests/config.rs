@@ -281,13 +281,13 @@ fn redacted_view_never_holds_secrets() {
 fn set_keeps_comments_validates_and_writes_atomically() {
     let d = project(&[(".perceo/config.json", BASE)]);
     let c = load(d.path(), &[]).unwrap();
-    c.set("observer.ci.parallelism", serde_json::json!(8)).unwrap();
+    c.set("observer.ci.parallelism", serde_json::json!(8), false).unwrap();
     let text = std::fs::read_to_string(d.path().join(".perceo/config.json")).unwrap();
     assert!(text.contains("// the seed's style"), "{text}");
     assert_eq!(load(d.path(), &[]).unwrap().settings.observer.ci.parallelism, 8);
     // A wrong type is refused and the file is left as it was.
     let err = c
-        .set("observer.ci.parallelism", serde_json::json!("eight"))
+        .set("observer.ci.parallelism", serde_json::json!("eight"), false)
         .unwrap_err();
     assert_eq!(err.code(), "config.invalid");
     assert_eq!(
