@@ -237,3 +237,47 @@ fn config_set_of_an_unknown_key_warns_and_strict_refuses() {
         "--strict writes nothing"
     );
 }
+
+#[test]
+fn shallow_clone_deepens_for_an_older_base_or_says_how() {
+    let origin = shop_with_change();
+    for i in 0..5 {
+        let store = origin.path().join("src/lib/cart/store.ts");
+        let mut text = std::fs::read_to_string(&store).unwrap();
+        text.push_str(&format!("\nexport const STEP_{i} = {i};\n"));
+        std::fs::write(&store, text).unwrap();
+        common::git(origin.path(), &["commit", "-qam", &format!("step {i}")]);
+    }
+    let clone = assert_fs::TempDir::new().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    common::git(
+        clone.path(),
+        &["clone", "-q", "--depth", "1", "--branch", "feature", &url, "."],
+    );
+    perceo(clone.path())
+        .args(["ci", "analyze", "--base", "HEAD~5", "--json", "-q"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("src/lib/cart/store.ts"));
+    // Without a remote there is nothing to deepen from: say what to do.
+    let lonely = assert_fs::TempDir::new().unwrap();
+    common::git(
+        lonely.path(),
+        &["clone", "-q", "--depth", "1", "--branch", "feature", &url, "."],
+    );
+    common::git(lonely.path(), &["remote", "remove", "origin"]);
+    perceo(lonely.path())
+        .args(["ci", "analyze", "--base", "HEAD~5"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "this is a shallow clone without the history `HEAD~5` names",
+        ))
+        .stderr(predicates::str::contains("fetch-depth: 0"));
+    // A ref that is an option is refused before git sees it.
+    perceo(clone.path())
+        .args(["ci", "analyze", "--base=--upload-pack=touch /tmp/perceo-x"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("`base` starts with `-`"));
+}

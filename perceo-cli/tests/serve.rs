@@ -740,3 +740,68 @@ fn readyz_is_503_with_the_reason_while_the_bus_is_down_and_ready_on_a_real_redis
     assert_eq!(status, 200, "{body}");
     assert_eq!(json(&body)["bus"]["detail"], "redis");
 }
+
+#[test]
+fn serve_stores_no_garbage_refs_or_timestamps() {
+    let repo = shop_with_change();
+    let (_checkout, server) = start_for(repo.path());
+    for (field, body) in [
+        (
+            "baseSha",
+            r#"{"baseSha":"--upload-pack=touch /tmp/x","headSha":"HEAD","files":[]}"#,
+        ),
+        ("headSha", r#"{"baseSha":"main","headSha":"$(id)","files":[]}"#),
+        (
+            "mergeBase",
+            r#"{"baseSha":"main","headSha":"HEAD~1","mergeBase":"a b","files":[]}"#,
+        ),
+    ] {
+        let (status, _, answer) = http(&server.url, "POST", "/observer/analyze", Some(KEY), Some(body));
+        assert_eq!(status, 400, "{body}: {answer}");
+        let message = json(&answer)["error"]["message"].as_str().unwrap().to_string();
+        assert!(message.contains(&format!("`{field}`")), "{message}");
+    }
+    let run =
+        r#"{"runId":"r1","flows":[],"passed":0,"failed":0,"uncovered":0,"startedAt":"not a date","durationMs":1}"#;
+    let (status, _, answer) = http(&server.url, "POST", "/coordinator/runs", Some(KEY), Some(run));
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("`startedAt`"), "{answer}");
+    // Nothing of it was stored.
+    let (status, _, answer) = http(&server.url, "GET", "/coordinator/runs/latest", Some(KEY), None);
+    assert_eq!(status, 200);
+    assert_eq!(json(&answer)["run"], serde_json::Value::Null, "{answer}");
+    // A well-formed request still works.
+    let fine = run.replace("not a date", "2026-12-05T08:00:00.000Z");
+    let (status, _, answer) = http(&server.url, "POST", "/coordinator/runs", Some(KEY), Some(&fine));
+    assert_eq!(status, 201, "{answer}");
+}
+
+#[test]
+fn serve_edges_huge_content_length_long_path_and_corrupt_graph() {
+    let repo = shop_with_change();
+    let (checkout, server) = start_for(repo.path());
+    // A declared length far over the limit with a small body: 413 at once, not a wait.
+    let host = server.url.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&host).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let request = format!(
+        "POST /observer/analyze HTTP/1.1\r\nhost: {host}\r\nauthorization: Bearer {KEY}\r\ncontent-type: application/json\r\ncontent-length: 999999999999\r\n\r\n{{}}"
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.contains(r#""code":"request.too_large""#), "{text}");
+    // A long path: 414 with the JSON envelope.
+    let path = format!("/coordinator/flows/{}/history", "a".repeat(20_000));
+    let (status, _, body) = http(&server.url, "GET", &path, Some(KEY), None);
+    assert_eq!(status, 414);
+    assert_eq!(json(&body)["error"]["code"], "request.uri_too_long", "{body}");
+    // A corrupt store: the graph is unavailable (503), as the README says.
+    let db = checkout.path().join(".perceo/graph.db");
+    std::fs::write(&db, vec![0x42u8; 64 * 1024]).unwrap();
+    let (status, _, body) = http(&server.url, "GET", "/analyzer/coverage", Some(KEY), None);
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains(r#""code":"graph."#), "{body}");
+}

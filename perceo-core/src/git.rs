@@ -164,9 +164,11 @@ pub fn repo_path(prefix: &str, project_path: &str) -> String {
 /// Files changed between `merge-base(base, head)` and `head`. In a shallow clone without
 /// the merge base, history is deepened from the remote when there is one.
 pub fn changes_between(project_dir: &Path, base: &str, head: &str) -> Result<ChangeSet> {
+    check_ref("base", base)?;
+    check_ref("head", head)?;
     let mut repo = Repo::open(project_dir)?;
-    let base_oid = repo.commit(base)?;
-    let head_oid = repo.commit(head)?;
+    let base_oid = commit_deepening(&mut repo, base)?;
+    let head_oid = commit_deepening(&mut repo, head)?;
     let merge_base = merge_base_deepening(&mut repo, base_oid, head_oid, base, head)?;
     let old_tree = repo
         .repo
@@ -293,41 +295,103 @@ pub fn working_tree_changes(project_dir: &Path) -> Result<ChangeSet> {
     })
 }
 
+/// What deepening a shallow clone by one more step gave.
+enum Deepened {
+    /// More history was fetched (the repository is reopened to see it).
+    Yes,
+    /// Not shallow: there is nothing more to fetch.
+    NotShallow,
+}
+
+/// Fetches more history into a shallow clone (`git fetch --deepen=50·2^attempt` from its
+/// first remote). `need` says what the history is needed for, in errors.
+fn deepen(repo: &mut Repo, attempt: u32, need: &str) -> Result<Deepened> {
+    if !repo.repo.is_shallow() {
+        return Ok(Deepened::NotShallow);
+    }
+    let remote_names = repo.repo.remotes().map_err(|e| git_err(e.message()))?;
+    let Some(remote) = remote_names.iter().flatten().next().flatten().map(str::to_owned) else {
+        return Err(git_err(format!(
+            "this is a shallow clone without {need}, and it has no remote to fetch more history from; clone with full history (in GitHub Actions: `fetch-depth: 0` on actions/checkout) or `git fetch --deepen=N`"
+        )));
+    };
+    let depth = 50u32 << attempt;
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(repo.workdir())
+        .args(["fetch", "--quiet", &format!("--deepen={depth}"), remote.as_str()])
+        .status();
+    if !status.is_ok_and(|s| s.success()) {
+        return Err(git_err(format!(
+            "this is a shallow clone without {need}, and `git fetch --deepen={depth} {remote}` failed; clone with full history (`fetch-depth: 0`)"
+        )));
+    }
+    // libgit2 caches the shallow boundary: reopen to see the fetched history.
+    repo.repo = Repository::open(repo.repo.path()).map_err(|e| git_err(e.message()))?;
+    Ok(Deepened::Yes)
+}
+
+/// Resolves `refname` to a commit; in a shallow clone that lacks the history it names
+/// (`HEAD~5` from `--depth 1`), history is deepened from the remote first.
+fn commit_deepening(repo: &mut Repo, refname: &str) -> Result<Oid> {
+    for attempt in 0..6 {
+        match repo.commit(refname) {
+            Ok(oid) => return Ok(oid),
+            Err(e) => match deepen(repo, attempt, &format!("the history `{refname}` names"))? {
+                Deepened::Yes => continue,
+                Deepened::NotShallow => return Err(e),
+            },
+        }
+    }
+    repo.commit(refname)
+}
+
 fn merge_base_deepening(repo: &mut Repo, base: Oid, head: Oid, base_ref: &str, head_ref: &str) -> Result<Oid> {
     for attempt in 0..6 {
         match repo.repo.merge_base(base, head) {
             Ok(oid) => return Ok(oid),
-            Err(_) if repo.repo.is_shallow() => {
-                let remote_names = repo.repo.remotes().map_err(|e| git_err(e.message()))?;
-                let Some(remote) = remote_names.iter().flatten().next().flatten().map(str::to_owned) else {
+            Err(_) => match deepen(
+                repo,
+                attempt,
+                &format!("the merge base of `{base_ref}` and `{head_ref}`"),
+            )? {
+                Deepened::Yes => continue,
+                Deepened::NotShallow => {
                     return Err(git_err(format!(
-                        "this is a shallow clone without the merge base of `{base_ref}` and `{head_ref}`, and it has no remote to fetch more history from; clone with full history (in GitHub Actions: `fetch-depth: 0` on actions/checkout)"
-                    )));
-                };
-                let depth = 50 << attempt;
-                let status = Command::new("git")
-                    .arg("-C")
-                    .arg(repo.workdir())
-                    .args(["fetch", "--quiet", &format!("--deepen={depth}"), remote.as_str()])
-                    .status();
-                if !status.is_ok_and(|s| s.success()) {
-                    return Err(git_err(format!(
-                        "this is a shallow clone without the merge base of `{base_ref}` and `{head_ref}`, and `git fetch --deepen={depth} {remote}` failed; clone with full history (`fetch-depth: 0`)"
+                        "`{base_ref}` and `{head_ref}` have no common ancestor; compare refs of the same history"
                     )));
                 }
-                // libgit2 caches the shallow boundary: reopen to see the fetched history.
-                repo.repo = Repository::open(repo.repo.path()).map_err(|e| git_err(e.message()))?;
-            }
-            Err(_) => {
-                return Err(git_err(format!(
-                    "`{base_ref}` and `{head_ref}` have no common ancestor; compare refs of the same history"
-                )));
-            }
+            },
         }
     }
     Err(git_err(format!(
         "no merge base of `{base_ref}` and `{head_ref}` even after deepening the shallow clone; clone with full history (`fetch-depth: 0`)"
     )))
+}
+
+/// Checks a ref given from outside (a flag, an API body): a branch, tag, SHA or revision
+/// such as `HEAD~2` or `main@{1}` — never an option (`--upload-pack=…`) or shell text.
+/// `field` names it in the error.
+pub fn check_ref(field: &str, value: &str) -> Result<()> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "/._-~^@{}+".contains(c);
+    let problem = if value.is_empty() {
+        Some("is empty")
+    } else if value.len() > 255 {
+        Some("is longer than 255 characters")
+    } else if value.starts_with('-') {
+        Some("starts with `-`")
+    } else if !value.chars().all(allowed) {
+        Some("holds characters no ref or SHA has")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(Error::Argument(format!(
+            "`{field}` {problem}: give a branch, tag, SHA or revision such as HEAD~1 (got {:?})",
+            value.chars().take(80).collect::<String>()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The index entries a sparse checkout leaves out of the work tree (skip-worktree): libgit2

@@ -15,6 +15,7 @@ use crate::config::{Framework, Setting, redact_url};
 use crate::coordinator::{FlowStatus, TestRunReport};
 use crate::error::{Error, Result};
 use crate::flows::FlowSet;
+use crate::git::check_ref;
 use crate::git::{ChangeSet, checked_out_commit};
 use crate::graph::{TestRun, TestStatus};
 use crate::impact::ImpactReport;
@@ -185,6 +186,12 @@ impl Perceo {
         if report.run_id.trim().is_empty() {
             return Err(Error::Argument("the run has an empty `runId`".into()));
         }
+        if humantime::parse_rfc3339_weak(&report.started_at).is_err() {
+            return Err(Error::Argument(format!(
+                "`startedAt` must be an RFC 3339 time such as 2026-12-05T08:00:00Z (got {:?})",
+                report.started_at.chars().take(80).collect::<String>()
+            )));
+        }
         let set = self.flows()?;
         let skipped: Vec<String> = report
             .flows
@@ -264,6 +271,11 @@ impl Perceo {
         let depth = crate::git::project_prefix(&self.config.project_dir)
             .map(|p| p.split('/').filter(|s| !s.is_empty()).count())
             .unwrap_or(0);
+        check_ref("baseSha", &request.base_sha)?;
+        check_ref("headSha", &request.head_sha)?;
+        if let Some(merge_base) = request.merge_base.as_deref().filter(|m| !m.is_empty()) {
+            check_ref("mergeBase", merge_base)?;
+        }
         for f in &request.files {
             check_change_path(&f.path, depth)?;
             if let Some(old) = &f.old_path {

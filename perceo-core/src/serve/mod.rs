@@ -152,11 +152,14 @@ impl ApiError {
 
 /// The HTTP status for a core error: the caller's mistake 400, the server's own
 /// configuration or flow files 500, a service it cannot reach 503 (graph, bus) or 502 (an
-/// upstream API), a failed job 500.
+/// upstream API), the flow graph failing 503, a failed job 500.
 pub(crate) fn status_of(e: &Error) -> StatusCode {
     match (e, e.kind()) {
         (Error::Argument(_), _) => StatusCode::BAD_REQUEST,
         (Error::Api { .. } | Error::ApiUnreachable { .. }, _) => StatusCode::BAD_GATEWAY,
+        // The flow graph failing (a corrupt or locked store, a schema it cannot use) is the
+        // graph being unavailable, as for an unreachable one.
+        (Error::Graph { .. } | Error::GraphSchema { .. }, _) => StatusCode::SERVICE_UNAVAILABLE,
         (_, ErrorKind::Unreachable) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -223,6 +226,41 @@ async fn log_requests(request: Request, next: Next) -> Response {
     response
 }
 
+/// The longest path and query a request may have (hyper itself answers longer ones than
+/// 64 KiB with a bare 414 before any of this runs).
+const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// Refuses, before reading any body, a request whose declared `Content-Length` is over the
+/// body limit (413) and one whose path and query are over [`MAX_URI_BYTES`] (414), both with
+/// the JSON error envelope.
+async fn check_request_size(State(max_body_bytes): State<usize>, request: Request, next: Next) -> Response {
+    let uri_len = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if uri_len > MAX_URI_BYTES {
+        return ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            "request.uri_too_long",
+            format!("the path and query are {uri_len} bytes; at most {MAX_URI_BYTES} are accepted"),
+        )
+        .into_response();
+    }
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(length) = declared.filter(|l| *l > max_body_bytes as u64) {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request.too_large",
+            format!(
+                "the body is declared as {length} bytes; at most {max_body_bytes} are accepted (serve.maxBodyBytes)"
+            ),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
 /// Checks the bearer key of every engine endpoint.
 async fn require_key(State(keys): State<Arc<ApiKeys>>, request: Request, next: Next) -> Response {
     match keys.check(request.headers()) {
@@ -277,6 +315,7 @@ pub fn router(
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(max_body_bytes, check_request_size))
         .layer(axum::middleware::from_fn(log_requests))
 }
 
