@@ -281,3 +281,49 @@ fn shallow_clone_deepens_for_an_older_base_or_says_how() {
         .code(2)
         .stderr(predicates::str::contains("`base` starts with `-`"));
 }
+
+#[test]
+fn flow_files_are_checked_as_strictly_when_read_as_when_created() {
+    let tmp = shop_with_change();
+    let dir = tmp.path();
+    let file = dir.join(".perceo/flows/odd.json");
+    for (text, says) in [
+        (
+            r#"{ "id": "../../etc/passwd", "name": "x", "pages": ["/cart"] }"#,
+            "`id` \"../../etc/passwd\" must use",
+        ),
+        (r#"{ "id": "", "name": "x", "pages": ["/cart"] }"#, ""),
+        (
+            "{ \"id\": \"odd\", \"name\": \"a\\u0000b\", \"pages\": [\"/cart\"] }",
+            "`name` holds the control character U+0000",
+        ),
+        (
+            r#"{ "id": "odd", "name": "x", "pages": ["cart"] }"#,
+            "`pages[0]` \"cart\" must be a route pattern",
+        ),
+        (
+            r#"{ "id": "odd", "name": "x", "pages": ["/cart"], "files": ["src/[lib"] }"#,
+            "`files[0]` \"src/[lib\" is not a valid glob",
+        ),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        let assert = perceo(dir).args(["flows", "list"]).assert();
+        if says.is_empty() {
+            // An empty id is the file name's, as documented.
+            assert.success().stdout(predicates::str::contains("odd "));
+        } else {
+            assert
+                .code(2)
+                .stderr(predicates::str::contains("odd.json"))
+                .stderr(predicates::str::contains(says));
+        }
+    }
+    // A page pattern no route has: a warning, for every flow it concerns.
+    std::fs::write(&file, r#"{ "id": "odd", "name": "Odd", "pages": ["/nowhere"] }"#).unwrap();
+    perceo(dir)
+        .args(["ci", "analyze", "--base", "HEAD~1"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("1 flow page pattern(s) match no route"))
+        .stderr(predicates::str::contains("odd (/nowhere)"));
+}

@@ -192,6 +192,10 @@ pub fn load_flows(project_dir: &Path) -> Result<FlowSet> {
         if flow.id.is_empty() {
             flow.id = stem(&path);
         }
+        check_flow(&flow).map_err(|message| Error::Flow {
+            path: path.clone(),
+            message,
+        })?;
         set.warnings.extend(
             typed
                 .unknown_keys
@@ -225,6 +229,52 @@ pub fn load_flows(project_dir: &Path) -> Result<FlowSet> {
     set.flows.sort_by(|a, b| a.id.cmp(&b.id));
     set.personas.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(set)
+}
+
+/// The checks every flow passes, read or written (`flows create`/`edit` write, then read
+/// back through this): a usable id, no control characters in what is printed, page
+/// patterns that are paths, file globs that compile. The message names the key.
+fn check_flow(flow: &Flow) -> std::result::Result<(), String> {
+    if !is_valid_flow_id(&flow.id) {
+        return Err(format!(
+            "`id` {:?} must use lower-case letters, digits, `-` and `_` only (at most 100)",
+            flow.id.chars().take(100).collect::<String>()
+        ));
+    }
+    let controls = |key: String, text: &str, allow_newlines: bool| {
+        let bad = text
+            .chars()
+            .find(|c| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\t' | '\r')));
+        match bad {
+            Some(c) => Err(format!("`{key}` holds the control character U+{:04X}", c as u32)),
+            None => Ok(()),
+        }
+    };
+    controls("name".into(), &flow.name, false)?;
+    controls("description".into(), flow.description.as_deref().unwrap_or(""), true)?;
+    for (i, page) in flow.pages.iter().enumerate() {
+        controls(format!("pages[{i}]"), page, false)?;
+        if !page.starts_with('/') {
+            return Err(format!(
+                "`pages[{i}]` {page:?} must be a route pattern starting with `/`"
+            ));
+        }
+    }
+    for (i, glob) in flow.files.iter().enumerate() {
+        controls(format!("files[{i}]"), glob, false)?;
+        if let Err(e) = globset::Glob::new(glob) {
+            return Err(format!("`files[{i}]` {glob:?} is not a valid glob: {}", e.kind()));
+        }
+    }
+    for (key, list) in [("personas", &flow.personas), ("related", &flow.related)] {
+        for (i, item) in list.iter().enumerate() {
+            controls(format!("{key}[{i}]"), item, false)?;
+        }
+    }
+    for (i, step) in flow.steps.iter().enumerate() {
+        controls(format!("steps[{i}].name"), &step.name, false)?;
+    }
+    Ok(())
 }
 
 /// Whether a flow id is usable as a file name: lower-case letters, digits, `-` and `_`.

@@ -130,6 +130,29 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
             }
         }
     }
+    // Flow pages no route has: nothing in the code reaches them, so say so once.
+    if !input.routes.is_empty() {
+        let known: std::collections::HashSet<&str> = input.routes.iter().map(|r| r.pattern.as_str()).collect();
+        let lost: Vec<String> = input
+            .flows
+            .flows
+            .iter()
+            .flat_map(|f| {
+                f.pages
+                    .iter()
+                    .filter(|p| !known.contains(p.as_str()))
+                    .map(move |p| format!("{} ({p})", f.id))
+            })
+            .collect();
+        if !lost.is_empty() {
+            warnings.push(format!(
+                "{} flow page pattern(s) match no route, so no code change reaches them: {}{} — `perceo routes` lists the patterns",
+                lost.len(),
+                lost.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+                if lost.len() > 5 { ", ..." } else { "" }
+            ));
+        }
+    }
     // App-wide entries (middleware, instrumentation...): what reaches them is global.
     let app_wide: Vec<(usize, &str)> = (0..graph.files().len())
         .filter_map(|i| {
