@@ -327,3 +327,37 @@ fn flow_files_are_checked_as_strictly_when_read_as_when_created() {
         .stderr(predicates::str::contains("1 flow page pattern(s) match no route"))
         .stderr(predicates::str::contains("odd (/nowhere)"));
 }
+
+#[test]
+fn concurrent_flows_create_loses_no_flow_from_the_graph() {
+    let tmp = shop_with_change();
+    let dir = tmp.path().to_path_buf();
+    let before = common::json_stdout(perceo(&dir).args(["flows", "list", "--json"]))["flows"]
+        .as_array()
+        .unwrap()
+        .len();
+    let workers: Vec<_> = (0..20)
+        .map(|i| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                perceo(&dir)
+                    .args([
+                        "flows",
+                        "create",
+                        &format!("parallel-{i}"),
+                        "--name",
+                        "P",
+                        "--page",
+                        "/cart",
+                    ])
+                    .assert()
+                    .success();
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let status = common::json_stdout(perceo(&dir).args(["graph", "status", "--json"]));
+    assert_eq!(status["flows"].as_u64(), Some(before as u64 + 20), "{status}");
+}

@@ -19,6 +19,22 @@ pub async fn stop_requested<F: std::future::Future<Output = ()>>(stop: std::pin:
     std::future::poll_fn(|cx| std::task::Poll::Ready(stop.as_mut().poll(cx).is_ready())).await
 }
 
+/// Takes an exclusive lock on `path` (created when missing), waiting for other processes
+/// that hold it; released when the returned file is dropped.
+pub fn lock_exclusive(path: &Path) -> Result<std::fs::File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    file.lock().map_err(|e| Error::io(path, e))?;
+    Ok(file)
+}
+
 /// The current time in milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

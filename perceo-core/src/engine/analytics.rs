@@ -409,7 +409,7 @@ impl Perceo {
             .collect();
         let graph = self.graph()?;
         self.block_on(async {
-            graph.sync_flows(&set.flows, &set.personas).await?;
+            self.sync_flow_files(graph.as_ref(), &set).await?;
             graph.write_production_metrics(&metrics).await
         })?;
         for (flow, m) in &metrics {
@@ -452,7 +452,7 @@ impl Perceo {
         }
         let graph = self.graph()?;
         let set = self.flows()?;
-        self.block_on(graph.sync_flows(&set.flows, &set.personas))?;
+        self.block_on(self.sync_flow_files(graph.as_ref(), &set))?;
         let record = self
             .block_on(graph.get_flow(flow_id))?
             .ok_or_else(|| Error::Argument(format!("unknown flow `{flow_id}` (see `perceo flows list`)")))?;

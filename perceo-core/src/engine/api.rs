@@ -172,7 +172,7 @@ impl Perceo {
         let saved = serde_json::to_string(report).unwrap_or_default();
         let graph = self.graph()?;
         self.block_on(async {
-            graph.sync_flows(&set.flows, &set.personas).await?;
+            self.sync_flow_files(graph.as_ref(), set).await?;
             graph.record_test_runs(&runs).await?;
             graph.set_cursor(LAST_RUN_KEY, &saved).await
         })?;

@@ -739,14 +739,33 @@ impl Perceo {
         self.block_on(self.push_flows(graph.as_ref(), &flows))
     }
 
-    /// Pushes the flow files into `graph` (see [`FlowGraph::sync_flows`]) with each flow's test
-    /// coverage score: the share of its steps its test specs exercise
+    /// Pushes the flow files into `graph` (see [`Perceo::sync_flow_files`]) with each flow's
+    /// test coverage score: the share of its steps its test specs exercise
     /// ([`analyzer::step_coverage`]). Used where scores are read (the analyzer, `graph sync`,
     /// the dashboard), not on the analysis path, since it reads the test sources.
     pub(crate) async fn push_flows(&self, graph: &dyn FlowGraph, set: &FlowSet) -> Result<SyncSummary> {
-        let summary = graph.sync_flows(&set.flows, &set.personas).await?;
+        let summary = self.sync_flow_files(graph, set).await?;
         graph.write_coverage_scores(&self.coverage_scores(set)).await?;
         Ok(summary)
+    }
+
+    /// Syncs the flow files into `graph` ([`FlowGraph::sync_flows`]). Syncs of one project are
+    /// serialised by a lock file (`.perceo/cache/flows.lock`) and the flow files are listed
+    /// again inside it (`set` is the fallback when they no longer load): a sync deletes the
+    /// rows of flows whose file is gone, so it must never act on a listing older than another
+    /// process's new file (concurrent `flows create`).
+    pub(crate) async fn sync_flow_files(&self, graph: &dyn FlowGraph, set: &FlowSet) -> Result<SyncSummary> {
+        let lock_path = self
+            .config
+            .project_dir
+            .join(crate::config::PERCEO_DIR)
+            .join("cache")
+            .join("flows.lock");
+        let lock = crate::fsutil::lock_exclusive(&lock_path)?;
+        let fresh = load_flows(&self.config.project_dir).unwrap_or_else(|_| set.clone());
+        let summary = graph.sync_flows(&fresh.flows, &fresh.personas).await;
+        drop(lock);
+        summary
     }
 
     /// Each flow's coverage score from the text of its test specs and of the specs of its
@@ -1007,7 +1026,7 @@ impl Perceo {
             report: serde_json::to_value(report).unwrap_or_default(),
         };
         self.block_on(async {
-            graph.sync_flows(&flows.flows, &flows.personas).await?;
+            self.sync_flow_files(graph.as_ref(), flows).await?;
             graph.record_analysis(&record).await
         })
     }
