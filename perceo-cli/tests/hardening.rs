@@ -361,3 +361,25 @@ fn concurrent_flows_create_loses_no_flow_from_the_graph() {
     let status = common::json_stdout(perceo(&dir).args(["graph", "status", "--json"]));
     assert_eq!(status["flows"].as_u64(), Some(before as u64 + 20), "{status}");
 }
+
+#[cfg(unix)]
+#[test]
+fn backslash_in_a_file_name_is_kept_byte_exact() {
+    let tmp = shop_with_change();
+    let dir = tmp.path();
+    // `checkout` lists `src/lib/cart/**` among its files.
+    std::fs::write(dir.join("src/lib/cart/we\\ird.ts"), "export const odd = 1;\n").unwrap();
+    common::git(dir, &["add", "-A"]);
+    common::git(dir, &["commit", "-qm", "odd name"]);
+    let report = common::json_stdout(perceo(dir).args(["ci", "analyze", "--base", "HEAD~1", "--json", "-q"]));
+    let text = report.to_string();
+    assert!(text.contains(r#"src/lib/cart/we\\ird.ts"#), "{text}");
+    assert!(!text.contains("src/lib/cart/we/ird.ts"), "{text}");
+    let checkout = report["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "checkout")
+        .unwrap_or_else(|| panic!("checkout not affected: {text}"));
+    assert!(checkout.to_string().contains(r#"we\\ird.ts"#), "{checkout}");
+}

@@ -93,7 +93,7 @@ impl Repo {
         let project = std::fs::canonicalize(project_dir).unwrap_or_else(|_| project_dir.to_path_buf());
         let prefix = project
             .strip_prefix(&workdir)
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .map(|p| os_path_to_slashes(&p.to_string_lossy()))
             .unwrap_or_default();
         Ok(Repo { repo, prefix })
     }
@@ -117,12 +117,24 @@ impl Repo {
 
     /// Project-relative form of a repository path (`../` segments when outside the project).
     fn to_project(&self, path: &Path) -> String {
-        project_path(&self.prefix, &path.to_string_lossy().replace('\\', "/"))
+        // Paths from git are `/`-separated on every platform, and a `\` in them is part of a
+        // file name: kept byte-exact.
+        project_path(&self.prefix, &path.to_string_lossy())
     }
 
     /// Repository-relative form of a project-relative path.
     fn to_repo(&self, path: &str) -> String {
         repo_path(&self.prefix, path)
+    }
+}
+
+/// A path of the operating system with `/` separators: Windows' `\` become `/` there, and
+/// elsewhere a `\` is part of a name and stays.
+fn os_path_to_slashes(path: &str) -> String {
+    if cfg!(windows) {
+        path.replace('\\', "/")
+    } else {
+        path.to_string()
     }
 }
 
@@ -416,8 +428,7 @@ impl SparseIndex {
     }
 
     fn contains(&self, path: Option<&Path>) -> bool {
-        !self.paths.is_empty()
-            && path.is_some_and(|p| self.paths.contains(p.to_string_lossy().replace('\\', "/").as_bytes()))
+        !self.paths.is_empty() && path.is_some_and(|p| self.paths.contains(p.to_string_lossy().as_bytes()))
     }
 }
 
