@@ -383,3 +383,57 @@ fn backslash_in_a_file_name_is_kept_byte_exact() {
         .unwrap_or_else(|| panic!("checkout not affected: {text}"));
     assert!(checkout.to_string().contains(r#"we\\ird.ts"#), "{checkout}");
 }
+
+/// A server on a loopback port that answers anything with an HTTP 400, as a web server on
+/// the wrong port would; its address.
+fn http_impostor() -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    addr
+}
+
+#[test]
+fn protocol_mismatch_on_the_neo4j_or_redis_port_says_so_with_exit_3() {
+    let tmp = shop_with_change();
+    let dir = tmp.path();
+    let addr = http_impostor();
+    perceo(dir)
+        .args(["config", "set", "flowGraph.endpoint", &format!("bolt://{addr}")])
+        .assert()
+        .success();
+    perceo(dir)
+        .args(["graph", "status"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(format!(
+            "could not reach Neo4j at bolt://{addr}: the server there does not speak Bolt"
+        )));
+    perceo(dir)
+        .args(["config", "set", "flowGraph.endpoint", "sqlite:.perceo/graph.db"])
+        .assert()
+        .success();
+    perceo(dir)
+        .args(["config", "set", "eventBus.type", "redis"])
+        .assert()
+        .success();
+    perceo(dir)
+        .args(["config", "set", "eventBus.redisUrl", &format!("redis://{addr}")])
+        .assert()
+        .success();
+    perceo(dir)
+        .args(["events", "publish", "analyzer.insight.generated", "--data", "{}"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(format!(
+            "could not reach the Redis event bus at redis://{addr}: the server there does not speak RESP"
+        )));
+}

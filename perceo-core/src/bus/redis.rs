@@ -54,6 +54,12 @@ fn map_error(location: &str, e: RedisError) -> Error {
             location: location.to_string(),
             message: "the user name or password is wrong".into(),
         }
+    } else if e.kind() == redis::ErrorKind::Parse || message.contains("Parse error") {
+        // Something answered, but not in RESP: another service on the Redis port.
+        Error::BusUnreachable {
+            location: location.to_string(),
+            message: "the server there does not speak RESP (the Redis protocol); check the host and port of eventBus.redisUrl".into(),
+        }
     } else if e.is_io_error() || e.is_connection_refusal() || e.is_timeout() {
         Error::BusUnreachable {
             location: location.to_string(),

@@ -79,6 +79,26 @@ fn host_port(uri: &str) -> Option<(String, u16)> {
     }
 }
 
+/// Whether the server on `stream` answers Bolt's handshake (magic `60 60 B0 17` and four
+/// proposed versions) with a version (`00 00 minor major`, or zeros for none in common).
+/// Anything else — `HTTP/1.1 400` from a web server on the port — is not Bolt. A server that
+/// says nothing in time or closes is left to the driver to report.
+async fn speaks_bolt(mut stream: tokio::net::TcpStream) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut hello = vec![0x60, 0x60, 0xB0, 0x17];
+    for version in [[0, 0, 4, 5], [0, 0, 4, 4], [0, 0, 0, 4], [0, 0, 0, 3]] {
+        hello.extend_from_slice(&version);
+    }
+    if stream.write_all(&hello).await.is_err() {
+        return true;
+    }
+    let mut answer = [0u8; 4];
+    match tokio::time::timeout(CONNECT_TIMEOUT, stream.read_exact(&mut answer)).await {
+        Ok(Ok(_)) => answer[0] == 0 && answer[1] == 0,
+        _ => true,
+    }
+}
+
 impl Neo4jGraph {
     /// Connects, checks credentials and database, and creates constraints and indexes.
     pub async fn open(uri: &str, database: &str, user: &str, password: &str) -> Result<Neo4jGraph> {
@@ -90,10 +110,16 @@ impl Neo4jGraph {
         };
         // A plain TCP connect first: neo4rs retries a refused connection for a minute.
         let (host, port) = host_port(uri).ok_or_else(|| unreachable("the URI has no host".into()))?;
-        match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect((host.as_str(), port))).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => return Err(unreachable(e.to_string().to_lowercase())),
-            Err(_) => return Err(unreachable(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()))),
+        let stream =
+            match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect((host.as_str(), port))).await {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(e)) => return Err(unreachable(e.to_string().to_lowercase())),
+                Err(_) => return Err(unreachable(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()))),
+            };
+        if !uri.contains("+s") && !speaks_bolt(stream).await {
+            return Err(unreachable(
+                "the server there does not speak Bolt (the Neo4j protocol); check the host and port of flowGraph.endpoint (Bolt is usually 7687, HTTP 7474)".into(),
+            ));
         }
         let config = ConfigBuilder::default()
             .uri(uri)
