@@ -437,3 +437,72 @@ fn protocol_mismatch_on_the_neo4j_or_redis_port_says_so_with_exit_3() {
             "could not reach the Redis event bus at redis://{addr}: the server there does not speak RESP"
         )));
 }
+
+#[test]
+fn a_broken_tsconfig_or_package_json_warns_and_keeps_the_import_graph() {
+    type Break = fn(&std::path::Path);
+    let cases: [(&str, Break, &str); 4] = [
+        (
+            "missing extends target",
+            |d| {
+                edit(d, "tsconfig.json", |t| {
+                    t.replace("./tsconfig.base.json", "./tsconfig.gone.json")
+                })
+            },
+            "tsconfig.gone.json",
+        ),
+        (
+            "extends cycle",
+            |d| {
+                edit(d, "tsconfig.base.json", |t| {
+                    t.replacen('{', "{ \"extends\": \"./tsconfig.json\",", 1)
+                })
+            },
+            "tsconfig",
+        ),
+        (
+            "invalid tsconfig",
+            |d| {
+                edit(d, "tsconfig.base.json", |t| {
+                    t.replacen('{', "{ \"compilerOptions\": ", 1)
+                })
+            },
+            "tsconfig.base.json",
+        ),
+        (
+            "invalid root package.json",
+            |d| std::fs::write(d.join("package.json"), "{ \"name\": \"shop\", ").unwrap(),
+            "package.json",
+        ),
+    ];
+    for (what, break_it, named) in cases {
+        let tmp = shop_with_change();
+        let dir = tmp.path();
+        break_it(dir);
+        common::git(dir, &["commit", "-qam", what]);
+        edit(dir, "src/components/PriceTag.tsx", |t| {
+            format!("{t}\nexport const touched = 1;\n")
+        });
+        common::git(dir, &["commit", "-qam", "touch PriceTag"]);
+        let out = perceo(dir)
+            .args(["ci", "analyze", "--base", "HEAD~1", "--on-empty", "none", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let flows = report["flows"].as_array().unwrap();
+        assert!(
+            flows.len() >= 3,
+            "{what}: PriceTag reaches the product, cart and checkout pages: {report}"
+        );
+        let warnings = report["warnings"].to_string();
+        assert!(warnings.contains(named), "{what}: no warning names {named}: {warnings}");
+    }
+}
+
+/// Rewrites a file of `dir` with `f`.
+fn edit(dir: &std::path::Path, file: &str, f: impl Fn(&str) -> String) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, f(&text)).unwrap();
+}

@@ -55,6 +55,9 @@ pub struct WorkspaceFs {
     node_modules: Option<PathBuf>,
     /// Package name → package directory.
     links: HashMap<String, PathBuf>,
+    /// Manifests (package.json) that do not parse: read as absent, so that one broken file
+    /// costs its own fields (`exports`, `main`, ...), not every resolution under it.
+    broken: std::collections::HashSet<PathBuf>,
 }
 
 /// What a missing path under the virtual node_modules stands for.
@@ -80,6 +83,7 @@ impl WorkspaceFs {
         WorkspaceFs {
             node_modules: Some(root.join("node_modules")),
             links: packages.iter().map(|p| (p.name.clone(), p.dir.clone())).collect(),
+            broken: Default::default(),
         }
     }
 
@@ -121,10 +125,16 @@ impl FileSystem for WorkspaceFs {
     }
 
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        if self.broken.contains(path) {
+            return Err(io::ErrorKind::NotFound.into());
+        }
         std::fs::read(path).or_else(|e| std::fs::read(self.mapped(path, e)?))
     }
 
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        if self.broken.contains(path) {
+            return Err(io::ErrorKind::NotFound.into());
+        }
         std::fs::read_to_string(path).or_else(|e| std::fs::read_to_string(self.mapped(path, e)?))
     }
 
@@ -198,7 +208,7 @@ impl ModuleResolver {
     /// from the nearest ancestor (or the project itself) declaring workspaces.
     pub fn new(project_dir: &Path) -> Self {
         let workspace = find_workspace_root(project_dir);
-        let (packages, root_manifests, fs) = match &workspace {
+        let (packages, root_manifests, mut fs) = match &workspace {
             Some((root, patterns)) => {
                 let packages = expand_workspaces(root, patterns);
                 let fs = WorkspaceFs::new_for(root, &packages);
@@ -238,6 +248,7 @@ impl ModuleResolver {
             if let Ok(text) = std::fs::read_to_string(&manifest)
                 && let Err(e) = serde_json::from_str::<serde_json::Value>(&text)
             {
+                fs.broken.insert(manifest.clone());
                 problems.insert(
                     manifest,
                     format!("invalid JSON ({e}): its `exports`, `main` and `workspaces` are ignored"),
