@@ -393,3 +393,91 @@ mod tests {
         assert!(err.to_string().contains("analytics.provider"));
     }
 }
+
+/// Property tests of the provider payload readers (issue 18): any bytes a provider sends are
+/// split, decoded or counted as malformed, never a panic; credentials that do not parse are
+/// an error that never quotes them.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| serde_json::json!(n)),
+            any::<f64>().prop_map(|f| serde_json::json!(f)),
+            ".{0,12}".prop_map(Value::String),
+            prop::sample::select(vec!["2026-12-05T08:00:00Z", "1733385600", "1733385600000", "-1", "NaN"])
+                .prop_map(|s| Value::String(s.to_string())),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            let keys = prop::sample::select(vec![
+                "event",
+                "event_type",
+                "properties",
+                "time",
+                "event_time",
+                "client_event_time",
+                "distinct_id",
+                "user_id",
+                "device_id",
+                "session_id",
+                "$insert_id",
+                "$current_url",
+                "$device",
+                "$os",
+                "page_url",
+                "device_type",
+                "platform",
+                "x",
+            ]);
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((keys, inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn event_lines_of_any_shape_decode_or_are_dropped(line in json_value()) {
+            let _ = mixpanel::line_to_event(&line);
+            let _ = amplitude::line_to_event(&line);
+        }
+
+        #[test]
+        fn any_bytes_split_into_lines_inventing_none(chunks in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..64), 0..8)) {
+            let mut total = 0usize;
+            let mut splitter = LineSplitter::default();
+            let mut on_line = |l: &[u8]| total += l.len();
+            for c in &chunks {
+                splitter.push(c, &mut on_line);
+            }
+            splitter.finish(&mut on_line);
+            let bytes: usize = chunks.iter().flatten().filter(|b| **b != b'\n').count();
+            prop_assert!(total <= bytes);
+        }
+
+        #[test]
+        fn timestamps_of_any_text_parse_or_not(text in ".{0,40}") {
+            let _ = time::parse_timestamp_ms(&text);
+        }
+
+        #[test]
+        fn credentials_that_do_not_parse_are_never_quoted(secret in "[A-Za-z0-9]{12,24}", noise in ".{0,30}") {
+            let credentials = format!("{{\"private_key\": \"{secret}\" {noise}");
+            for provider in [AnalyticsProvider::Ga4, AnalyticsProvider::Mixpanel, AnalyticsProvider::Amplitude] {
+                let settings = AnalyticsSettings { provider: Some(provider), ..AnalyticsSettings::default() };
+                if let Err(e) = connector(&settings, &credentials, Path::new(".")) {
+                    prop_assert!(!e.to_string().contains(&secret), "{e}");
+                }
+            }
+        }
+    }
+}
