@@ -20,6 +20,7 @@
 mod auth;
 mod handlers;
 mod openapi;
+mod uri_guard;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -226,8 +227,9 @@ async fn log_requests(request: Request, next: Next) -> Response {
     response
 }
 
-/// The longest path and query a request may have (hyper itself answers longer ones than
-/// 64 KiB with a bare 414 before any of this runs).
+/// The longest path and query a request may have (a longer first request line of a
+/// connection is turned into a request for [`uri_guard::TOO_LONG_PATH`] before hyper, which
+/// would answer one over 64 KiB with a bare 414, reads it).
 const MAX_URI_BYTES: usize = 8 * 1024;
 
 /// Refuses, before reading any body, a request whose declared `Content-Length` is over the
@@ -267,6 +269,18 @@ async fn require_key(State(keys): State<Arc<ApiKeys>>, request: Request, next: N
         Ok(()) => next.run(request).await,
         Err(e) => e.into_response(),
     }
+}
+
+/// The answer to a request whose first line [`uri_guard`] found too long.
+async fn request_line_too_long() -> ApiError {
+    ApiError::new(
+        StatusCode::URI_TOO_LONG,
+        "request.uri_too_long",
+        format!(
+            "the request line is over {} bytes; at most {MAX_URI_BYTES} bytes of path and query are accepted",
+            uri_guard::MAX_REQUEST_LINE
+        ),
+    )
 }
 
 async fn not_found(request: Request) -> ApiError {
@@ -310,6 +324,7 @@ pub fn router(
         .route_layer(axum::middleware::from_fn_with_state(keys, require_key))
         .with_state(state.clone());
     handlers::public_routes()
+        .route(uri_guard::TOO_LONG_PATH, axum::routing::any(request_line_too_long))
         .with_state(state)
         .merge(engines)
         .fallback(not_found)
@@ -353,7 +368,7 @@ pub fn run(
             return Ok(());
         }
         on_ready(bound);
-        axum::serve(listener, app)
+        axum::serve(uri_guard::GuardedListener(listener), app)
             .with_graceful_shutdown(stop)
             .await
             .map_err(|e| Error::Argument(format!("the server on {bound} failed: {e}")))
