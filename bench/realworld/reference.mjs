@@ -7,6 +7,7 @@
 //                 APP/src/pages except _app.*, _document.*, api/**;
 //   wrappers    = app router layout.* / template.* in the page's folder or any ancestor up to
 //                 app/; pages router _app.*;
+//   (or, with PAGES_JSON set, the pages and wrappers it lists);
 //   a file affects a page when the page file or one of its wrappers reaches it through forward
 //   imports (transitively; static, dynamic, require, re-export and type-only edges all count).
 // Edges: every dependency with a resolved, local (not core, not node_modules) target.
@@ -30,13 +31,18 @@ const trackedSet = new Set(tracked);
 const JS = /\.(tsx|ts|jsx|js)$/;
 
 // ---- page files and their wrappers ----
+// PAGES_JSON (env): the framework's own route tree instead of the Next.js rules below, as
+// `{ "<repo path of a page module>": ["<repo path of each module that wraps it>", ...] }`
+// (bench/frameworks/rr-pages.mjs writes it from `react-router routes --json`).
 const pages = [];
 const wrappers = new Map(); // page -> [layout/template/_app files]
 // A wider, diagnostic-only variant: also the error/loading/not-found boundaries of the page's
 // folder and its ancestors and app/global-error (Next.js renders them around the page, too);
 // for the pages router, _document.
 const boundaries = new Map();
-for (const root of ['app', 'src/app']) {
+const given = process.env.PAGES_JSON ? JSON.parse(fs.readFileSync(process.env.PAGES_JSON, 'utf8')) : null;
+if (given) for (const [p, w] of Object.entries(given)) { pages.push(p); wrappers.set(p, w); }
+for (const root of given ? [] : ['app', 'src/app']) {
   const r = pre + root + '/';
   for (const f of tracked) {
     if (!f.startsWith(r)) continue;
@@ -62,7 +68,7 @@ for (const root of ['app', 'src/app']) {
     boundaries.set(f, b);
   }
 }
-for (const root of ['pages', 'src/pages']) {
+for (const root of given ? [] : ['pages', 'src/pages']) {
   const r = pre + root + '/';
   const appFiles = tracked.filter(f => f.startsWith(r) && /^_app\.(tsx|ts|jsx|js)$/.test(f.slice(r.length)));
   const docFiles = tracked.filter(f => f.startsWith(r) && /^_document\.(tsx|ts|jsx|js)$/.test(f.slice(r.length)));

@@ -41,7 +41,7 @@ fn monorepo() -> tempfile::TempDir {
             ),
             (
                 "apps/web/app/page.tsx",
-                "import { Button } from '@acme/ui';\nimport { Icon } from '@acme/ui/icons';\nimport { helper } from '@/util/helper.js';\nimport { fmt } from '~lib/fmt';\nimport dir from './dir';\nexport default function P() { return null }\n",
+                "import { Button } from '@acme/ui';\nimport { Icon } from '@acme/ui/icons';\nimport { helper } from '@/util/helper.js';\nimport { fmt } from '~lib/fmt';\nimport dir from './dir';\nimport { cn } from '@acme/kit/lib/utils';\nexport default function P() { return null }\n",
             ),
             ("apps/web/app/dir/index.ts", "export default 1;\n"),
             ("apps/web/src/util/helper.ts", "export const helper = 1;\n"),
@@ -60,6 +60,14 @@ fn monorepo() -> tempfile::TempDir {
                 "export function Button() { return null }\n",
             ),
             ("packages/ui/src/icons/index.ts", "export const Icon = 1;\n"),
+            // No `exports`: subpaths are files of the package, and `lib/` is a source folder
+            // here, not a build output.
+            (
+                "packages/kit/package.json",
+                r#"{"name": "@acme/kit", "main": "./index.ts"}"#,
+            ),
+            ("packages/kit/index.ts", "export * from './lib/utils';\n"),
+            ("packages/kit/lib/utils.ts", "export const cn = 1;\n"),
         ],
     );
     root
@@ -90,6 +98,8 @@ fn every_resolution_case_reaches_source_files() {
     edge("app/page.tsx", "src/lib/fmt.ts");
     // Directory index files.
     edge("app/page.tsx", "app/dir/index.ts");
+    // A TypeScript source under a folder named like a build output (`lib/`).
+    edge("app/page.tsx", "../../packages/kit/lib/utils.ts");
     assert!(g.unresolved.is_empty(), "{:?}", g.unresolved);
     assert_eq!(g.externals_of(g.id("app/page.tsx").unwrap()), &[] as &[String]);
 }

@@ -22,6 +22,7 @@ use super::config_file::{ConfigValue, read_config};
 enum Kind {
     SvelteKit,
     Nuxt,
+    ReactRouter,
     Vite,
 }
 
@@ -125,6 +126,9 @@ impl AppAliases {
                     .extend(folder(value, dir, Some(&src)).map(|t| (alias_key(&key), t)));
             }
         }
+        if config_in(dir, "react-router.config").is_some() {
+            app.kinds.push(Kind::ReactRouter);
+        }
         if let Some(path) = config_in(dir, "vite.config") {
             app.kinds.push(Kind::Vite);
             let config = read_config(&path).unwrap_or(ConfigValue::Unknown);
@@ -197,6 +201,8 @@ impl FrameworkAliases {
                     || spec.ends_with("/$types")
             }
             Kind::Nuxt => unresolved && spec.starts_with('#'),
+            // Route module types that `react-router typegen` writes to `.react-router/types`.
+            Kind::ReactRouter => unresolved && (spec.starts_with("./+types/") || spec.contains("/+types/")),
             Kind::Vite => false,
         })
     }

@@ -491,7 +491,16 @@ impl ModuleResolver {
         let rel = path.strip_prefix(&pkg.dir).ok()?;
         let mut parts = rel.components();
         let first = parts.next()?.as_os_str().to_string_lossy().into_owned();
-        if !OUTPUT_DIRS.contains(&first.as_str()) {
+        // A TypeScript or JSX source is a source wherever it sits (`lib/utils.ts` is no
+        // build output); only emitted `.js`/`.d.ts` files under an output folder map back.
+        let name = path.to_string_lossy();
+        let is_source = [".ts", ".tsx", ".mts", ".cts", ".jsx"]
+            .iter()
+            .any(|e| name.ends_with(e))
+            && !name.ends_with(".d.ts")
+            && !name.ends_with(".d.mts")
+            && !name.ends_with(".d.cts");
+        if is_source || !OUTPUT_DIRS.contains(&first.as_str()) {
             return Some(path.to_path_buf());
         }
         let inner: PathBuf = parts.collect();
