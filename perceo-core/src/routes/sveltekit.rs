@@ -1,5 +1,5 @@
 //! SvelteKit (`src/routes/`): `+page.svelte` pages with their `+page.ts` / `+page.server.ts`
-//! data modules, `+server.*` handlers, and `+layout.*` / `+error.svelte` files wrapping every
+//! data modules (a folder with load functions and no component is a page too), `+server.*` handlers, and `+layout.*` / `+error.svelte` files wrapping every
 //! page beneath them. Only `+`-prefixed files take part in routing. A layout reset
 //! (`+page@.svelte`, `+page@(group).svelte`, `+page@[id].svelte`) keeps only the layouts of
 //! the named ancestor segment and above (`@` alone: the root's).
@@ -79,12 +79,33 @@ pub(super) fn discover(files: &[String]) -> Vec<Route> {
         }
     }
     page_data.sort();
+    // A page with load functions only (`+page.server.ts` that redirects, say) is still a page
+    // of its folder, as SvelteKit lists it: its file is the universal load, else the server one.
+    let with_component: Vec<&str> = defined
+        .iter()
+        .filter(|(kind, _, _)| *kind == RouteKind::Page)
+        .map(|(_, dir, _)| *dir)
+        .collect();
+    let mut data_only: Vec<(RouteKind, &str, &str)> = Vec::new();
+    for (dir, file) in &page_data {
+        if with_component.contains(dir) || data_only.iter().any(|(_, d, _)| d == dir) {
+            continue;
+        }
+        let universal = page_data
+            .iter()
+            .find(|(d, f)| d == dir && !f.contains("+page.server."))
+            .map(|(_, f)| *f);
+        data_only.push((RouteKind::Page, dir, universal.unwrap_or(file)));
+    }
     defined
         .into_iter()
+        .chain(data_only)
         .map(|(kind, dir, file)| {
             let attached = match kind {
                 RouteKind::Page => {
-                    let beside = page_data.iter().filter(|(data_dir, _)| *data_dir == dir);
+                    let beside = page_data
+                        .iter()
+                        .filter(|(data_dir, data)| *data_dir == dir && *data != file);
                     let mut attached = match reset_target(file) {
                         Some(target) => wrappers.around_up_to(dir, &reset_dir(dir, target)),
                         None => wrappers.around(dir),

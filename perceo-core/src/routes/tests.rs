@@ -381,6 +381,8 @@ fn sveltekit_routes() {
             "src/routes/(app)/admin/users/[id]/+page@(app).svelte",
             "src/routes/[[lang]]/about/+page.svelte",
             "src/routes/api/cart/+server.ts",
+            "src/routes/logout/+page.server.ts",
+            "src/routes/logout/+page.ts",
             "src/hooks.server.ts",
         ]),
     );
@@ -396,8 +398,15 @@ fn sveltekit_routes() {
             ),
             ("/api/cart", Handler, "src/routes/api/cart/+server.ts"),
             ("/files/[...rest]", Page, "src/routes/files/[...rest]/+page@.svelte"),
+            // Load functions without a component: still a page (SvelteKit lists it).
+            ("/logout", Page, "src/routes/logout/+page.ts"),
             ("/product/[id]", Page, "src/routes/(app)/product/[id]/+page.svelte"),
         ]
+    );
+    assert!(
+        by_file(&routes, "src/routes/logout/+page.ts")
+            .attached
+            .contains(&"src/routes/logout/+page.server.ts".to_string())
     );
     assert_eq!(
         by_file(&routes, "src/routes/(app)/product/[id]/+page.svelte").attached,
