@@ -3,6 +3,7 @@
 generated (`.nuxt/components.d.ts`, `.nuxt/imports.d.ts` after `nuxi prepare`).
 
 Usage: nuxt_compare.py <app dir with .nuxt/> <perceo graph deps --json output>
+       (EXPECTED_OUT=FILE also writes Nuxt's expected edges as JSON [from, to, kind])
 
 Nuxt's side is rebuilt independently of Perceo's code: component tags are read from the
 `<template>` of each `.vue` file and looked up in components.d.ts (kebab-case turned into
@@ -77,6 +78,12 @@ for f in sorted(files):
         text = re.sub(r"<(script|style)\b[^>]*>", " ", text)
         text = re.sub(r"\s[:@#][\w.:-]*=\"([^\"]*)\"", r" \1 ", text)
         text = re.sub(r"\sv-[\w.:-]*=\"([^\"]*)\"", r" \1 ", text)
+    # components imported by name from `#components` (rendered dynamically)
+    for clause in re.findall(r"import\s*\{([^}]*)\}\s*from\s*['\"]#components['\"]", text):
+        for name in re.findall(r"([\w$]+)(?:\s+as\s+[\w$]+)?\s*(?:,|$)", clause.strip() + ","):
+            target = components.get(name) or components.get(name[4:] if name.startswith("Lazy") else "")
+            if target and target != f:
+                expected.add((f, target, "component"))
     code = code_only(text)
     declared = set(re.findall(r"\b(?:const|let|var|function|class|type|interface|enum)\s+([\w$]+)", code))
     for clause in re.findall(r"import\s+(?:type\s+)?([^;]*?)\s+from", code, flags=re.S):
@@ -89,6 +96,10 @@ for f in sorted(files):
         for target in exports.get(name, ()):
             if target != f:
                 expected.add((f, target, "composable"))
+
+if os.environ.get("EXPECTED_OUT"):
+    # Nuxt's auto-import edges as [from, to, kind], for touch-compare's reference graph.
+    json.dump(sorted(expected), open(os.environ["EXPECTED_OUT"], "w"), indent=0)
 
 perceo_any = {(e["from"], e["to"]) for e in graph["edges"]}
 perceo_auto = {(e["from"], e["to"]) for e in graph["edges"] if e["kind"] == "auto-import"}

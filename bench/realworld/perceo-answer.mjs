@@ -31,7 +31,24 @@ const toRepo = (projRel) => path.posix.normalize(path.posix.join(app === '.' ? '
 const files = {};
 const version = execFileSync(PERCEO, ['--version']).toString().trim();
 
+/** Flow id -> its page files (repo-relative), from the flow files and `perceo routes --json`. */
+function flowPageFiles() {
+  const routes = JSON.parse(execFileSync(PERCEO, ['--project-dir', app, 'routes', '--json'], { cwd: repo, stdio: ['ignore', 'pipe', 'ignore'] }).toString());
+  const byPattern = {};
+  for (const r of routes) if (r.kind === 'page') (byPattern[r.pattern] ||= []).push(r.file);
+  const flowDir = path.join(repo, app, '.perceo', 'flows');
+  const flowPages = {};
+  for (const f of fs.readdirSync(flowDir).filter(f => f.endsWith('.json'))) {
+    const j = JSON.parse(fs.readFileSync(path.join(flowDir, f), 'utf8'));
+    flowPages[j.id] = (j.pages || []).flatMap(p => byPattern[p] || []).map(toRepo);
+  }
+  return flowPages;
+}
+
 if (method === 'why') {
+  // App-wide files (middleware, plugins, entries) affect flows without a page chain: their
+  // flows' pages are the pages they affect.
+  let flowPages = null;
   // In batches: one answer names every page and flow of every file, with chains (a file that
   // reaches 250 pages is a few hundred KB), which must stay under Node's string limit.
   const BATCH = 100;
@@ -45,21 +62,17 @@ if (method === 'why') {
       const details = {};
       for (const p of f.pages || []) details[p.repoFile || toRepo(p.file)] = { via: p.via, chain: p.chain, pattern: p.pattern };
       const flows = (f.flows || []).map((x) => ({ id: x.id, confidence: x.confidence, kind: x.reasons?.[0]?.kind }));
+      const appWide = (f.flows || []).filter((x) => (x.reasons || []).some((r) => r.kind === 'global'));
+      if (appWide.length) {
+        flowPages ||= flowPageFiles();
+        for (const fl of appWide) for (const p of flowPages[fl.id] || []) details[p] ||= { via: 'global', chain: [], pattern: null };
+      }
       files[key] = { pages: Object.keys(details).sort(), details, why: f.why ?? null, inGraph: f.inGraph, flows };
     }
     if (sample.length > BATCH) log(`${Math.min(i + BATCH, sample.length)}/${sample.length} files`);
   }
 } else {
-  // pattern -> page files (project-relative) from the route table
-  const routes = JSON.parse(execFileSync(PERCEO, ['--project-dir', app, 'routes', '--json'], { cwd: repo, stdio: ['ignore', 'pipe', 'ignore'] }).toString());
-  const byPattern = {};
-  for (const r of routes) if (r.kind === 'page') (byPattern[r.pattern] ||= []).push(r.file);
-  const flowDir = path.join(repo, app, '.perceo', 'flows');
-  const flowPages = {};
-  for (const f of fs.readdirSync(flowDir).filter(f => f.endsWith('.json'))) {
-    const j = JSON.parse(fs.readFileSync(path.join(flowDir, f), 'utf8'));
-    flowPages[j.id] = (j.pages || []).flatMap(p => byPattern[p] || []).map(toRepo);
-  }
+  const flowPages = flowPageFiles();
   const scratch = process.env.SCRATCH || repo + '-touch';
   if (!fs.existsSync(scratch)) { log(`cp -a ${repo} ${scratch}`); execFileSync('cp', ['-a', repo, scratch]); }
   const git = (...a) => execFileSync('git', ['-C', scratch, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', ...a], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();

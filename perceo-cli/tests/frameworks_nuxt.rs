@@ -134,6 +134,32 @@ fn a_global_middleware_affects_every_page() {
 }
 
 #[test]
+fn a_plugin_and_what_it_imports_affect_every_page() {
+    let app = nuxt_app();
+    let (report, ids) = change(app.path(), "utils/track.ts", "// tweak");
+    assert_eq!(ids, ["account", "admin", "cart", "home"]);
+    assert!(
+        report.to_string().contains("Nuxt plugins run when the app starts"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_component_imported_from_hash_components_affects_its_page() {
+    let app = nuxt_app();
+    let (report, ids) = change(app.path(), "components/nav/NavHome.vue", "<!-- tweak -->");
+    assert_eq!(ids, ["account"], "{report:#}");
+}
+
+#[test]
+fn the_shared_alias_resolves_to_the_shared_folder() {
+    let app = nuxt_app();
+    let (report, ids) = change(app.path(), "shared/cart-line.ts", "// tweak");
+    assert_eq!(ids, ["cart"], "{report:#}");
+    assert_eq!(report["totals"]["unresolvedImports"], 0, "{report:#}");
+}
+
+#[test]
 fn graph_deps_lists_auto_import_edges() {
     let app = nuxt_app();
     let out = perceo(app.path()).args(["graph", "deps", "-q"]).assert().success();

@@ -19,6 +19,7 @@ pub(super) struct AutoCollector {
     exports: Vec<String>,
     layouts: Vec<String>,
     middleware: Vec<String>,
+    components: Vec<String>,
 }
 
 impl AutoCollector {
@@ -27,6 +28,11 @@ impl AutoCollector {
         if !self.references.contains(name) {
             self.references.insert(name.to_string());
         }
+    }
+
+    /// A component imported by name from Nuxt's `#components`.
+    pub(super) fn component(&mut self, name: &str) {
+        self.components.push(name.to_string());
     }
 
     /// A name bound anywhere in the module (variable, function, parameter, import).
@@ -117,7 +123,7 @@ impl AutoCollector {
         exports.dedup();
         (
             AutoFacts {
-                tags: Vec::new(),
+                tags: self.components,
                 free,
                 exports,
                 layouts: self.layouts,

@@ -121,6 +121,9 @@ impl AppAliases {
             }
             app.aliases.push(("assets".into(), src.join("assets")));
             app.aliases.push(("public".into(), src.join("public")));
+            // Nuxt 4's code shared by the app and the server, and the server's own folder.
+            app.aliases.push(("#shared".into(), dir.join("shared")));
+            app.aliases.push(("#server".into(), dir.join("server")));
             for (key, value) in config.get("alias").map(entries).unwrap_or_default() {
                 app.aliases
                     .extend(folder(value, dir, Some(&src)).map(|t| (alias_key(&key), t)));

@@ -76,7 +76,8 @@ pub struct FileFacts {
 /// What a file uses and offers without imports, for frameworks that auto-import (Nuxt).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AutoFacts {
-    /// Component-like tag names of a Vue template (`StatusCard`, `status-card`).
+    /// Component-like tag names of a Vue template (`StatusCard`, `status-card`), and the
+    /// names imported from Nuxt's `#components`.
     pub tags: Vec<String>,
     /// Identifiers used but not declared or imported in the file (scripts and template),
     /// sorted: candidates for auto-imported composables and utils.
@@ -126,6 +127,7 @@ pub fn extract_with(path: &str, text: &str, auto: bool) -> FileFacts {
             facts.parse_errors.extend(part.parse_errors);
             if let (Some(a), Some(names)) = (part.auto, names) {
                 declared.extend(names.declared);
+                auto_facts.tags.extend(a.tags);
                 auto_facts.free.extend(a.free);
                 auto_facts.exports.extend(a.exports);
                 auto_facts.layouts.extend(a.layouts);
@@ -149,7 +151,7 @@ pub fn extract_with(path: &str, text: &str, auto: bool) -> FileFacts {
             };
             auto_facts.free.extend(template.identifiers);
             auto_facts.free.retain(|n| !declared.contains(n));
-            auto_facts.tags = template.tags;
+            auto_facts.tags.extend(template.tags);
             auto_facts.layouts.extend(sfc::layout_names(&parts.markup));
             for list in [
                 &mut auto_facts.free,
@@ -322,6 +324,12 @@ impl<'a> Visit<'a> for Collector {
         if let (Some(auto), Some(specs)) = (&mut self.auto, &it.specifiers) {
             for spec in specs {
                 auto.binding(spec.local().name.as_str());
+                // Nuxt's `#components` names components as its auto-imports do.
+                if it.source.value == "#components"
+                    && let ImportDeclarationSpecifier::ImportSpecifier(named) = spec
+                {
+                    auto.component(named.imported.name().as_str());
+                }
             }
         }
         let type_only = it.import_kind == ImportOrExportKind::Type || all_type_specifiers;

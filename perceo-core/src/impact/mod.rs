@@ -160,7 +160,15 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
             if app.is_none() && !input.apps.is_empty() {
                 return None; // outside every app of a multi-app project
             }
-            Some((i, paths::app_wide_entry(in_app)?))
+            let path = graph.path(i);
+            let app_root = &path[..path.len() - in_app.len()];
+            let is_nuxt = || {
+                ["ts", "js", "mjs", "mts"]
+                    .iter()
+                    .any(|ext| graph.id(&format!("{app_root}nuxt.config.{ext}")).is_some())
+            };
+            let nuxt_plugin = || paths::nuxt_plugin(in_app).filter(|_| is_nuxt());
+            Some((i, paths::app_wide_entry(in_app).or_else(nuxt_plugin)?))
         })
         .collect();
     // Spec files of the flows: what reaches them changes those flows' tests.

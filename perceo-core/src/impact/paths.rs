@@ -97,6 +97,20 @@ pub fn app_wide_entry(path: &str) -> Option<&'static str> {
     }
 }
 
+/// A Nuxt plugin (`plugins/*.ts`, or `plugins/<dir>/index.ts`, under the source folder
+/// `app/` in Nuxt 4), which Nuxt runs when the app starts, for every page. Only meaningful in
+/// a Nuxt app: the caller checks that.
+pub fn nuxt_plugin(path: &str) -> Option<&'static str> {
+    let rest = path
+        .strip_prefix("plugins/")
+        .or_else(|| path.strip_prefix("app/plugins/"))
+        .or_else(|| path.strip_prefix("src/plugins/"))?;
+    let top_level = !rest.contains('/');
+    let dir_index = rest.matches('/').count() == 1 && rest.rsplit('/').next().is_some_and(|n| n.starts_with("index."));
+    ((top_level || dir_index) && crate::code::imports::is_source_path(rest))
+        .then_some("Nuxt plugins run when the app starts, for every page")
+}
+
 /// A Nuxt global route middleware: `middleware/*.global.ts` (or under the Nuxt 4 source
 /// folder `app/`).
 fn is_nuxt_global_middleware(path: &str) -> bool {

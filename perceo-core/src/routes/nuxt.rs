@@ -1,7 +1,7 @@
 //! Nuxt: `pages/` (Nuxt 3) or `app/pages/` (Nuxt 4 source directory), plus Nitro server
 //! routes in `server/api/` and `server/routes/`.
 //!
-//! `index` maps to its parent path, `[id]`, `[[id]]`, `[...slug]` and groups `(x)` follow the
+//! `index` (a file or a folder) maps to its parent path, `[id]`, `[[id]]`, `[...slug]` and groups `(x)` follow the
 //! file names. A page `parent.vue` beside a folder `parent/` is the parent route of the pages
 //! in that folder (it renders them through `<NuxtPage>`), so it is attached to them; when the
 //! folder has an `index` page, that index is the page of the URL and `parent.vue` only wraps.
@@ -78,7 +78,14 @@ fn pages(files: &[String], src: &str) -> Vec<Route> {
             attached.extend(parents(&pages, dir).into_iter().map(str::to_owned));
             Route {
                 app: None,
-                pattern: pattern_of(segments(dir).chain(last).filter(|segment| !is_group(segment))),
+                // A folder named `index` adds no segment, as its file would not
+                // (`@[account]/index/followers.vue` is `/@[account]/followers`).
+                pattern: pattern_of(
+                    segments(dir)
+                        .filter(|segment| *segment != "index")
+                        .chain(last)
+                        .filter(|segment| !is_group(segment)),
+                ),
                 kind: RouteKind::Page,
                 file: (*file).to_owned(),
                 attached,

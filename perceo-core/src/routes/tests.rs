@@ -459,6 +459,11 @@ fn nuxt_routes() {
             "pages/account.vue",
             "pages/account/index.vue",
             "pages/account/orders.vue",
+            // `index.vue` beside an `index/` folder: the parent of the pages in it, whose
+            // URLs the `index` folder adds nothing to.
+            "pages/u/[name]/index.vue",
+            "pages/u/[name]/index/index.vue",
+            "pages/u/[name]/index/followers.vue",
             "server/api/cart.get.ts",
             "server/api/users/[id].ts",
             "server/routes/sitemap.xml.ts",
@@ -477,7 +482,14 @@ fn nuxt_routes() {
             ("/blog/[...slug]", Page, "pages/blog/[...slug].vue"),
             ("/product/[id]", Page, "pages/product/[id].vue"),
             ("/sitemap.xml", Handler, "server/routes/sitemap.xml.ts"),
+            ("/u/[name]", Page, "pages/u/[name]/index/index.vue"),
+            ("/u/[name]/followers", Page, "pages/u/[name]/index/followers.vue"),
         ]
+    );
+    assert!(
+        by_file(&routes, "pages/u/[name]/index/followers.vue")
+            .attached
+            .contains(&"pages/u/[name]/index.vue".to_string())
     );
     let globals = ["app.vue", "error.vue", "layouts/default.vue"];
     assert_eq!(by_file(&routes, "pages/product/[id].vue").attached, globals);
