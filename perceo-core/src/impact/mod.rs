@@ -161,7 +161,7 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
                 return None; // outside every app of a multi-app project
             }
             let path = graph.path(i);
-            let app_root = &path[..path.len() - in_app.len()];
+            let app_root = path.strip_suffix(in_app).unwrap_or("");
             let is_nuxt = || {
                 ["ts", "js", "mjs", "mts"]
                     .iter()
