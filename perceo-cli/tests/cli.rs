@@ -331,11 +331,19 @@ fn init_bootstraps_flows_from_routes_and_flows_list_reads_them() {
         .assert()
         .success()
         .stdout(predicate::str::contains("blog-slug"));
-    let flow = json_stdout(perceo(tmp.path()).args(["flows", "show", "home"]));
+    let flow = json_stdout(perceo(tmp.path()).args(["flows", "show", "home", "--json"]));
     assert!(
         flow["related"].as_array().unwrap().iter().any(|r| r == "product-id"),
         "{flow}"
     );
+    // Without --json, for people: the definition in lines, not JSON.
+    perceo(tmp.path())
+        .args(["flows", "show", "home"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("home — "))
+        .stdout(predicate::str::contains("  pages: /"))
+        .stdout(predicate::str::contains("{").not());
     perceo(tmp.path())
         .args(["flows", "show", "nope"])
         .assert()
@@ -1377,6 +1385,10 @@ fn analytics_connect_sync_correlate_gaps_and_impact_on_the_shop() {
     );
     assert!(
         !config.contains("mp-secret") && !printed.contains("mp-secret"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Connected Mixpanel: credentials accepted"),
         "{printed}"
     );
     // A variable that is not set is a clear usage error.

@@ -102,9 +102,9 @@ fn print_correlation(report: &CorrelationReport, only: Option<&str>, out: &Outpu
 
 fn print_sync(report: &SyncReport, out: &Output) -> CmdResult {
     out.result(&format!(
-        "Synced {} event(s) from {:?} ({} → {}) in {} request(s){}",
+        "Synced {} event(s) from {} ({} → {}) in {} request(s){}",
         report.events,
-        report.provider,
+        report.provider.label(),
         report.from,
         report.to,
         report.requests,
@@ -157,8 +157,8 @@ pub(crate) fn run(cli: &Cli, cmd: &AnalyticsCommand, out: &Output) -> CmdResult 
                 return Ok(out.json_value(&to_json(&report)?)?);
             }
             out.result(&format!(
-                "Connected {:?}: credentials accepted. Wrote {} to {} (analytics.credentials = {}).",
-                report.provider,
+                "Connected {}: credentials accepted. Wrote {} to {} (analytics.credentials = {}).",
+                report.provider.label(),
                 report.keys.join(", "),
                 report.config_file.display(),
                 report.credentials

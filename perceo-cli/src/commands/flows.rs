@@ -98,14 +98,21 @@ pub(crate) fn run(cli: &Cli, cmd: &FlowsCommand, out: &Output) -> CmdResult {
             })?;
             // What the graph learnt about the flow (risk, production and test metrics) when it
             // has it; the definition alone otherwise.
-            match perceo.flow_record(id) {
-                Ok(Some(record)) => Ok(out.json_value(&to_json(&record)?)?),
-                Ok(None) => Ok(out.json_value(&to_json(flow)?)?),
+            let record = match perceo.flow_record(id) {
+                Ok(Some(record)) => record,
+                Ok(None) => perceo_core::graph::FlowRecord::new(flow.clone()),
                 Err(e) => {
                     out.warn(&format!("showing the definition only: {e}"));
-                    Ok(out.json_value(&to_json(flow)?)?)
+                    perceo_core::graph::FlowRecord::new(flow.clone())
                 }
+            };
+            if out.json {
+                return Ok(out.json_value(&to_json(&record)?)?);
             }
+            for line in show_lines(&record) {
+                out.result(&line)?;
+            }
+            Ok(())
         }
     }
 }
@@ -236,4 +243,76 @@ fn report_change(out: &Output, verb: &str, path: &std::path::Path, summary: &Syn
     out.result(&format!("{verb} {}", path.display()))?;
     out.result(&super::graph::summary_line(summary))?;
     Ok(())
+}
+
+/// A flow as `perceo flows show` prints it: its definition, tests, and what the graph knows.
+fn show_lines(record: &perceo_core::graph::FlowRecord) -> Vec<String> {
+    let f = &record.flow;
+    let pct = |x: f64| format!("{:.0}%", x * 100.0);
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "–".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
+    let mut lines = vec![format!("{} — {} ({})", f.id, f.name, f.priority.as_str())];
+    if let Some(description) = f.description.as_deref().filter(|d| !d.is_empty()) {
+        lines.push(format!("  {description}"));
+    }
+    lines.push(format!("  pages: {}", list(&f.pages)));
+    if let Some(app) = &f.app {
+        lines.push(format!("  app: {app}"));
+    }
+    lines.push(format!("  personas: {}", list(&f.personas)));
+    for (i, step) in f.steps.iter().enumerate() {
+        let at: Vec<&str> = [step.page.as_deref(), step.event.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        lines.push(format!(
+            "  {}. {} {}",
+            i + 1,
+            step.name,
+            if at.is_empty() {
+                String::new()
+            } else {
+                format!("({})", at.join(", "))
+            }
+        ));
+    }
+    let tests = f.tests.clone().unwrap_or_default();
+    if !f.has_tests() {
+        lines.push("  tests: none (perceo flows link-tests, or flows edit --spec)".into());
+    }
+    if !tests.specs.is_empty() {
+        lines.push(format!("  specs: {}", tests.specs.join(", ")));
+    }
+    if let Some(grep) = &tests.grep {
+        lines.push(format!("  grep: {grep}"));
+    }
+    for t in &tests.linked {
+        lines.push(format!("  linked: {}:{} {}", t.spec, t.line, t.title));
+    }
+    let mut known = Vec::new();
+    if let Some(risk) = record.risk_score {
+        known.push(format!("risk {risk:.2}"));
+    }
+    if let Some(coverage) = record.coverage_score {
+        known.push(format!("coverage {}", pct(coverage)));
+    }
+    if let Some(s) = &record.synthetic_metrics {
+        known.push(format!("tests pass {} of {} run(s)", pct(s.success_rate), s.run_count));
+    }
+    if let Some(p) = &record.production_metrics {
+        known.push(format!(
+            "production success {}, {:.0} users a day",
+            pct(p.success_rate),
+            p.daily_users
+        ));
+    }
+    if !known.is_empty() {
+        lines.push(format!("  {}", known.join(" · ")));
+    }
+    lines
 }

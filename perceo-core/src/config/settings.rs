@@ -500,6 +500,17 @@ pub enum AnalyticsProvider {
     Amplitude,
 }
 
+impl AnalyticsProvider {
+    /// The provider's name as people write it (`GA4`, `Mixpanel`, `Amplitude`).
+    pub fn label(self) -> &'static str {
+        match self {
+            AnalyticsProvider::Ga4 => "GA4",
+            AnalyticsProvider::Mixpanel => "Mixpanel",
+            AnalyticsProvider::Amplitude => "Amplitude",
+        }
+    }
+}
+
 /// `analytics.correlation`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
