@@ -55,7 +55,9 @@ pub fn sessionize(mut events: Vec<AnalyticsEvent>, timeout_ms: i64) -> Vec<Sessi
             s.user == event.user
                 && match (&last.session, &event.session) {
                     (Some(a), Some(b)) => a == b,
-                    _ => event.time_ms - last.time_ms <= timeout_ms,
+                    // As GA4: a session has timed out once the inactivity reaches the
+                    // timeout, so an event exactly `timeout_ms` later starts a new one.
+                    _ => event.time_ms - last.time_ms < timeout_ms,
                 }
         });
         if continues {
@@ -152,5 +154,17 @@ mod tests {
         let sessions = sessionize(events, 30 * MIN);
         assert_eq!(sessions.len(), 2);
         assert_eq!(sessions[1].events.len(), 2);
+    }
+
+    #[test]
+    fn inactivity_of_exactly_the_timeout_starts_a_new_session() {
+        let events = vec![
+            ev("a", 0, "x", None),
+            ev("a", 30 * MIN - 1, "y", None),
+            ev("a", 60 * MIN - 1, "z", None),
+        ];
+        let sessions = sessionize(events, 30 * MIN);
+        let sizes: Vec<usize> = sessions.iter().map(|s| s.events.len()).collect();
+        assert_eq!(sizes, [2, 1], "29:59.999 keeps the session, 30:00 ends it");
     }
 }
