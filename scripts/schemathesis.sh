@@ -15,17 +15,7 @@ SEED="${SCHEMATHESIS_SEED:-20261126}"
 
 venv="$CARGO_TARGET_DIR/schemathesis-venv"
 st="$venv/bin/schemathesis"
-if ! { [ -x "$st" ] && "$st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; }; then
-  echo "== installing schemathesis $SCHEMATHESIS_VERSION into $venv" >&2
-  rm -rf "$venv"
-  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
-    # Debian's python3 keeps venv in its own package.
-    rm -rf "$venv"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-    python3 -m venv "$venv"
-  fi
-  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
-fi
+bash "$root/scripts/python-venv.sh" "$venv" "schemathesis==$SCHEMATHESIS_VERSION"
 
 cargo build -q --locked -p perceo-cli --manifest-path "$root/Cargo.toml"
 perceo="$CARGO_TARGET_DIR/debug/perceo"

@@ -54,6 +54,10 @@ bash scripts/dashboard-test.sh 2>&1 | tee -a "$log" || status=$?
 echo "== perceo serve (scripts/schemathesis.sh)" >&2
 bash scripts/schemathesis.sh 2>&1 | tee -a "$log" || status=$?
 
+# Production funnels against Biopython's aligner on a synthetic GA4 export (issue 22).
+echo "== Funnels vs Biopython (scripts/funnel-check.sh)" >&2
+bash scripts/funnel-check.sh 2>&1 | tee -a "$log" || status=$?
+
 # The deployment guide: its local commands run against the example app (uses the Neo4j and
 # Redis started above), its references and flags checked.
 echo "== Deployment guide (scripts/docs-test.sh)" >&2
@@ -64,6 +68,6 @@ bash scripts/docs-test.sh 2>&1 | tee -a "$log" || status=$?
 echo "== CI templates (scripts/ci-template-test.sh)" >&2
 bash scripts/ci-template-test.sh 2>&1 | tee -a "$log" || status=$?
 
-awk '/^test result:|^npm-tests:|^c-tests:|^playwright-tests:|^dashboard-tests:|^schemathesis-tests:|^docs-tests:|^ci-template-tests:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+awk '/^test result:|^npm-tests:|^c-tests:|^playwright-tests:|^dashboard-tests:|^schemathesis-tests:|^funnel-tests:|^docs-tests:|^ci-template-tests:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

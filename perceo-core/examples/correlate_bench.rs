@@ -1,6 +1,6 @@
 //! Analytics correlation benchmark (issue 7): generated sessions aligned against generated
-//! flows with `FlowSet::correlate`, next to the textbook `scalar_baseline` on a sample in the
-//! same run. Deterministic (fixed seed).
+//! flows with `FlowSet::correlate`, next to the textbook full-matrix `walk_baseline` on a
+//! sample in the same run. Deterministic (fixed seed).
 //!
 //! ```text
 //! cargo run --release -p perceo-core --example correlate_bench -- [--sessions N] [--flows F] [--sample S] [--json]
@@ -13,12 +13,12 @@
 //!
 //! "Effective" cells count every session x flow pair (|session| x |flow|), pruned pairs
 //! included; "computed" cells only the pairs actually aligned. Exits 1 if `FlowSet::matches`
-//! disagrees with `scalar_baseline` on the sample.
+//! disagrees with `walk_baseline` (score and depth) on the sample.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
-use perceo_core::analytics::align::{FlowSet, Match, NOISE, Scoring, Scratch, Sessions, Symbol, scalar_baseline};
+use perceo_core::analytics::align::{FlowSet, Match, NOISE, Scoring, Scratch, Sessions, Symbol, depth, walk_baseline};
 use rayon::prelude::*;
 
 const ALPHABET: u64 = 300;
@@ -240,12 +240,13 @@ fn main() -> ExitCode {
     // Baseline: the textbook full-matrix algorithm on the first `n_sample` sessions x all
     // flows, no pruning; one thread, then all threads.
     let sample_cells: u64 = (0..n_sample).map(|i| sessions.get(i).len() as u64).sum::<u64>() * set.total_steps() as u64;
-    let mut baseline_scores = vec![0i32; n_sample * n_flows];
+    let mut baseline = vec![(0i32, 0u16); n_sample * n_flows];
     let t = Instant::now();
     for i in 0..n_sample {
         let s = sessions.get(i);
         for f in 0..n_flows {
-            baseline_scores[i * n_flows + f] = scalar_baseline(s, set.flow(f), &scoring);
+            let (score, prefix) = walk_baseline(s, set.flow(f), &scoring);
+            baseline[i * n_flows + f] = (score, depth(&prefix, MIN_SIMILARITY, &scoring));
         }
     }
     let base1_s = t.elapsed().as_secs_f64();
@@ -254,30 +255,34 @@ fn main() -> ExitCode {
         .into_par_iter()
         .map(|i| {
             (0..n_flows)
-                .map(|f| scalar_baseline(sessions.get(i), set.flow(f), &scoring) as i64)
+                .map(|f| walk_baseline(sessions.get(i), set.flow(f), &scoring).0 as i64)
                 .sum::<i64>()
         })
         .sum();
     let base_par_s = t.elapsed().as_secs_f64();
-    assert_eq!(checksum, baseline_scores.iter().map(|&s| s as i64).sum::<i64>());
+    assert_eq!(checksum, baseline.iter().map(|&(s, _)| s as i64).sum::<i64>());
 
-    // Cross-check on the sample: every candidate's score equals the baseline, every pruned
-    // flow scores 0 in the baseline.
+    // Cross-check on the sample: every candidate's score and depth equal the baseline's, every
+    // pruned flow has depth 0 in the baseline (the session never enters it).
     let (mut scratch, mut out, mut mismatches, mut checked) = (Scratch::default(), Vec::new(), 0u64, 0u64);
     for i in 0..n_sample {
         set.matches(sessions.get(i), MIN_SIMILARITY, &mut scratch, &mut out);
-        let mut got = vec![0i32; n_flows];
+        let mut got: Vec<Option<(i32, u16)>> = vec![None; n_flows];
         for m in &out {
-            got[m.flow as usize] = m.score;
+            got[m.flow as usize] = Some((m.score, m.depth));
         }
         for (f, &g) in got.iter().enumerate() {
             checked += 1;
-            if g != baseline_scores[i * n_flows + f] {
+            let want = baseline[i * n_flows + f];
+            let same = match g {
+                Some(g) => g == want,
+                None => want.1 == 0,
+            };
+            if !same {
                 mismatches += 1;
                 if mismatches <= 5 {
                     eprintln!(
-                        "MISMATCH session {i} flow {f}: matches {g}, baseline {} ({:?} / {:?})",
-                        baseline_scores[i * n_flows + f],
+                        "MISMATCH session {i} flow {f}: matches {g:?}, baseline {want:?} ({:?} / {:?})",
                         sessions.get(i),
                         set.flow(f)
                     );
@@ -376,7 +381,7 @@ fn main() -> ExitCode {
         );
     }
     if mismatches > 0 {
-        eprintln!("cross-check failed: {mismatches} of {checked} pairs differ from scalar_baseline");
+        eprintln!("cross-check failed: {mismatches} of {checked} pairs differ from walk_baseline");
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

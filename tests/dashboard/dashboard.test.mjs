@@ -179,7 +179,8 @@ test('the production funnel of a flow and its production numbers in the flows ta
   const labels = await funnel.locator('.track').evaluateAll((t) => t.map((x) => `${x.getAttribute('role')}:${x.getAttribute('aria-label')}`))
   assert.deepEqual(labels, ['img:Open product: 5 sessions', 'img:Add to cart: 3 sessions', 'img:See cart: 2 sessions'])
   const summary = await page.locator('#view').textContent()
-  assert.match(summary, /Success 40% · 5 users a day · 5 attempts a day/)
+  assert.match(summary, /Success 40% of the sessions that did the first step · 5 users a day · 5 attempts a day · [0-9.]+ s to complete/)
+  assert.match(summary, /Funnel: sessions that got at least this far/)
   assert.match(summary, /most leave after Open product/)
   await shot(page, 'dashboard-flow-funnel.png')
   // Its tests: the spec a person gave, and the tests `flows link-tests` found.

@@ -40,13 +40,17 @@ fn flow_lines(f: &FlowCorrelation) -> Vec<String> {
         });
         return lines;
     };
+    let duration = if f.sessions_completed == 0 {
+        "no completion to time".to_string()
+    } else {
+        format!("avg {:.1}s to complete", m.avg_duration / 1000.0)
+    };
     lines.push(format!(
-        "  sessions {} entered, {} completed · success {} · {:.1} users/day · avg {:.1}s",
+        "  sessions {} entered, {} completed · success {} · {:.1} users/day · {duration}",
         f.sessions_entered,
         f.sessions_completed,
         percent(m.success_rate),
         m.daily_users,
-        m.avg_duration / 1000.0
     ));
     let funnel: Vec<String> = m.funnel.iter().map(|s| format!("{} {}", s.step, s.sessions)).collect();
     lines.push(format!("  funnel: {}", funnel.join(" → ")));
@@ -89,8 +93,11 @@ fn print_correlation(report: &CorrelationReport, only: Option<&str>, out: &Outpu
         return Ok(out.json_value(&value)?);
     }
     out.result(&format!(
-        "{} session(s) over {} day(s) at similarity ≥ {}; {} entered no flow",
-        report.sessions, report.days, report.min_similarity, report.sessions_unmatched
+        "{} session(s) over {} day(s) of synced data at similarity ≥ {}; {} entered no flow",
+        report.sessions,
+        (report.days * 10.0).round() / 10.0,
+        report.min_similarity,
+        report.sessions_unmatched
     ))?;
     for f in flows {
         for line in flow_lines(f) {

@@ -39,12 +39,13 @@ pub struct Alphabet {
     pages: HashMap<String, Symbol>,
 }
 
-/// A session's events as symbols, consecutive repeats collapsed, with the time of each.
+/// A session's events as symbols, one per event (repeated steps are steps), with the time
+/// of each.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Encoded {
     /// The symbols.
     pub symbols: Vec<Symbol>,
-    /// Time (Unix ms) of the first event of each symbol's run.
+    /// Time (Unix ms) of each symbol's event.
     pub times: Vec<i64>,
 }
 
@@ -156,15 +157,16 @@ impl Alphabet {
         }
     }
 
-    /// A session's events as symbols, consecutive repeats collapsed.
+    /// A session's events as symbols, one per event: two item pages in a row are two steps
+    /// of a flow that visits two items.
     pub fn encode(&mut self, events: &[AnalyticsEvent]) -> Encoded {
-        let mut out = Encoded::default();
+        let mut out = Encoded {
+            symbols: Vec::with_capacity(events.len()),
+            times: Vec::with_capacity(events.len()),
+        };
         for event in events {
-            let symbol = self.symbol(event);
-            if out.symbols.last() != Some(&symbol) {
-                out.symbols.push(symbol);
-                out.times.push(event.time_ms);
-            }
+            out.symbols.push(self.symbol(event));
+            out.times.push(event.time_ms);
         }
         out
     }
@@ -268,7 +270,7 @@ mod tests {
         let share = a.symbol(&ev("share", None));
         assert!(share > unknown && !a.is_covered(share));
         let enc = a.encode(&[ev("view_item", None), ev("view_item", None), ev("add_to_cart", None)]);
-        assert_eq!(enc.symbols, vec![1, 2]);
+        assert_eq!(enc.symbols, vec![1, 1, 2], "repeated steps are steps");
     }
 
     #[test]

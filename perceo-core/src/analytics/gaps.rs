@@ -98,7 +98,7 @@ pub fn find_gaps(prepared: &Prepared, min_sessions: u64, limit: usize) -> Vec<Ga
             None => merged.push((journey, cluster)),
         }
     }
-    let weeks = prepared.days_covered as f64 / 7.0;
+    let weeks = prepared.days_covered / 7.0;
     let mut gaps: Vec<Gap> = merged
         .into_iter()
         .filter(|(_, c)| c.sessions >= min_sessions)
@@ -237,7 +237,7 @@ mod tests {
         // Single uncovered page: not a journey.
         events.extend(session("u6", 700, &["/about"]));
         let sessions = sessionize(events, 30 * MIN);
-        let prepared = prepare(std::slice::from_ref(&flow), &sessions);
+        let prepared = prepare(std::slice::from_ref(&flow), &sessions, 0.0);
         let gaps = find_gaps(&prepared, 2, 10);
         assert_eq!(gaps.len(), 1, "{gaps:#?}");
         let gap = &gaps[0];

@@ -2,10 +2,23 @@
 //! metrics — success rate, daily users and attempts, average duration, top exit step, device
 //! and cohort breakdowns, and the per-step funnel.
 //!
-//! A session *enters* a flow when its alignment walks through the flow's first step, and
-//! *reaches* step k when the flow's first k steps align at `minSimilarity` of a perfect score
-//! (so a skipped or mistaken step is tolerated, a session doing only the last steps is not
-//! counted). It *completes* the flow when it reaches the last step.
+//! Every figure comes from one result per (session, flow), its depth ([`Match::depth`], see
+//! [`crate::analytics::align`] for the semantics and examples): a session *enters* a flow
+//! when it does the flow's first step; it *reaches* step k when steps 1..k align with it at
+//! `minSimilarity` of a perfect score and step k itself happens; its depth is the last step
+//! it reaches. So:
+//!
+//! - entered: depth ≥ 1; completed: depth = the last step (the last step must happen);
+//!   success rate = completed / entered;
+//! - the funnel counts at step k the sessions whose depth is at least k (how far they got; a
+//!   tolerated skipped step counts as passed); the top exit step is the step most
+//!   uncompleted sessions stopped at (their depth);
+//! - devices and cohorts split the entered and completed sessions; the duration of a
+//!   completion runs from the first time the session did step 1 to the last time it did the
+//!   last step after that;
+//! - per-day figures (daily users, daily attempts) divide by the days the synced data covers
+//!   within the window (the union of the synced ranges), not by the days that happen to
+//!   have sessions.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -31,12 +44,17 @@ pub struct Prepared {
     pub users: Vec<u32>,
     /// Each session's UTC day number.
     pub days: Vec<u32>,
-    /// Distinct days with sessions (at least 1).
-    pub days_covered: usize,
+    /// The days per-day figures divide by: the days the synced data covers, as given to
+    /// [`prepare`] (fractional for part days).
+    pub days_covered: f64,
 }
 
-/// Encodes `sessions` against `flows`.
-pub fn prepare(flows: &[Flow], sessions: &[Session]) -> Prepared {
+/// Encodes `sessions` against `flows`. `covered_days` is how many days of data the sessions
+/// come from (the synced ranges within the window, see
+/// [`EventStore::covered_ms`](crate::analytics::store::EventStore::covered_ms)); when it is
+/// not positive (events not synced by Perceo), the number of distinct UTC days with
+/// sessions is used, at least 1.
+pub fn prepare(flows: &[Flow], sessions: &[Session], covered_days: f64) -> Prepared {
     let (mut alphabet, flow_symbols) = Alphabet::from_flows(flows);
     let mut user_ids: HashMap<&str, u32> = HashMap::new();
     let mut users = Vec::with_capacity(sessions.len());
@@ -59,7 +77,11 @@ pub fn prepare(flows: &[Flow], sessions: &[Session]) -> Prepared {
         encoded,
         users,
         days,
-        days_covered: distinct_days.len().max(1),
+        days_covered: if covered_days > 0.0 {
+            covered_days
+        } else {
+            distinct_days.len().max(1) as f64
+        },
     }
 }
 
@@ -73,13 +95,14 @@ pub struct FlowCorrelation {
     pub name: String,
     /// Steps production can see (those with an `event` or a `page`).
     pub observable_steps: usize,
-    /// Sessions that entered the flow.
+    /// Sessions that entered the flow (did its first step).
     pub sessions_entered: u64,
-    /// Sessions that completed it.
+    /// Sessions that completed it (reached its last step, which they did).
     pub sessions_completed: u64,
-    /// Sessions whose whole alignment with the flow reached `minSimilarity`.
+    /// Entered sessions whose alignment of the whole flow (every step matched or skipped)
+    /// scores at least `minSimilarity` of a perfect walk.
     pub sessions_matched: u64,
-    /// Mean similarity (0..1) of the sessions that entered.
+    /// Mean similarity (0..1) of the whole flow with the sessions that entered.
     pub avg_similarity: f64,
     /// The metrics written to the graph (`None` when no session entered or no step is
     /// observable: nothing is known, and nothing is written).
@@ -92,8 +115,9 @@ pub struct FlowCorrelation {
 pub struct CorrelationReport {
     /// Sessions looked at.
     pub sessions: u64,
-    /// Distinct days with sessions.
-    pub days: usize,
+    /// The days per-day figures divide by: the days the synced data covers within the
+    /// window (fractional for part days).
+    pub days: f64,
     /// The similarity threshold used.
     pub min_similarity: f64,
     /// Sessions that entered no flow.
@@ -238,7 +262,7 @@ pub fn correlate(
         },
         Acc::merge,
     );
-    let days = prepared.days_covered as f64;
+    let days = prepared.days_covered;
     let flows_out = flows
         .iter()
         .zip(acc.flows)
@@ -399,9 +423,9 @@ mod tests {
         let sessions = sessionize(all, 30 * MIN);
         assert_eq!(sessions.len(), 6);
         let flows = vec![checkout()];
-        let prepared = prepare(&flows, &sessions);
+        let prepared = prepare(&flows, &sessions, 0.0);
         let report = correlate(&flows, &sessions, &prepared, 0.7, "now");
-        assert_eq!((report.sessions, report.sessions_unmatched, report.days), (6, 1, 1));
+        assert_eq!((report.sessions, report.sessions_unmatched, report.days), (6, 1, 1.0));
         let f = &report.flows[0];
         assert_eq!(
             (f.observable_steps, f.sessions_entered, f.sessions_completed),
@@ -445,7 +469,7 @@ mod tests {
         }))
         .unwrap();
         let flows = vec![checkout(), idle];
-        let prepared = prepare(&flows, &sessions);
+        let prepared = prepare(&flows, &sessions, 0.0);
         let report = correlate(&flows, &sessions, &prepared, 0.95, "now");
         let m = report.flows[0].metrics.as_ref().unwrap();
         assert_eq!(m.success_rate, 0.0);

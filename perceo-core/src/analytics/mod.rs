@@ -1,5 +1,5 @@
 //! The Analytics engine: real user behaviour from GA4, Mixpanel or Amplitude, grouped into
-//! sessions, aligned against each flow's steps (Smith-Waterman), and turned into production
+//! sessions, aligned against each flow's steps (walks from step 1, see [`align`]), and turned into production
 //! metrics per flow, coverage gaps and revenue impact.
 //!
 //! Pipeline: [`providers`] fetch [`event::AnalyticsEvent`]s → [`store`] keeps them per day in

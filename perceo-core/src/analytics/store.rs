@@ -1,6 +1,8 @@
 //! Synced events on disk: `.perceo/analytics/<provider>/<YYYY-MM-DD>/<start>-<end>.ndjson`,
 //! one file per sync and UTC day, each written atomically, so an interrupted sync leaves no
-//! half-written file and the graph's cursor only moves after every file is in place.
+//! half-written file and the graph's cursor only moves after every file is in place. The file
+//! names record the range each sync covered (a sync that found no event writes an empty
+//! file), which is what per-day figures divide by ([`EventStore::covered_ms`]).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -43,11 +45,15 @@ impl EventStore {
         &self.dir
     }
 
-    /// Writes the events fetched for `[start_ms, end_ms)`, one atomic file per UTC day.
+    /// Writes the events fetched for `[start_ms, end_ms)`, one atomic file per UTC day (an
+    /// empty one on the range's last day when there is no event, so the range is recorded).
     pub fn write(&self, start_ms: i64, end_ms: i64, events: &[AnalyticsEvent]) -> Result<usize> {
         let mut by_day: BTreeMap<String, Vec<&AnalyticsEvent>> = BTreeMap::new();
         for e in events {
             by_day.entry(day_of(e.time_ms)).or_default().push(e);
+        }
+        if by_day.is_empty() {
+            by_day.insert(day_of(end_ms.saturating_sub(1).max(start_ms)), Vec::new());
         }
         for (day, events) in &by_day {
             let folder = self.dir.join(day);
@@ -92,6 +98,39 @@ impl EventStore {
             }
         }
         Ok((events, bad))
+    }
+
+    /// How much of `[start_ms, end_ms)` the stored syncs cover, in milliseconds: the union of
+    /// the ranges their file names record, clipped to the window. Files named otherwise (by
+    /// hand) are ignored.
+    pub fn covered_ms(&self, start_ms: i64, end_ms: i64) -> Result<i64> {
+        let mut ranges: Vec<(i64, i64)> = Vec::new();
+        for (_, folder) in self.days()? {
+            let entries = std::fs::read_dir(&folder).map_err(|e| Error::io(&folder, e))?;
+            for entry in entries.filter_map(|e| e.ok()) {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let range = name
+                    .strip_suffix(".ndjson")
+                    .and_then(|stem| stem.split_once('-'))
+                    .and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)));
+                if let Some((a, b)) = range {
+                    let (a, b) = (a.max(start_ms), b.min(end_ms));
+                    if a < b {
+                        ranges.push((a, b));
+                    }
+                }
+            }
+        }
+        ranges.sort_unstable();
+        let (mut covered, mut reach) = (0i64, i64::MIN);
+        for (a, b) in ranges {
+            let a = a.max(reach);
+            if b > a {
+                covered += b - a;
+                reach = b;
+            }
+        }
+        Ok(covered)
     }
 
     /// Removes day folders older than `keep_days` before `now_ms`; returns how many.
@@ -170,5 +209,26 @@ mod tests {
         assert_eq!(store.read_since(0).unwrap().1, 1);
         assert_eq!(store.prune(day + 100, 0).unwrap(), 1);
         assert_eq!(store.read_since(0).unwrap().0.len(), 2);
+    }
+
+    #[test]
+    fn coverage_is_the_union_of_the_synced_ranges_within_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EventStore::new(dir.path(), "ga4");
+        let day = 1_764_115_200_000;
+        assert_eq!(store.covered_ms(0, i64::MAX).unwrap(), 0);
+        // Two days with events only on the second, then an overlapping sync with none at all.
+        store
+            .write(day - DAY_MS, day + DAY_MS, &[event(day + 10, "a")])
+            .unwrap();
+        store.write(day + DAY_MS - 1000, day + DAY_MS + 5000, &[]).unwrap();
+        assert_eq!(store.read_since(0).unwrap().0.len(), 1);
+        assert_eq!(store.covered_ms(0, i64::MAX).unwrap(), 2 * DAY_MS + 5000);
+        // Clipped to the window.
+        assert_eq!(store.covered_ms(day, day + DAY_MS / 2).unwrap(), DAY_MS / 2);
+        assert_eq!(store.covered_ms(day + 3 * DAY_MS, day + 4 * DAY_MS).unwrap(), 0);
+        // A gap between syncs is not covered.
+        store.write(day + 3 * DAY_MS, day + 4 * DAY_MS, &[]).unwrap();
+        assert_eq!(store.covered_ms(0, i64::MAX).unwrap(), 3 * DAY_MS + 5000);
     }
 }

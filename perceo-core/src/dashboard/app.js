@@ -91,8 +91,11 @@ function production(m) {
   }).join('')
   const devices = Object.entries(m.deviceBreakdown || {}).map(([k, v]) => `${esc(k)} ${pct(v)}`).join(', ')
   const cohorts = Object.entries(m.cohortPerformance || {}).map(([k, v]) => `${esc(k)} ${pct(v)}`).join(', ')
-  return `<p>Success ${pct(m.successRate)} · ${Math.round(m.dailyUsers)} users a day · ${Math.round(m.dailyAttempts || 0)} attempts a day · ${(m.avgDuration / 1000).toFixed(1)} s to finish${m.topExitStep ? ` · most leave after <b>${esc(m.topExitStep)}</b>` : ''}</p>
-    ${steps ? `<h4>Funnel</h4><div class="funnel" id="funnel">${steps}</div>` : ''}
+  // The wording follows the README's matching rules: a session enters by doing the first
+  // step, completes by reaching the last one, and the funnel counts how far each one got.
+  const timing = m.successRate > 0 ? `${(m.avgDuration / 1000).toFixed(1)} s to complete` : 'no completion to time'
+  return `<p>Success ${pct(m.successRate)} of the sessions that did the first step · ${Math.round(m.dailyUsers)} users a day · ${Math.round(m.dailyAttempts || 0)} attempts a day · ${timing}${m.topExitStep ? ` · most leave after <b>${esc(m.topExitStep)}</b>` : ''}</p>
+    ${steps ? `<h4>Funnel: sessions that got at least this far</h4><div class="funnel" id="funnel">${steps}</div>` : ''}
     <p class="chain">${devices ? `devices: ${devices}` : ''}${cohorts ? ` · success by cohort: ${cohorts}` : ''} · updated ${esc(m.lastUpdated)}</p>`
 }
 

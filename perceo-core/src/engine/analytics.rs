@@ -373,15 +373,18 @@ impl Perceo {
     }
 
     /// The flows, and the sessions of the synced events of the last
-    /// `analytics.correlation.windowDays`, encoded against them.
+    /// `analytics.correlation.windowDays`, encoded against them (per-day figures divide by
+    /// the days the synced ranges cover within that window).
     fn window_sessions(&self) -> Result<(crate::flows::FlowSet, Vec<Session>, Prepared)> {
         let settings = self.analytics_settings();
         let store = self.analytics_store()?;
         let window_ms = settings.correlation.window_days as i64 * DAY_MS;
-        let (events, _) = store.read_since(crate::fsutil::now_ms() - window_ms)?;
+        let now = crate::fsutil::now_ms();
+        let (events, _) = store.read_since(now - window_ms)?;
+        let covered_days = store.covered_ms(now - window_ms, now)? as f64 / DAY_MS as f64;
         let sessions = sessionize(events, settings.correlation.session_timeout_minutes as i64 * 60_000);
         let set = self.flows()?;
-        let prepared = prepare(&set.flows, &sessions);
+        let prepared = prepare(&set.flows, &sessions, covered_days);
         Ok((set, sessions, prepared))
     }
 
