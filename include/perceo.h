@@ -289,9 +289,15 @@ char *perceo_last_error_message(void);
 
 /**
  * The stable code of the last failed call on the calling thread, or NULL if the last call
- * succeeded or none failed yet: a core code such as `config.not_found`, `config.parse`,
- * `git` or `flow.invalid` (the same as the CLI's and the Node package's), `argument` for
- * an invalid argument, `panic` for a panic, `internal` if a result could not be returned.
+ * succeeded or none failed yet. The same codes as the CLI's and the Node package's (the
+ * README's "Error codes" table): `config.not_found`, `config.path_missing`,
+ * `config.not_a_file`, `config.parse`, `config.invalid`, `config.env_missing`,
+ * `config.secret_file`, `config.key`, `init.exists`, `io`, `git`, `flow.invalid`,
+ * `graph.unreachable`, `graph.auth`, `graph.database_missing`, `graph.schema`,
+ * `graph.query`, `bus.unreachable`, `bus.auth`, `bus.error`, `api.unreachable`,
+ * `api.auth`, `api.error`, `argument` (also a NULL pointer, bad UTF-8 or bad options JSON),
+ * `serve.listen`, `encode`, `internal` (also a result that could not be returned) and
+ * `panic`.
  *
  * Ownership: the caller owns the result and frees it with `perceo_string_free`.
  *

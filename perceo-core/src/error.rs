@@ -252,6 +252,282 @@ pub enum Error {
     /// A caller passed an invalid argument (for example an unknown flow id).
     #[error("{0}")]
     Argument(String),
+
+    /// A server (`serve`, the dashboard) cannot listen on its address.
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        /// The address, `host:port`.
+        address: String,
+        /// The I/O error (address in use, permission denied, ...).
+        source: std::io::Error,
+    },
+
+    /// A value could not be encoded (JSON, the graph cache): a bug, never the input.
+    #[error("cannot encode {what}: {message}")]
+    Encode {
+        /// What was being encoded.
+        what: &'static str,
+        /// The encoder's words.
+        message: String,
+    },
+
+    /// Perceo itself failed (a runtime that cannot start, a poisoned lock, a server that
+    /// stopped): never the caller's input.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// One row of the error code registry: every code any binding reports, with the class the
+/// CLI exit code, the C status and the HTTP status derive from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeInfo {
+    /// The stable code (`config.parse`).
+    pub code: &'static str,
+    /// Its class.
+    pub kind: ErrorKind,
+    /// What it means, in plain words.
+    pub meaning: &'static str,
+    /// Who reports it.
+    pub source: CodeSource,
+}
+
+/// Who reports a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CodeSource {
+    /// An [`Error`] of the core, so every binding.
+    Core,
+    /// The C ABI and the Node addon, for what happens in the binding itself.
+    Binding,
+    /// `perceo serve`'s HTTP layer, before a request reaches the core.
+    Http,
+}
+
+/// The code a binding reports when Perceo panicked (the C ABI and the Node addon catch it).
+pub const PANIC_CODE: &str = "panic";
+
+/// The error code registry: every [`Error::code`], and [`PANIC_CODE`]. The README's "Error
+/// codes" table and the C header's comment on `perceo_last_error_code` are checked against
+/// it by tests.
+pub const CODES: &[CodeInfo] = &[
+    code(
+        "config.not_found",
+        ErrorKind::Usage,
+        "no Perceo configuration in the directory or its parents",
+    ),
+    code(
+        "config.path_missing",
+        ErrorKind::Usage,
+        "PERCEO_CONFIG_PATH names a missing file or a directory",
+    ),
+    code(
+        "config.not_a_file",
+        ErrorKind::Usage,
+        "a configuration or flow file's path is a directory",
+    ),
+    code(
+        "config.parse",
+        ErrorKind::Usage,
+        "a configuration or flow file is not valid JSONC (file:line:column)",
+    ),
+    code(
+        "config.invalid",
+        ErrorKind::Usage,
+        "a value has the wrong type or an invalid value (file:line:column, key)",
+    ),
+    code(
+        "config.env_missing",
+        ErrorKind::Usage,
+        "a `${VAR}` a component needs is not set",
+    ),
+    code(
+        "config.secret_file",
+        ErrorKind::Usage,
+        "a `file:` secret cannot be read",
+    ),
+    code(
+        "config.key",
+        ErrorKind::Usage,
+        "a dotted key given to `config get`/`set` is not usable",
+    ),
+    code(
+        "init.exists",
+        ErrorKind::Usage,
+        "`init` found a configuration and will not overwrite it",
+    ),
+    code(
+        "io",
+        ErrorKind::Job,
+        "a file or directory could not be read or written (path)",
+    ),
+    code("git", ErrorKind::Job, "a git operation failed"),
+    code(
+        "flow.invalid",
+        ErrorKind::Usage,
+        "a flow or persona definition is invalid",
+    ),
+    code(
+        "graph.unreachable",
+        ErrorKind::Unreachable,
+        "the flow graph's server cannot be reached",
+    ),
+    code("graph.auth", ErrorKind::Usage, "the flow graph refused the credentials"),
+    code(
+        "graph.database_missing",
+        ErrorKind::Usage,
+        "the configured Neo4j database does not exist",
+    ),
+    code(
+        "graph.schema",
+        ErrorKind::Job,
+        "the embedded graph is corrupt or from a newer Perceo",
+    ),
+    code("graph.query", ErrorKind::Job, "a flow graph operation failed"),
+    code(
+        "bus.unreachable",
+        ErrorKind::Unreachable,
+        "the Redis event bus cannot be reached",
+    ),
+    code(
+        "bus.auth",
+        ErrorKind::Usage,
+        "the Redis event bus refused the credentials",
+    ),
+    code("bus.error", ErrorKind::Job, "an event bus operation failed"),
+    code(
+        "api.unreachable",
+        ErrorKind::Unreachable,
+        "a managed engine API cannot be reached",
+    ),
+    code(
+        "api.auth",
+        ErrorKind::Usage,
+        "a managed engine API refused the key (401/403)",
+    ),
+    code(
+        "api.error",
+        ErrorKind::Job,
+        "a managed engine API answered with an error",
+    ),
+    code(
+        "argument",
+        ErrorKind::Usage,
+        "an invalid argument: an unknown flow id, a bad option, a NULL pointer",
+    ),
+    code(
+        "serve.listen",
+        ErrorKind::Job,
+        "a server cannot listen on its address (in use, not permitted)",
+    ),
+    code("encode", ErrorKind::Job, "a value could not be encoded (a bug)"),
+    code(
+        "internal",
+        ErrorKind::Job,
+        "Perceo itself failed (a bug or a broken environment)",
+    ),
+    from(
+        CodeSource::Binding,
+        PANIC_CODE,
+        ErrorKind::Job,
+        "Perceo panicked; the C ABI and the Node addon catch it (a bug)",
+    ),
+    from(
+        CodeSource::Http,
+        "auth.missing",
+        ErrorKind::Usage,
+        "serve: no `Authorization` header (401)",
+    ),
+    from(
+        CodeSource::Http,
+        "auth.scheme",
+        ErrorKind::Usage,
+        "serve: the header is not `Bearer <key>` (401)",
+    ),
+    from(
+        CodeSource::Http,
+        "auth.invalid",
+        ErrorKind::Usage,
+        "serve: the key is not one of the server's (401)",
+    ),
+    from(
+        CodeSource::Http,
+        "not_found",
+        ErrorKind::Usage,
+        "serve: no such route (404)",
+    ),
+    from(
+        CodeSource::Http,
+        "method_not_allowed",
+        ErrorKind::Usage,
+        "serve: the route takes another method (405)",
+    ),
+    from(
+        CodeSource::Http,
+        "request.invalid",
+        ErrorKind::Usage,
+        "serve: a malformed body, query or path (400)",
+    ),
+    from(
+        CodeSource::Http,
+        "request.content_type",
+        ErrorKind::Usage,
+        "serve: the body is not `application/json` (415)",
+    ),
+    from(
+        CodeSource::Http,
+        "request.too_large",
+        ErrorKind::Usage,
+        "serve: the body is over `serve.maxBodyBytes` (413)",
+    ),
+    from(
+        CodeSource::Http,
+        "request.uri_too_long",
+        ErrorKind::Usage,
+        "serve: the request line is over 8 KiB (414)",
+    ),
+    from(
+        CodeSource::Http,
+        "request.timeout",
+        ErrorKind::Unreachable,
+        "serve: the request took over `serve.requestTimeoutSecs` (503)",
+    ),
+];
+
+const fn code(code: &'static str, kind: ErrorKind, meaning: &'static str) -> CodeInfo {
+    CodeInfo {
+        code,
+        kind,
+        meaning,
+        source: CodeSource::Core,
+    }
+}
+
+const fn from(source: CodeSource, code: &'static str, kind: ErrorKind, meaning: &'static str) -> CodeInfo {
+    CodeInfo {
+        code,
+        kind,
+        meaning,
+        source,
+    }
+}
+
+/// The registry row of `code`.
+pub fn code_info(code: &str) -> Option<&'static CodeInfo> {
+    CODES.iter().find(|c| c.code == code)
+}
+
+/// The registry as the README's Markdown table (code, who reports it, CLI exit code, meaning).
+pub fn codes_markdown() -> String {
+    let mut out = String::from("| code | from | exit | meaning |\n|---|---|---|---|\n");
+    for c in CODES {
+        let (from, exit) = match c.source {
+            CodeSource::Core => ("all", c.kind.exit_code().to_string()),
+            CodeSource::Binding => ("C, Node", c.kind.exit_code().to_string()),
+            CodeSource::Http => ("HTTP", "–".to_string()),
+        };
+        out.push_str(&format!("| `{}` | {from} | {exit} | {} |\n", c.code, c.meaning));
+    }
+    out
 }
 
 impl Error {
@@ -282,20 +558,27 @@ impl Error {
             Error::Api { status: 401 | 403, .. } => "api.auth",
             Error::Api { .. } => "api.error",
             Error::Argument(_) => "argument",
+            Error::Listen { .. } => "serve.listen",
+            Error::Encode { .. } => "encode",
+            Error::Internal(_) => "internal",
         }
     }
 
-    /// Broad class of the error (usage, job, unreachable service).
+    /// The registry row of this error's code.
+    pub fn info(&self) -> &'static CodeInfo {
+        code_info(self.code()).expect("every code is in the registry (tested)")
+    }
+
+    /// Broad class of the error (usage, job, unreachable service), from the registry.
     pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::Io { .. } | Error::Git { .. } | Error::Graph { .. } | Error::GraphSchema { .. } => ErrorKind::Job,
-            Error::GraphUnreachable { .. } | Error::BusUnreachable { .. } | Error::ApiUnreachable { .. } => {
-                ErrorKind::Unreachable
-            }
-            Error::Api { status: 401 | 403, .. } => ErrorKind::Usage,
-            Error::Api { .. } => ErrorKind::Job,
-            Error::Bus(_) => ErrorKind::Job,
-            _ => ErrorKind::Usage,
+        self.info().kind
+    }
+
+    /// An [`Error::Encode`] of `what`.
+    pub(crate) fn encode(what: &'static str, e: impl std::fmt::Display) -> Self {
+        Error::Encode {
+            what,
+            message: e.to_string(),
         }
     }
 
@@ -304,5 +587,204 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One error of every variant. The `match` has no wildcard, so a new variant does not
+    /// compile until it is added here, and so to the registry check below.
+    fn one_of_each() -> Vec<Error> {
+        let io = || std::io::Error::other("x");
+        let all = vec![
+            Error::ConfigNotFound { dir: "d".into() },
+            Error::ConfigPathMissing { path: "p".into() },
+            Error::NotAFile { path: "p".into() },
+            Error::Parse {
+                path: "p".into(),
+                line: 1,
+                column: 1,
+                message: "m".into(),
+            },
+            Error::Invalid {
+                path: "p".into(),
+                line: 1,
+                column: 1,
+                key: "k".into(),
+                message: "m".into(),
+            },
+            Error::MissingEnv {
+                key: "k".into(),
+                var: "V".into(),
+            },
+            Error::SecretFile {
+                key: "k".into(),
+                path: "p".into(),
+                source: io(),
+            },
+            Error::Key {
+                key: "k".into(),
+                message: "m".into(),
+            },
+            Error::AlreadyInitialized { path: "p".into() },
+            Error::Io {
+                path: "p".into(),
+                source: io(),
+            },
+            Error::Git { message: "m".into() },
+            Error::Flow {
+                path: "p".into(),
+                message: "m".into(),
+            },
+            Error::GraphUnreachable {
+                backend: "Neo4j",
+                location: "l".into(),
+                message: "m".into(),
+            },
+            Error::GraphAuth {
+                backend: "Neo4j",
+                location: "l".into(),
+                user: "u".into(),
+                message: "m".into(),
+            },
+            Error::GraphDatabaseMissing {
+                location: "l".into(),
+                database: "d".into(),
+                hint: "h".into(),
+            },
+            Error::GraphSchema {
+                location: "l".into(),
+                message: "m".into(),
+            },
+            Error::Graph {
+                backend: "sqlite",
+                message: "m".into(),
+            },
+            Error::BusUnreachable {
+                location: "l".into(),
+                message: "m".into(),
+            },
+            Error::BusAuth {
+                location: "l".into(),
+                message: "m".into(),
+            },
+            Error::Bus("m".into()),
+            Error::ApiUnreachable {
+                engine: "observer",
+                url: "u".into(),
+                message: "m".into(),
+            },
+            Error::Api {
+                engine: "observer",
+                url: "u".into(),
+                status: 401,
+                message: "m".into(),
+            },
+            Error::Api {
+                engine: "observer",
+                url: "u".into(),
+                status: 500,
+                message: "m".into(),
+            },
+            Error::Argument("m".into()),
+            Error::Listen {
+                address: "a".into(),
+                source: io(),
+            },
+            Error::Encode {
+                what: "w",
+                message: "m".into(),
+            },
+            Error::Internal("m".into()),
+        ];
+        for e in &all {
+            match e {
+                Error::ConfigNotFound { .. }
+                | Error::ConfigPathMissing { .. }
+                | Error::NotAFile { .. }
+                | Error::Parse { .. }
+                | Error::Invalid { .. }
+                | Error::MissingEnv { .. }
+                | Error::SecretFile { .. }
+                | Error::Key { .. }
+                | Error::AlreadyInitialized { .. }
+                | Error::Io { .. }
+                | Error::Git { .. }
+                | Error::Flow { .. }
+                | Error::GraphUnreachable { .. }
+                | Error::GraphAuth { .. }
+                | Error::GraphDatabaseMissing { .. }
+                | Error::GraphSchema { .. }
+                | Error::Graph { .. }
+                | Error::BusUnreachable { .. }
+                | Error::BusAuth { .. }
+                | Error::Bus(_)
+                | Error::ApiUnreachable { .. }
+                | Error::Api { .. }
+                | Error::Argument(_)
+                | Error::Listen { .. }
+                | Error::Encode { .. }
+                | Error::Internal(_) => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn the_registry_holds_every_code_and_nothing_else() {
+        let produced: Vec<&str> = one_of_each().iter().map(Error::code).collect();
+        for code in &produced {
+            assert!(code_info(code).is_some(), "`{code}` is not in error::CODES");
+        }
+        for c in CODES {
+            assert_eq!(
+                produced.contains(&c.code),
+                c.source == CodeSource::Core,
+                "`{}`: core codes are those of an error variant, and only those",
+                c.code
+            );
+        }
+        let mut codes: Vec<&str> = CODES.iter().map(|c| c.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), CODES.len(), "a code is listed twice");
+    }
+
+    #[test]
+    fn kinds_and_exit_codes_come_from_the_registry() {
+        assert_eq!(Error::Argument("x".into()).kind().exit_code(), 2);
+        assert_eq!(Error::Internal("x".into()).kind().exit_code(), 1);
+        assert_eq!(
+            Error::Listen {
+                address: "127.0.0.1:1".into(),
+                source: std::io::Error::other("in use")
+            }
+            .kind(),
+            ErrorKind::Job
+        );
+        let down = Error::BusUnreachable {
+            location: "l".into(),
+            message: "m".into(),
+        };
+        assert_eq!(down.kind().exit_code(), 3);
+        let refused = Error::Api {
+            engine: "observer",
+            url: "u".into(),
+            status: 403,
+            message: "m".into(),
+        };
+        assert_eq!((refused.code(), refused.kind()), ("api.auth", ErrorKind::Usage));
+    }
+
+    #[test]
+    fn the_readme_lists_the_registry() {
+        let readme = include_str!("../../README.md");
+        assert!(
+            readme.contains(&codes_markdown()),
+            "README.md's \"Error codes\" table is stale; paste error::codes_markdown():\n{}",
+            codes_markdown()
+        );
     }
 }

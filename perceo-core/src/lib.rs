@@ -14,7 +14,7 @@
 //! # Ok::<(), perceo_core::Error>(())
 //! ```
 //!
-//! Every error is a [`Error`] with a stable [`Error::code`].
+//! Every error is a [`Error`] with a stable [`Error::code`], listed with its class in [`CODES`].
 #![deny(missing_docs)]
 
 mod analysis;
@@ -51,4 +51,4 @@ pub use engine::{
     AnalyzeOptions, ChangeSource, ConnectOptions, ConnectReport, OpenOptions, Perceo, SyncOptions, SyncProgress,
     SyncReport, TestOptions, TestSelection,
 };
-pub use error::{Error, ErrorKind, Result};
+pub use error::{CODES, CodeInfo, CodeSource, Error, ErrorKind, PANIC_CODE, Result, code_info, codes_markdown};

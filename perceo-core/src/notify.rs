@@ -13,7 +13,7 @@ pub async fn post_slack(webhook: &str, text: &str) -> Result<()> {
         .timeout(Duration::from_secs(5))
         .user_agent(concat!("perceo/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| Error::Argument(format!("cannot build an HTTP client: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot build an HTTP client: {e}")))?;
     let response = client
         .post(webhook)
         .json(&serde_json::json!({ "text": text }))

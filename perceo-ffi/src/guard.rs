@@ -9,7 +9,7 @@ use crate::PerceoStatus;
 /// string as [`perceo_core::Error::Argument`]'s code.
 pub(crate) const CODE_ARGUMENT: &str = "argument";
 /// Error code stored when Perceo panicked.
-pub(crate) const CODE_PANIC: &str = "panic";
+pub(crate) const CODE_PANIC: &str = perceo_core::PANIC_CODE;
 /// Error code stored when a result could not be turned into a C string or JSON.
 pub(crate) const CODE_INTERNAL: &str = "internal";
 

@@ -520,9 +520,15 @@ pub extern "C" fn perceo_last_error_message() -> *mut c_char {
 }
 
 /// The stable code of the last failed call on the calling thread, or NULL if the last call
-/// succeeded or none failed yet: a core code such as `config.not_found`, `config.parse`,
-/// `git` or `flow.invalid` (the same as the CLI's and the Node package's), `argument` for
-/// an invalid argument, `panic` for a panic, `internal` if a result could not be returned.
+/// succeeded or none failed yet. The same codes as the CLI's and the Node package's (the
+/// README's "Error codes" table): `config.not_found`, `config.path_missing`,
+/// `config.not_a_file`, `config.parse`, `config.invalid`, `config.env_missing`,
+/// `config.secret_file`, `config.key`, `init.exists`, `io`, `git`, `flow.invalid`,
+/// `graph.unreachable`, `graph.auth`, `graph.database_missing`, `graph.schema`,
+/// `graph.query`, `bus.unreachable`, `bus.auth`, `bus.error`, `api.unreachable`,
+/// `api.auth`, `api.error`, `argument` (also a NULL pointer, bad UTF-8 or bad options JSON),
+/// `serve.listen`, `encode`, `internal` (also a result that could not be returned) and
+/// `panic`.
 ///
 /// Ownership: the caller owns the result and frees it with `perceo_string_free`.
 ///
@@ -754,5 +760,23 @@ mod properties {
         let owned = unsafe { CStr::from_ptr(s) }.to_string_lossy().into_owned();
         free(s);
         Some(owned)
+    }
+
+    #[test]
+    fn the_header_lists_every_code_a_c_caller_can_get() {
+        let header = include_str!("../../include/perceo.h");
+        let declaration = header
+            .find("perceo_last_error_code(void)")
+            .expect("the header declares it");
+        let comment = &header[header[..declaration].rfind("/**").expect("with a comment")..declaration];
+        for c in perceo_core::CODES {
+            if c.source != perceo_core::CodeSource::Http {
+                assert!(
+                    comment.contains(&format!("`{}`", c.code)),
+                    "perceo_last_error_code's comment does not list `{}`",
+                    c.code
+                );
+            }
+        }
     }
 }

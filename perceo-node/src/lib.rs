@@ -16,7 +16,8 @@ use perceo_core::{AnalyzeOptions as CoreAnalyzeOptions, ChangeSource, Env as Cor
 
 /// A failure as JavaScript sees it: `error.code` and `error.message`.
 pub struct Failure {
-    /// The core's error code (`config.not_found`, ...), or `argument` / `panic`.
+    /// A code of `perceo_core::CODES`: the core's (`config.not_found`, ...), `argument` for a
+    /// bad argument, `panic`.
     code: String,
     /// Plain words.
     message: String,
@@ -50,7 +51,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 fn guarded<T>(f: impl FnOnce() -> std::result::Result<T, Failure>) -> std::result::Result<T, Failure> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
         Err(Failure {
-            code: "panic".into(),
+            code: perceo_core::PANIC_CODE.into(),
             message: format!("internal error (please report it): {}", panic_message(p.as_ref())),
         })
     })
@@ -63,7 +64,13 @@ fn js_error(env: Env, failure: Failure) -> Error {
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> std::result::Result<serde_json::Value, Failure> {
-    serde_json::to_value(value).map_err(|e| argument(e.to_string()))
+    serde_json::to_value(value).map_err(|e| {
+        perceo_core::Error::Encode {
+            what: "a result",
+            message: e.to_string(),
+        }
+        .into()
+    })
 }
 
 type Work = Box<dyn FnOnce() -> std::result::Result<serde_json::Value, Failure> + Send>;

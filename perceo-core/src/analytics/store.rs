@@ -60,8 +60,7 @@ impl EventStore {
             std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
             let mut bytes = Vec::with_capacity(events.len() * 160);
             for e in events {
-                serde_json::to_writer(&mut bytes, e)
-                    .map_err(|e| Error::Argument(format!("cannot encode an event: {e}")))?;
+                serde_json::to_writer(&mut bytes, e).map_err(|e| Error::encode("an event", e))?;
                 bytes.write_all(b"\n").map_err(|e| Error::io(&folder, e))?;
             }
             write_atomic(&folder.join(format!("{start_ms}-{end_ms}.ndjson")), &bytes)?;

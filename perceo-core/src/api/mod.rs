@@ -106,7 +106,7 @@ fn client_builder(connect: Duration) -> reqwest::ClientBuilder {
 fn build_client(builder: reqwest::ClientBuilder) -> Result<reqwest::Client> {
     builder
         .build()
-        .map_err(|e| Error::Argument(format!("cannot build an HTTP client: {e}")))
+        .map_err(|e| Error::Internal(format!("cannot build an HTTP client: {e}")))
 }
 
 /// The shared HTTP client: versioned user agent, gzip, the connect timeout and a timeout on

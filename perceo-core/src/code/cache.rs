@@ -198,7 +198,7 @@ impl GraphCache {
             files,
             resolution: Some(resolution),
         };
-        let bytes = postcard::to_stdvec(&cache).map_err(|e| crate::error::Error::Argument(e.to_string()))?;
+        let bytes = postcard::to_stdvec(&cache).map_err(|e| crate::error::Error::encode("the graph cache", e))?;
         write_atomic_unsynced(path, &bytes)
     }
 }

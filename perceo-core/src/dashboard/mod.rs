@@ -58,7 +58,7 @@ type ApiResult = std::result::Result<Json<serde_json::Value>, ApiError>;
 
 fn json<T: serde::Serialize>(value: &T) -> ApiResult {
     Ok(Json(
-        serde_json::to_value(value).map_err(|e| Error::Argument(e.to_string()))?,
+        serde_json::to_value(value).map_err(|e| Error::encode("a dashboard answer", e))?,
     ))
 }
 
@@ -155,8 +155,14 @@ pub async fn serve(
 ) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| Error::Argument(format!("cannot listen on {addr}: {e}")))?;
-    let bound = listener.local_addr().map_err(|e| Error::Argument(e.to_string()))?;
+        .map_err(|source| Error::Listen {
+            address: addr.to_string(),
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(|source| Error::Listen {
+        address: addr.to_string(),
+        source,
+    })?;
     let mut stop = Box::pin(stop);
     if crate::fsutil::stop_requested(stop.as_mut()).await {
         return Ok(());
@@ -165,5 +171,5 @@ pub async fn serve(
     axum::serve(listener, router(state))
         .with_graceful_shutdown(stop)
         .await
-        .map_err(|e| Error::Argument(format!("the dashboard server failed: {e}")))
+        .map_err(|e| Error::Internal(format!("the dashboard server failed: {e}")))
 }

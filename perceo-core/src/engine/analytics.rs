@@ -126,7 +126,7 @@ fn credentials_reference(given: &str, env: &crate::config::Env, project_dir: &Pa
         return match env.get(given) {
             Some(_) => Ok(format!("${{{given}}}")),
             None => Err(Error::Argument(format!(
-                "--credentials {given}: the environment variable {given} is not set"
+                "credentials `{given}`: the environment variable {given} is not set"
             ))),
         };
     }
@@ -138,7 +138,7 @@ fn credentials_reference(given: &str, env: &crate::config::Env, project_dir: &Pa
     };
     if !absolute.is_file() {
         return Err(Error::Argument(format!(
-            "--credentials {given}: neither a set environment variable (UPPER_CASE name) nor a readable file"
+            "credentials `{given}`: neither a set environment variable (UPPER_CASE name) nor a readable file"
         )));
     }
     let shown = match absolute.strip_prefix(project_dir) {
@@ -199,7 +199,7 @@ impl Perceo {
         let provider = options
             .provider
             .or(settings.provider)
-            .ok_or_else(|| Error::Argument("--provider is required (ga4, mixpanel or amplitude)".into()))?;
+            .ok_or_else(|| Error::Argument("a provider is required: ga4, mixpanel or amplitude".into()))?;
         settings.provider = Some(provider);
         let mut keys: Vec<(String, serde_json::Value)> =
             vec![("analytics.provider".into(), serde_json::json!(provider_name(provider)))];
@@ -210,7 +210,7 @@ impl Perceo {
                 .as_ref()
                 .map(|s| s.raw().to_string())
                 .ok_or_else(|| {
-                    Error::Argument("--credentials is required (an environment variable name or a file path)".into())
+                    Error::Argument("credentials are required: an environment variable name or a file path".into())
                 })?,
         };
         settings.credentials = Some(crate::config::Setting(reference.clone()));
@@ -239,7 +239,7 @@ impl Perceo {
                 }
                 AnalyticsProvider::Ga4 => {
                     return Err(Error::Argument(
-                        "--region applies to mixpanel and amplitude only".into(),
+                        "a region applies to Mixpanel and Amplitude only".into(),
                     ));
                 }
             };
@@ -247,7 +247,7 @@ impl Perceo {
         }
         if provider == AnalyticsProvider::Ga4 && settings.ga4.property_id.is_none() {
             return Err(Error::Argument(
-                "GA4 needs its property id: pass --property-id 123456789".into(),
+                "GA4 needs its property id, the number under Admin → Property details such as 123456789 (`--property-id` on the command line, `propertyId` from JavaScript)".into(),
             ));
         }
         let connector = self.connector_for(&settings)?;

@@ -49,7 +49,7 @@ impl DoctorHooks for Hooks {
             }));
         });
         rx.await
-            .map_err(|_| Error::Argument("the dry-run analysis stopped unexpectedly".into()))?
+            .map_err(|_| Error::Internal("the dry-run analysis stopped unexpectedly".into()))?
     }
 }
 
@@ -61,7 +61,7 @@ impl Perceo {
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| Error::Argument(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
         let hooks = Hooks { env: env.clone() };
         Ok(runtime.block_on(crate::doctor::run(project_dir, env, stage, timeout, &hooks)))
     }

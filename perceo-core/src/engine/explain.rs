@@ -37,16 +37,16 @@ impl Perceo {
     /// only what that file imports (transitively); with `to`, only what imports that file.
     pub fn module_graph(&self, from: Option<&str>, to: Option<&str>) -> Result<ModuleGraphExport> {
         let model = self.model()?;
-        let id = |flag: &str, f: &str| -> Result<usize> {
+        let id = |role: &str, f: &str| -> Result<usize> {
             let path = self.graph_path(f)?;
             model.graph.id(&path).ok_or_else(|| {
                 Error::Argument(format!(
-                    "{flag} {f}: `{path}` is not in the dependency graph (not a file of the project or of a workspace package it can import)"
+                    "{role} {f}: `{path}` is not in the dependency graph (not a file of the project or of a workspace package it can import)"
                 ))
             })
         };
-        let from = from.map(|f| id("--from", f)).transpose()?;
-        let to = to.map(|f| id("--to", f)).transpose()?;
+        let from = from.map(|f| id("from", f)).transpose()?;
+        let to = to.map(|f| id("to", f)).transpose()?;
         Ok(export(&model.graph, from, to))
     }
 

@@ -114,8 +114,7 @@ impl TestOptions {
             }),
             "all" => TestSelection::All,
             file => {
-                let text =
-                    std::fs::read_to_string(file).map_err(|e| Error::Argument(format!("flows from {file}: {e}")))?;
+                let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
                 TestSelection::Report(
                     serde_json::from_str(&text)
                         .map_err(|e| Error::Argument(format!("flows from {file}: not JSON ({e})")))?,
@@ -201,7 +200,7 @@ impl Perceo {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::Argument(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
         Ok(Perceo {
             config,
             bus: Mutex::new(bus),
@@ -260,7 +259,7 @@ impl Perceo {
         let mut slot = self
             .bus
             .lock()
-            .map_err(|_| Error::Argument("the bus handle is poisoned".into()))?;
+            .map_err(|_| Error::Internal("the bus handle is poisoned".into()))?;
         if let Some(b) = slot.as_ref() {
             return Ok(b.clone());
         }
@@ -309,7 +308,7 @@ impl Perceo {
                 let _ = tx.send(result);
             },
         )
-        .map_err(|e| Error::Argument(format!("cannot watch files: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot start the file watcher: {e}")))?;
         for (root, recursive) in watcher.watch_roots(&s.observer.watch.paths) {
             let mode = if recursive {
                 RecursiveMode::Recursive
@@ -319,7 +318,7 @@ impl Perceo {
             if root.exists() {
                 debouncer
                     .watch(&root, mode)
-                    .map_err(|e| Error::Argument(format!("cannot watch {}: {e}", root.display())))?;
+                    .map_err(|e| Error::io(&root, std::io::Error::other(format!("cannot watch it: {e}"))))?;
             }
         }
         let mut stop = std::pin::pin!(stop);
@@ -717,7 +716,7 @@ impl Perceo {
         let mut slot = self
             .graph
             .lock()
-            .map_err(|_| Error::Argument("the graph handle is poisoned".into()))?;
+            .map_err(|_| Error::Internal("the graph handle is poisoned".into()))?;
         if let Some(g) = slot.as_ref() {
             return Ok(g.clone());
         }

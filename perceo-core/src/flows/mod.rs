@@ -304,7 +304,7 @@ pub fn create_flow_file(project_dir: &Path, flow: &Flow) -> Result<PathBuf> {
         )));
     }
     let path = flows_dir(project_dir).join(format!("{}.json", flow.id));
-    let text = serde_json::to_string_pretty(flow).map_err(|e| Error::Argument(e.to_string()))? + "\n";
+    let text = serde_json::to_string_pretty(flow).map_err(|e| Error::encode("a flow", e))? + "\n";
     replace_validated(project_dir, &path, None, &text)?;
     Ok(path)
 }
@@ -368,7 +368,7 @@ pub fn write_flow_files(project_dir: &Path, flows: &[Flow], personas: &[Persona]
             if path.exists() {
                 continue;
             }
-            let text = serde_json::to_string_pretty(item).map_err(|e| Error::Argument(e.to_string()))? + "\n";
+            let text = serde_json::to_string_pretty(item).map_err(|e| Error::encode("a flow file", e))? + "\n";
             write_atomic(&path, text.as_bytes())?;
             written += 1;
         }

@@ -143,6 +143,10 @@ struct LoggedError {
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        debug_assert!(
+            crate::error::code_info(code).is_some(),
+            "`{code}` is not in error::CODES"
+        );
         ApiError {
             status,
             code: code.to_string(),
@@ -350,7 +354,7 @@ pub fn run(
         .thread_name("perceo-serve")
         .max_blocking_threads(64)
         .build()
-        .map_err(|e| Error::Argument(format!("cannot start the server runtime: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot start the server runtime: {e}")))?;
     // The facade owns a runtime, which must not be dropped inside this one: keep a handle
     // here so the last one goes out of scope after the server's runtime has stopped.
     let keep = perceo.clone();
@@ -359,8 +363,14 @@ pub fn run(
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .map_err(|e| Error::Argument(format!("cannot listen on {addr}: {e}")))?;
-        let bound = listener.local_addr().map_err(|e| Error::Argument(e.to_string()))?;
+            .map_err(|source| Error::Listen {
+                address: addr.to_string(),
+                source,
+            })?;
+        let bound = listener.local_addr().map_err(|source| Error::Listen {
+            address: addr.to_string(),
+            source,
+        })?;
         // Poll `stop` once before announcing readiness, so whatever it sets up (signal
         // handlers) is in place by the time anyone knows the address.
         let mut stop = Box::pin(stop);
@@ -371,7 +381,7 @@ pub fn run(
         axum::serve(uri_guard::GuardedListener(listener), app)
             .with_graceful_shutdown(stop)
             .await
-            .map_err(|e| Error::Argument(format!("the server on {bound} failed: {e}")))
+            .map_err(|e| Error::Internal(format!("the server on {bound} failed: {e}")))
     });
     runtime.shutdown_timeout(std::time::Duration::from_secs(10));
     drop(keep);
