@@ -14,7 +14,7 @@ pub fn now_rfc3339() -> String {
 /// Polls `stop` once and says whether it is already done. Long-running commands call it before
 /// announcing they are ready, so that whatever `stop` sets up on its first poll (a Ctrl-C or
 /// SIGTERM handler) is in place by the time anyone can send the signal.
-pub async fn stop_requested<F: std::future::Future<Output = ()>>(stop: std::pin::Pin<&mut F>) -> bool {
+pub async fn stop_requested<F: std::future::Future<Output = ()> + ?Sized>(stop: std::pin::Pin<&mut F>) -> bool {
     let mut stop = stop;
     std::future::poll_fn(|cx| std::task::Poll::Ready(stop.as_mut().poll(cx).is_ready())).await
 }

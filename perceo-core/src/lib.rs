@@ -36,6 +36,7 @@ pub mod graph;
 pub mod impact;
 pub mod init;
 pub mod jsonc;
+mod listen;
 pub mod notify;
 pub mod project;
 pub mod routes;

@@ -153,21 +153,10 @@ pub async fn serve(
     on_ready: &mut (dyn FnMut(SocketAddr) + Send),
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| Error::Listen {
-            address: addr.to_string(),
-            source,
-        })?;
-    let bound = listener.local_addr().map_err(|source| Error::Listen {
-        address: addr.to_string(),
-        source,
-    })?;
-    let mut stop = Box::pin(stop);
-    if crate::fsutil::stop_requested(stop.as_mut()).await {
+    let mut stop: crate::listen::Stop = Box::pin(stop);
+    let Some(listener) = crate::listen::bind(addr, &mut stop, on_ready).await? else {
         return Ok(());
-    }
-    on_ready(bound);
+    };
     axum::serve(listener, router(state))
         .with_graceful_shutdown(stop)
         .await

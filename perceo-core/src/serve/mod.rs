@@ -361,27 +361,14 @@ pub fn run(
     let app = router(perceo, keys, options.max_body_bytes, options.request_timeout);
     let addr = options.addr;
     let result = runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|source| Error::Listen {
-                address: addr.to_string(),
-                source,
-            })?;
-        let bound = listener.local_addr().map_err(|source| Error::Listen {
-            address: addr.to_string(),
-            source,
-        })?;
-        // Poll `stop` once before announcing readiness, so whatever it sets up (signal
-        // handlers) is in place by the time anyone knows the address.
-        let mut stop = Box::pin(stop);
-        if crate::fsutil::stop_requested(stop.as_mut()).await {
+        let mut stop: crate::listen::Stop = Box::pin(stop);
+        let Some(listener) = crate::listen::bind(addr, &mut stop, on_ready).await? else {
             return Ok(());
-        }
-        on_ready(bound);
+        };
         axum::serve(uri_guard::GuardedListener(listener), app)
             .with_graceful_shutdown(stop)
             .await
-            .map_err(|e| Error::Internal(format!("the server on {bound} failed: {e}")))
+            .map_err(|e| Error::Internal(format!("the server on {addr} failed: {e}")))
     });
     runtime.shutdown_timeout(std::time::Duration::from_secs(10));
     drop(keep);
