@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use perceo_core::FlowsFrom;
+use perceo_core::impact::OnEmpty;
 
 /// Perceo: flow-aware regression testing. Finds the user flows a change can break,
 /// runs only their tests, and tells which of them real users depend on.
@@ -209,21 +212,21 @@ pub enum CiCommand {
 pub struct TestArgs {
     /// Which flows: `analyze` (a fresh analysis of --base..--head), `all`, or a saved
     /// `perceo ci analyze --json` file.
-    #[arg(long, value_name = "analyze|all|FILE.json", default_value = "analyze")]
-    pub flows_from: String,
+    #[arg(long, value_name = "analyze|all|FILE.json", default_value = "analyze", value_parser = parse_flows_from)]
+    pub flows_from: FlowsFrom,
     /// Base ref for `--flows-from analyze`. Default: uncommitted work against HEAD.
     #[arg(long)]
     pub base: Option<String>,
-    /// Head ref for `--flows-from analyze`.
-    #[arg(long, default_value = "HEAD")]
-    pub head: String,
+    /// Head ref for `--flows-from analyze` (needs --base). Default: HEAD.
+    #[arg(long, requires = "base")]
+    pub head: Option<String>,
     /// How many flows' tests run at once. Default: observer.ci.parallelism.
     #[arg(long, value_name = "N")]
     pub parallel: Option<usize>,
     /// Run only shard i of n (e.g. 2/4): the same split on every machine, balanced by the
     /// recorded durations of each flow's tests.
-    #[arg(long, value_name = "i/n")]
-    pub shard: Option<String>,
+    #[arg(long, value_name = "i/n", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
 }
 
 /// `perceo ci report`.
@@ -256,9 +259,9 @@ pub struct AnalyzeArgs {
     /// Base ref (branch, tag, SHA, HEAD~n); the diff starts at its merge base with --head.
     #[arg(long, required_unless_present = "working_tree")]
     pub base: Option<String>,
-    /// Head ref.
-    #[arg(long, default_value = "HEAD")]
-    pub head: String,
+    /// Head ref (needs --base). Default: HEAD.
+    #[arg(long, requires = "base")]
+    pub head: Option<String>,
     /// Analyse uncommitted work (staged, unstaged, untracked) against HEAD instead of refs.
     #[arg(long, conflicts_with = "base")]
     pub working_tree: bool,
@@ -267,8 +270,8 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<LevelArg>,
     /// What to select when code changed but no flow is affected.
-    #[arg(long, value_enum, default_value = "all")]
-    pub on_empty: OnEmptyArg,
+    #[arg(long, default_value = "all", value_parser = on_empty_parser())]
+    pub on_empty: OnEmpty,
     /// Add the analyzer's failure predictions for the affected flows to the report.
     #[arg(long)]
     pub with_insights: bool,
@@ -299,15 +302,24 @@ impl From<LevelArg> for perceo_core::config::Severity {
     }
 }
 
-/// `--on-empty` choices.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum OnEmptyArg {
-    /// Select every flow (fail-safe).
-    All,
-    /// Select nothing.
-    None,
-    /// Select critical and high priority flows.
-    Smoke,
+/// `--on-empty`: the core's names and help, parsed by the core.
+fn on_empty_parser() -> impl clap::builder::TypedValueParser<Value = OnEmpty> {
+    let choices = OnEmpty::NAMES.map(|name| {
+        let choice: OnEmpty = name.parse().expect("one of OnEmpty::NAMES");
+        clap::builder::PossibleValue::new(name).help(choice.help())
+    });
+    clap::builder::PossibleValuesParser::new(choices)
+        .map(|name| name.parse::<OnEmpty>().expect("one of OnEmpty::NAMES"))
+}
+
+/// `--flows-from`, parsed by the core.
+fn parse_flows_from(text: &str) -> perceo_core::Result<FlowsFrom> {
+    text.parse()
+}
+
+/// `--shard i/n`, parsed by the core.
+fn parse_shard(text: &str) -> perceo_core::Result<(usize, usize)> {
+    perceo_core::coordinator::shard::parse_shard(text)
 }
 
 /// `perceo flows …`.
@@ -566,9 +578,9 @@ pub enum AnalyzeCommand {
         /// Base ref. Default: uncommitted work against HEAD.
         #[arg(long)]
         base: Option<String>,
-        /// Head ref.
-        #[arg(long, default_value = "HEAD")]
-        head: String,
+        /// Head ref (needs --base). Default: HEAD.
+        #[arg(long, requires = "base")]
+        head: Option<String>,
     },
 }
 

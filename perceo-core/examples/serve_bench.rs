@@ -42,6 +42,7 @@ fn run(args: &[String]) -> Result<String, String> {
         OpenOptions {
             env: Env::from_process(),
             local: true,
+            ..Default::default()
         },
     )
     .map_err(|e| e.to_string())?;

@@ -56,6 +56,7 @@ fn correlation_writes_metrics_to_the_graph_and_publishes_its_events() {
         OpenOptions {
             env: Env::default(),
             local: true,
+            ..Default::default()
         },
     )
     .unwrap();

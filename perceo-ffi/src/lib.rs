@@ -123,19 +123,12 @@ pub unsafe extern "C" fn perceo_project_open(
         let project_dir = unsafe { required(project_dir, "project_dir") }?;
         // SAFETY: the caller guarantees NULL or a NUL-terminated string.
         let config_path = unsafe { optional(config_path, "config_path") }?;
-        let env = match config_path {
-            None => Env::from_process(),
-            Some(path) => Env::from_pairs(
-                std::env::vars_os()
-                    .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-                    .filter(|(k, _)| k != "PERCEO_CONFIG_PATH")
-                    .chain([("PERCEO_CONFIG_PATH".to_string(), path.to_string())]),
-            ),
-        };
+
         let perceo = Perceo::open(
             Path::new(project_dir),
             OpenOptions {
-                env,
+                env: Env::from_process(),
+                config_path: config_path.map(std::path::PathBuf::from),
                 ..Default::default()
             },
         )?;
@@ -176,14 +169,18 @@ fn parse_analyze_options(json: Option<&str>) -> Result<OnEmpty, FfiError> {
     };
     let options: AnalyzeOptionsJson = serde_json::from_str(json)
         .map_err(|e| FfiError::InvalidArgument(format!("`options_json` is not valid options JSON: {e}")))?;
-    match options.on_empty.as_deref() {
-        None | Some("all") => Ok(OnEmpty::All),
-        Some("none") => Ok(OnEmpty::None),
-        Some("smoke") => Ok(OnEmpty::Smoke),
-        Some(other) => Err(FfiError::InvalidArgument(format!(
-            "`options_json`: onEmpty must be \"all\", \"none\" or \"smoke\", not {other:?}"
-        ))),
-    }
+    options
+        .on_empty
+        .as_deref()
+        .map(str::parse::<OnEmpty>)
+        .transpose()
+        .map(Option::unwrap_or_default)
+        .map_err(invalid_argument)
+}
+
+/// A core error about an argument the caller passed, as `PERCEO_STATUS_INVALID_ARGUMENT`.
+fn invalid_argument(e: perceo_core::Error) -> FfiError {
+    FfiError::InvalidArgument(e.to_string())
 }
 
 /// Borrows the project behind a handle.
@@ -243,18 +240,7 @@ pub unsafe extern "C" fn perceo_project_analyze(
                 optional(options_json, "options_json")?,
             )
         };
-        let source = match (base, head) {
-            (Some(base), head) => ChangeSource::Refs {
-                base: base.to_string(),
-                head: head.unwrap_or("HEAD").to_string(),
-            },
-            (None, None) => ChangeSource::WorkingTree,
-            (None, Some(_)) => {
-                return Err(FfiError::InvalidArgument(
-                    "`head` is set but `base` is NULL: give a base, or neither for uncommitted work".into(),
-                ));
-            }
-        };
+        let source = ChangeSource::new(base.map(String::from), head.map(String::from)).map_err(invalid_argument)?;
         let on_empty = parse_analyze_options(options)?;
         let report = perceo.analyze(&AnalyzeOptions { source, on_empty })?;
         *out = json_c_string(&report)?;
@@ -339,12 +325,14 @@ pub unsafe extern "C" fn perceo_project_run_tests(
             })?,
             None => TestOptionsJson::default(),
         };
-        let options = perceo_core::TestOptions::from_spec(
-            o.flows_from.as_deref().unwrap_or("analyze"),
-            o.base,
-            o.head,
+        let options = perceo_core::TestOptions::new(
+            o.flows_from.as_deref().map(str::parse).transpose()?.unwrap_or_default(),
+            ChangeSource::new(o.base, o.head)?,
             o.parallel,
-            o.shard.as_deref(),
+            o.shard
+                .as_deref()
+                .map(perceo_core::coordinator::shard::parse_shard)
+                .transpose()?,
         )?;
         let report = perceo.run_tests(&options, &mut |_| {})?;
         *out = json_c_string(&report)?;

@@ -185,9 +185,10 @@ impl Perceo {
     #[napi(factory)]
     pub fn open(env: Env, project_dir: String, config_path: Option<String>) -> Result<Perceo> {
         guarded(|| {
-            let vars = std::env::vars().chain(config_path.map(|p| ("PERCEO_CONFIG_PATH".to_string(), p)));
             let options = OpenOptions {
-                env: CoreEnv::from_pairs(vars),
+                // Variables that are not UTF-8 are left out (as the CLI and C do), never a panic.
+                env: CoreEnv::from_process(),
+                config_path: config_path.map(PathBuf::from),
                 ..Default::default()
             };
             let inner = perceo_core::Perceo::open(&PathBuf::from(project_dir), options)?;
@@ -218,19 +219,13 @@ impl Perceo {
                 head: None,
                 on_empty: None,
             });
-            let on_empty = match options.on_empty.as_deref() {
-                None | Some("all") => OnEmpty::All,
-                Some("none") => OnEmpty::None,
-                Some("smoke") => OnEmpty::Smoke,
-                Some(other) => return Err(argument(format!("onEmpty must be all, none or smoke, not `{other}`"))),
-            };
-            let source = match options.base {
-                Some(base) => ChangeSource::Refs {
-                    base,
-                    head: options.head.unwrap_or_else(|| "HEAD".into()),
-                },
-                None => ChangeSource::WorkingTree,
-            };
+            let on_empty = options
+                .on_empty
+                .as_deref()
+                .map(str::parse::<OnEmpty>)
+                .transpose()?
+                .unwrap_or_default();
+            let source = ChangeSource::new(options.base, options.head)?;
             let report = perceo.analyze(&CoreAnalyzeOptions { source, on_empty })?;
             to_json(&report)
         })
@@ -280,12 +275,14 @@ impl Perceo {
                 parallel: None,
                 shard: None,
             });
-            let options = perceo_core::TestOptions::from_spec(
-                o.flows_from.as_deref().unwrap_or("analyze"),
-                o.base,
-                o.head,
+            let options = perceo_core::TestOptions::new(
+                o.flows_from.as_deref().map(str::parse).transpose()?.unwrap_or_default(),
+                ChangeSource::new(o.base, o.head)?,
                 o.parallel.map(|p| p as usize),
-                o.shard.as_deref(),
+                o.shard
+                    .as_deref()
+                    .map(perceo_core::coordinator::shard::parse_shard)
+                    .transpose()?,
             )?;
             to_json(&perceo.run_tests(&options, &mut |_| {})?)
         })

@@ -68,13 +68,7 @@ pub(crate) fn run(cli: &Cli, cmd: &AnalyzeCommand, out: &Output) -> CmdResult {
             }
         }
         AnalyzeCommand::Predict { base, head } => {
-            let source = match base {
-                Some(base) => ChangeSource::Refs {
-                    base: base.clone(),
-                    head: head.clone(),
-                },
-                None => ChangeSource::WorkingTree,
-            };
+            let source = ChangeSource::new(base.clone(), head.clone())?;
             let report = perceo.analyze(&AnalyzeOptions {
                 source,
                 on_empty: OnEmpty::None,

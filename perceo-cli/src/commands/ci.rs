@@ -3,24 +3,16 @@
 use std::io::IsTerminal;
 
 use perceo_core::config::Severity;
-use perceo_core::impact::{ImpactReport, OnEmpty};
+use perceo_core::impact::ImpactReport;
 use perceo_core::{AnalyzeOptions, ChangeSource};
 
 use perceo_core::TestOptions;
 use perceo_core::coordinator::{FlowStatus, ReportFormat, annotations, render};
 
-use crate::args::{AnalyzeArgs, CiCommand, Cli, OnEmptyArg, ReportArgs, ReportFormatArg, TestArgs};
+use crate::args::{AnalyzeArgs, CiCommand, Cli, ReportArgs, ReportFormatArg, TestArgs};
 use crate::commands::open;
 use crate::output::Output;
 use crate::{CmdResult, Failure};
-
-fn on_empty(arg: OnEmptyArg) -> OnEmpty {
-    match arg {
-        OnEmptyArg::All => OnEmpty::All,
-        OnEmptyArg::None => OnEmpty::None,
-        OnEmptyArg::Smoke => OnEmpty::Smoke,
-    }
-}
 
 pub(crate) fn run(cli: &Cli, cmd: &CiCommand, out: &Output) -> CmdResult {
     match cmd {
@@ -32,12 +24,11 @@ pub(crate) fn run(cli: &Cli, cmd: &CiCommand, out: &Output) -> CmdResult {
 
 fn test(cli: &Cli, args: &TestArgs, out: &Output) -> CmdResult {
     let perceo = open(cli, out)?;
-    let options = TestOptions::from_spec(
-        &args.flows_from,
-        args.base.clone(),
-        Some(args.head.clone()),
+    let options = TestOptions::new(
+        args.flows_from.clone(),
+        ChangeSource::new(args.base.clone(), args.head.clone())?,
         args.parallel,
-        args.shard.as_deref(),
+        args.shard,
     )?;
     let report = perceo.run_tests(&options, &mut |r| {
         let status = match r.status {
@@ -113,18 +104,12 @@ fn report(cli: &Cli, args: &ReportArgs, out: &Output) -> CmdResult {
 
 fn analyze(cli: &Cli, args: &AnalyzeArgs, out: &Output) -> CmdResult {
     let perceo = open(cli, out)?;
-    let source = match (&args.base, args.working_tree) {
-        (Some(base), false) => ChangeSource::Refs {
-            base: base.clone(),
-            head: args.head.clone(),
-        },
-        _ => ChangeSource::WorkingTree,
-    };
+    let source = ChangeSource::new(args.base.clone(), args.head.clone())?;
     out.info("Analysing the change: reading git history, parsing and resolving modules...");
     let started = std::time::Instant::now();
     let report = perceo.analyze(&AnalyzeOptions {
         source,
-        on_empty: on_empty(args.on_empty),
+        on_empty: args.on_empty,
     })?;
     let t = &report.timings;
     out.debug(&format!(

@@ -28,7 +28,14 @@ pub(crate) fn open(cli: &Cli, out: &Output) -> Result<perceo_core::Perceo, perce
 /// Like [`open`], choosing whether every engine runs in-process (`local`).
 pub(crate) fn open_with(cli: &Cli, out: &Output, local: bool) -> Result<perceo_core::Perceo, perceo_core::Error> {
     let env = perceo_core::Env::from_process();
-    let perceo = perceo_core::Perceo::open(&cli.global.project_dir, perceo_core::OpenOptions { env, local })?;
+    let perceo = perceo_core::Perceo::open(
+        &cli.global.project_dir,
+        perceo_core::OpenOptions {
+            env,
+            local,
+            config_path: None,
+        },
+    )?;
     out.debug(&format!("project: {}", perceo.config().project_dir.display()));
     for w in perceo.config().warnings.iter().chain(perceo.warnings()) {
         out.warn(w);

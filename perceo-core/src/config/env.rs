@@ -20,6 +20,13 @@ impl Env {
         Env(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
     }
 
+    /// This environment with `name` set to `value` (a binding's `configPath` option sets
+    /// `PERCEO_CONFIG_PATH` this way).
+    pub fn with(mut self, name: &str, value: &str) -> Self {
+        self.0.insert(name.to_string(), value.to_string());
+        self
+    }
+
     /// The value of a variable, if set.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)

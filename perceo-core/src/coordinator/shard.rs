@@ -21,11 +21,13 @@ pub fn assign(items: &[(String, u64)], shards: usize) -> Vec<Vec<String>> {
     out
 }
 
-/// Parses `i/n` (1-based) as given to `--shard`.
-pub fn parse_shard(text: &str) -> Option<(usize, usize)> {
-    let (i, n) = text.split_once('/')?;
-    let (i, n): (usize, usize) = (i.trim().parse().ok()?, n.trim().parse().ok()?);
-    (i >= 1 && n >= 1 && i <= n).then_some((i, n))
+/// Parses a shard `i/n` (1-based, `1 <= i <= n`), as every binding takes it.
+pub fn parse_shard(text: &str) -> crate::Result<(usize, usize)> {
+    let parsed = text.split_once('/').and_then(|(i, n)| {
+        let (i, n): (usize, usize) = (i.trim().parse().ok()?, n.trim().parse().ok()?);
+        (i >= 1 && n >= 1 && i <= n).then_some((i, n))
+    });
+    parsed.ok_or_else(|| crate::Error::Argument(format!("shard `{text}`: use i/n with 1 <= i <= n, e.g. 2/4")))
 }
 
 #[cfg(test)]
@@ -59,9 +61,9 @@ mod tests {
 
     #[test]
     fn shard_arguments_are_validated() {
-        assert_eq!(parse_shard("2/4"), Some((2, 4)));
-        assert_eq!(parse_shard("0/4"), None);
-        assert_eq!(parse_shard("5/4"), None);
-        assert_eq!(parse_shard("x"), None);
+        assert_eq!(parse_shard("2/4").unwrap(), (2, 4));
+        assert!(parse_shard("0/4").is_err());
+        assert!(parse_shard("5/4").is_err());
+        assert!(parse_shard("x").is_err());
     }
 }

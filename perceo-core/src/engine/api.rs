@@ -65,7 +65,13 @@ pub(super) fn remote_bootstrap(
     if env.get("PERCEO_CONFIG_PATH").is_none_or(str::is_empty) {
         env.set("PERCEO_CONFIG_PATH", pending.to_string_lossy());
     }
-    let perceo = Perceo::open(project_dir, OpenOptions { env, local: false })?;
+    let perceo = Perceo::open(
+        project_dir,
+        OpenOptions {
+            env,
+            ..Default::default()
+        },
+    )?;
     let Some(client) = perceo.observer_client()? else {
         return Ok(None);
     };

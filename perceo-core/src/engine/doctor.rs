@@ -32,7 +32,15 @@ impl DoctorHooks for Hooks {
         let dir = project_dir.to_path_buf();
         let env = self.env.clone();
         std::thread::spawn(move || {
-            let result = Perceo::open(&dir, OpenOptions { env, local: true }).and_then(|p| {
+            let result = Perceo::open(
+                &dir,
+                OpenOptions {
+                    env,
+                    local: true,
+                    ..Default::default()
+                },
+            )
+            .and_then(|p| {
                 p.analyze_dry_run(&AnalyzeOptions {
                     source: ChangeSource::Refs {
                         base: "HEAD~1".into(),

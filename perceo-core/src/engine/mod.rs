@@ -43,6 +43,9 @@ pub struct OpenOptions {
     /// Run every engine in-process even where an `apiBaseUrl` is configured. Default: false
     /// (the CLI sets it with `--local` or `PERCEO_LOCAL=1`).
     pub local: bool,
+    /// The config file to use instead of `.perceo/config.json`, as `PERCEO_CONFIG_PATH` does
+    /// (and over it). Default: none (the C and Node `configPath` argument sets it).
+    pub config_path: Option<PathBuf>,
 }
 
 /// What to compare in [`Perceo::analyze`].
@@ -57,6 +60,54 @@ pub enum ChangeSource {
     },
     /// Uncommitted work (staged, unstaged, untracked) against HEAD.
     WorkingTree,
+}
+
+impl ChangeSource {
+    /// The one rule every binding follows: a base gives `base...head` (head defaults to
+    /// `HEAD`); no base gives the uncommitted work, and then a head is an error (it would be
+    /// ignored).
+    pub fn new(base: Option<String>, head: Option<String>) -> Result<ChangeSource> {
+        match (base, head) {
+            (Some(base), head) => Ok(ChangeSource::Refs {
+                base,
+                head: head.unwrap_or_else(|| "HEAD".into()),
+            }),
+            (None, None) => Ok(ChangeSource::WorkingTree),
+            (None, Some(head)) => Err(Error::Argument(format!(
+                "a head (`{head}`) without a base: give a base too, or neither for the uncommitted work"
+            ))),
+        }
+    }
+}
+
+/// Which flows [`Perceo::run_tests`] runs, as a user names them: `analyze` (the default),
+/// `all`, or the path of a saved `ci analyze --json` report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum FlowsFrom {
+    /// The flows a fresh analysis selects.
+    #[default]
+    Analyze,
+    /// Every flow.
+    All,
+    /// The flows of a saved ImpactReport.
+    Report(std::path::PathBuf),
+}
+
+impl std::str::FromStr for FlowsFrom {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<FlowsFrom> {
+        Ok(match text {
+            "analyze" => FlowsFrom::Analyze,
+            "all" => FlowsFrom::All,
+            "" => {
+                return Err(Error::Argument(
+                    "flowsFrom is empty: give analyze, all or a report file".into(),
+                ));
+            }
+            path => FlowsFrom::Report(path.into()),
+        })
+    }
 }
 
 /// Options for [`Perceo::analyze`].
@@ -91,42 +142,29 @@ pub struct TestOptions {
 }
 
 impl TestOptions {
-    /// Options from the words every binding takes: `flows_from` is `analyze` (a fresh
-    /// analysis of `base`..`head`; no base: uncommitted work), `all`, or the path of a saved
-    /// `ci analyze --json` report; `shard` is `i/n`.
-    pub fn from_spec(
-        flows_from: &str,
-        base: Option<String>,
-        head: Option<String>,
+    /// The options every binding builds: which flows (`Analyze` analyses `source`, with every
+    /// flow selected when no flow is affected), how many at once, and which shard (see
+    /// [`parse_shard`](crate::coordinator::shard::parse_shard)). A saved report is read here.
+    pub fn new(
+        flows_from: FlowsFrom,
+        source: ChangeSource,
         parallel: Option<usize>,
-        shard: Option<&str>,
+        shard: Option<(usize, usize)>,
     ) -> Result<TestOptions> {
         let selection = match flows_from {
-            "analyze" => TestSelection::Analyze(AnalyzeOptions {
-                source: match base {
-                    Some(base) => ChangeSource::Refs {
-                        base,
-                        head: head.unwrap_or_else(|| "HEAD".into()),
-                    },
-                    None => ChangeSource::WorkingTree,
-                },
+            FlowsFrom::Analyze => TestSelection::Analyze(AnalyzeOptions {
+                source,
                 on_empty: OnEmpty::All,
             }),
-            "all" => TestSelection::All,
-            file => {
-                let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+            FlowsFrom::All => TestSelection::All,
+            FlowsFrom::Report(file) => {
+                let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
                 TestSelection::Report(
                     serde_json::from_str(&text)
-                        .map_err(|e| Error::Argument(format!("flows from {file}: not JSON ({e})")))?,
+                        .map_err(|e| Error::Argument(format!("flows from {}: not JSON ({e})", file.display())))?,
                 )
             }
         };
-        let shard = shard
-            .map(|text| {
-                crate::coordinator::shard::parse_shard(text)
-                    .ok_or_else(|| Error::Argument(format!("shard `{text}`: use i/n with 1 <= i <= n, e.g. 2/4")))
-            })
-            .transpose()?;
         Ok(TestOptions {
             selection,
             parallel,
@@ -190,7 +228,11 @@ impl Perceo {
     /// Opens the project at (or above) `project_dir`, loading and validating its config.
     pub fn open(project_dir: &Path, options: OpenOptions) -> Result<Perceo> {
         let local = options.local;
-        let config = Config::load(project_dir, &LoadOptions { env: options.env })?;
+        let env = match &options.config_path {
+            Some(path) => options.env.with("PERCEO_CONFIG_PATH", &path.to_string_lossy()),
+            None => options.env,
+        };
+        let config = Config::load(project_dir, &LoadOptions { env })?;
         let warnings = Vec::new();
         // The in-memory bus exists from the start, so subscribers never miss early events.
         let bus: Option<Arc<dyn EventBus>> = match config.settings.event_bus.kind {
@@ -226,6 +268,7 @@ impl Perceo {
         let open = OpenOptions {
             env: options.env.clone(),
             local: true,
+            ..Default::default()
         };
         let linked = Perceo::open(&report.project_dir, open).and_then(|perceo| {
             let links = perceo.discover_test_links()?;
@@ -1080,5 +1123,58 @@ mod tests {
     fn facade_is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Perceo>();
+    }
+}
+
+#[cfg(test)]
+mod option_tests {
+    use super::*;
+
+    #[test]
+    fn one_base_and_head_rule_for_every_binding() {
+        assert!(matches!(
+            ChangeSource::new(Some("main".into()), None).unwrap(),
+            ChangeSource::Refs { base, head } if base == "main" && head == "HEAD"
+        ));
+        assert!(matches!(
+            ChangeSource::new(Some("main".into()), Some("feature".into())).unwrap(),
+            ChangeSource::Refs { head, .. } if head == "feature"
+        ));
+        assert!(matches!(
+            ChangeSource::new(None, None).unwrap(),
+            ChangeSource::WorkingTree
+        ));
+        let e = ChangeSource::new(None, Some("feature".into())).unwrap_err();
+        assert_eq!(e.code(), "argument");
+        assert!(e.to_string().contains("without a base"), "{e}");
+    }
+
+    #[test]
+    fn option_words_parse_in_the_core() {
+        assert_eq!("analyze".parse::<FlowsFrom>().unwrap(), FlowsFrom::Analyze);
+        assert_eq!("all".parse::<FlowsFrom>().unwrap(), FlowsFrom::All);
+        assert_eq!(
+            "out/report.json".parse::<FlowsFrom>().unwrap(),
+            FlowsFrom::Report("out/report.json".into())
+        );
+        assert!("".parse::<FlowsFrom>().is_err());
+        assert_eq!(FlowsFrom::default(), FlowsFrom::Analyze);
+        for name in OnEmpty::NAMES {
+            assert_eq!(name.parse::<OnEmpty>().unwrap().as_str(), name);
+        }
+        assert!(
+            "sometimes"
+                .parse::<OnEmpty>()
+                .unwrap_err()
+                .to_string()
+                .contains("all, none or smoke")
+        );
+        let missing = TestOptions::new(
+            FlowsFrom::Report("/no/such/report.json".into()),
+            ChangeSource::WorkingTree,
+            None,
+            None,
+        );
+        assert_eq!(missing.unwrap_err().code(), "io");
     }
 }

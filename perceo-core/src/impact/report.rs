@@ -23,7 +23,35 @@ pub enum OnEmpty {
     Smoke,
 }
 
+impl std::str::FromStr for OnEmpty {
+    type Err = crate::Error;
+
+    /// `all`, `none` or `smoke` (what every binding accepts).
+    fn from_str(text: &str) -> crate::Result<OnEmpty> {
+        match text {
+            "all" => Ok(OnEmpty::All),
+            "none" => Ok(OnEmpty::None),
+            "smoke" => Ok(OnEmpty::Smoke),
+            other => Err(crate::Error::Argument(format!(
+                "onEmpty must be all, none or smoke, not `{other}`"
+            ))),
+        }
+    }
+}
+
 impl OnEmpty {
+    /// The names [`FromStr`](std::str::FromStr) accepts, for help texts and choices.
+    pub const NAMES: [&'static str; 3] = ["all", "none", "smoke"];
+
+    /// What it selects, in a few words (for help texts).
+    pub fn help(self) -> &'static str {
+        match self {
+            OnEmpty::All => "select every flow (the fail-safe)",
+            OnEmpty::None => "select nothing",
+            OnEmpty::Smoke => "select critical and high priority flows",
+        }
+    }
+
     /// Name as given on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
