@@ -1,0 +1,103 @@
+//! Watch mode: the facade's file watcher, analysing each batch of changes as it comes.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::bus::{Event, EventType};
+use crate::code::GraphOptions;
+use crate::error::{Error, Result};
+
+use crate::impact::OnEmpty;
+use crate::watch::{WatchBatch, Watcher};
+
+use super::Perceo;
+
+impl Perceo {
+    /// Watches the project's files until `stop` completes: every debounced batch of changes
+    /// (`observer.watch.debounceMs`) is applied to the in-memory model incrementally,
+    /// analysed, published as `observer.change.detected` and `observer.flows.affected`, and
+    /// handed to `on_batch`. `on_ready` is called once the model is built and watching began.
+    pub fn watch(
+        &self,
+        on_ready: &mut dyn FnMut(&Watcher),
+        on_batch: &mut dyn FnMut(&WatchBatch),
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<()> {
+        use notify_debouncer_full::notify::RecursiveMode;
+        let s = &self.config.settings;
+        let options = GraphOptions {
+            ignore: s.observer.watch.ignore.clone(),
+            cache_dir: Some(self.config.perceo_dir().join("cache")),
+        };
+        let mut watcher = Watcher::new(&self.config.project_dir, &s.project, options, OnEmpty::None)?;
+        let bus = self.bus()?;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut debouncer = notify_debouncer_full::new_debouncer(
+            Duration::from_millis(s.observer.watch.debounce_ms),
+            None,
+            move |result: notify_debouncer_full::DebounceEventResult| {
+                let _ = tx.send(result);
+            },
+        )
+        .map_err(|e| Error::Internal(format!("cannot start the file watcher: {e}")))?;
+        for (root, recursive) in watcher.watch_roots(&s.observer.watch.paths) {
+            let mode = if recursive {
+                RecursiveMode::Recursive
+            } else {
+                RecursiveMode::NonRecursive
+            };
+            if root.exists() {
+                debouncer
+                    .watch(&root, mode)
+                    .map_err(|e| Error::io(&root, std::io::Error::other(format!("cannot watch it: {e}"))))?;
+            }
+        }
+        let mut stop = std::pin::pin!(stop);
+        if self.block_on(crate::fsutil::stop_requested(stop.as_mut())) {
+            return Ok(());
+        }
+        on_ready(&watcher);
+        self.block_on(async {
+            loop {
+                tokio::select! {
+                    _ = &mut stop => return Ok(()),
+                    message = rx.recv() => {
+                        let Some(result) = message else { return Ok(()) };
+                        // Watch errors (e.g. a vanished directory) do not stop watch mode.
+                        let Ok(events) = result else { continue };
+                        // Reads (our own included) are not changes: only creations, writes,
+                        // renames and removals count.
+                        let paths: Vec<PathBuf> = events
+                            .iter()
+                            .filter(|e| {
+                                use notify_debouncer_full::notify::EventKind;
+                                use notify_debouncer_full::notify::event::ModifyKind;
+                                matches!(
+                                    e.kind,
+                                    EventKind::Create(_)
+                                        | EventKind::Remove(_)
+                                        | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
+                                )
+                            })
+                            .flat_map(|e| e.paths.iter().cloned())
+                            .collect();
+                        let changed = watcher.relevant(&paths);
+                        if changed.is_empty() {
+                            continue;
+                        }
+                        let batch = watcher.apply(&changed)?;
+                        let metadata = self.metadata();
+                        bus.publish(&Event::new(EventType::ObserverChangeDetected, "observer", serde_json::json!({
+                            "changes": batch.report.changes,
+                        }), metadata.clone())).await?;
+                        bus.publish(&Event::new(EventType::ObserverFlowsAffected, "observer", serde_json::json!({
+                            "changeId": batch.report.change_id,
+                            "flows": batch.report.flows.iter().map(|f| serde_json::json!({"id": f.id, "name": f.name, "confidence": f.confidence, "riskScore": f.risk_score})).collect::<Vec<_>>(),
+                        }), metadata)).await?;
+                        on_batch(&batch);
+                    }
+                }
+            }
+        })
+    }
+}
