@@ -1,6 +1,7 @@
 //! The event bus: the envelope, the event catalogue and the in-memory backend.
 //! Engines publish what they did; the dashboard and other machines listen.
 
+pub mod payloads;
 pub mod redis;
 
 use std::collections::VecDeque;

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use crate::analysis::AppModel;
 use crate::api::observer::AnalyzeRequest;
-use crate::bus::EventType;
+use crate::bus::payloads::{ChangeDetected, FlowsAffected};
 use crate::code::GraphOptions;
 use crate::error::Result;
 use crate::flows::FlowSet;
@@ -147,12 +147,7 @@ impl Perceo {
     }
 
     pub(super) fn publish_change_detected(&self, changes: &ChangeSet) -> Result<()> {
-        self.publish_observer(
-            EventType::ObserverChangeDetected,
-            serde_json::json!({
-                "baseSha": changes.base_sha, "headSha": changes.head_sha, "changes": changes.changes,
-            }),
-        )
+        self.emit(&ChangeDetected::of(changes)).map(|_| ())
     }
 
     /// The end of every analysis: total time, the flow files' warnings, storing it in the
@@ -182,12 +177,8 @@ impl Perceo {
                 .warnings
                 .push(format!("the analysis was not stored in the embedded flow graph: {e}"));
         }
-        let data = serde_json::to_value(&report).unwrap_or_default();
-        self.publish_observer(EventType::ObserverFlowsAffected, serde_json::json!({
-            "changeId": report.change_id,
-            "flows": report.flows.iter().map(|f| serde_json::json!({"id": f.id, "name": f.name, "confidence": f.confidence, "riskScore": f.risk_score})).collect::<Vec<_>>(),
-        }))?;
-        self.publish_observer(EventType::ObserverAnalysisComplete, data)?;
+        self.emit(&FlowsAffected::of(&report))?;
+        self.emit(&report)?;
         Ok(report)
     }
 
@@ -251,9 +242,5 @@ impl Perceo {
             }
         }
         (manifests, notes)
-    }
-
-    pub(super) fn publish_observer(&self, kind: EventType, data: serde_json::Value) -> Result<()> {
-        self.publish(kind, "observer", data).map(|_| ())
     }
 }

@@ -14,7 +14,7 @@ use crate::analytics::providers::{Connector, FetchStats, TimeRange, connector};
 use crate::analytics::revenue::{OrderValueSource, RevenueImpact, order_value_from_events, revenue_impact};
 use crate::analytics::sessions::{Session, sessionize};
 use crate::analytics::store::{DAY_MS, EventStore, RETENTION_DAYS};
-use crate::bus::EventType;
+use crate::bus::payloads::{CorrelationComplete, MetricsUpdated};
 use crate::config::{AnalyticsProvider, AnalyticsSettings, Region};
 use crate::error::{Error, Result};
 
@@ -326,11 +326,7 @@ impl Perceo {
             store: store.dir().to_path_buf(),
             correlation: None,
         };
-        self.publish(
-            EventType::AnalyticsDataSynced,
-            "analytics",
-            serde_json::to_value(&report).unwrap_or_default(),
-        )?;
+        self.emit(&report)?;
         drop(events);
         let correlation = if options.correlate {
             let c = self.analytics_correlate()?;
@@ -416,22 +412,12 @@ impl Perceo {
             graph.write_production_metrics(&metrics).await
         })?;
         for (flow, m) in &metrics {
-            self.publish(
-                EventType::AnalyticsMetricsUpdated,
-                "analytics",
-                serde_json::json!({"flowId": flow, "productionMetrics": m}),
-            )?;
+            self.emit(&MetricsUpdated {
+                flow_id: flow,
+                production_metrics: m,
+            })?;
         }
-        self.publish(
-            EventType::AnalyticsCorrelationComplete,
-            "analytics",
-            serde_json::json!({
-                "sessions": report.sessions,
-                "sessionsUnmatched": report.sessions_unmatched,
-                "flowsUpdated": metrics.len(),
-                "minSimilarity": report.min_similarity,
-            }),
-        )?;
+        self.emit(&CorrelationComplete::of(&report, metrics.len()))?;
         Ok(report)
     }
 

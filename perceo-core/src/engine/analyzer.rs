@@ -1,6 +1,5 @@
 //! The analyzer: insights, coverage, suggestions and failure predictions from the graph.
 
-use crate::bus::EventType;
 use crate::error::Result;
 use std::collections::BTreeMap;
 
@@ -48,11 +47,7 @@ impl Perceo {
         let graph = self.graph()?;
         self.block_on(graph.add_insights(&all))?;
         for insight in &shown {
-            self.publish(
-                EventType::AnalyzerInsightGenerated,
-                "analyzer",
-                serde_json::to_value(insight).unwrap_or_default(),
-            )?;
+            self.emit(insight)?;
         }
         if !shown.is_empty() {
             let lines: Vec<String> = shown
@@ -120,11 +115,7 @@ impl Perceo {
         let graph = self.graph()?;
         self.block_on(graph.add_predictions(&predictions))?;
         for p in &predictions {
-            self.publish(
-                EventType::AnalyzerPredictionMade,
-                "analyzer",
-                serde_json::to_value(p).unwrap_or_default(),
-            )?;
+            self.emit(p)?;
         }
         Ok(predictions)
     }

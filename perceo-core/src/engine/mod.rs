@@ -168,7 +168,15 @@ impl Perceo {
 
     /// Publishes an event on the configured bus (`source` names the publisher).
     pub fn publish(&self, kind: EventType, source: &str, data: serde_json::Value) -> Result<Event> {
-        let event = Event::new(kind, source, data, self.metadata());
+        self.publish_event(Event::new(kind, source, data, self.metadata()))
+    }
+
+    /// Publishes one of Perceo's own events (its typed payload, see [`crate::bus::payloads`]).
+    pub(crate) fn emit<P: crate::bus::payloads::Payload>(&self, payload: &P) -> Result<Event> {
+        self.publish_event(payload.to_event(self.metadata()))
+    }
+
+    fn publish_event(&self, event: Event) -> Result<Event> {
         let bus = self.bus()?;
         self.block_on(bus.publish(&event))?;
         Ok(event)

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::bus::EventType;
+use crate::bus::payloads::{TestFailed, TestsCompleted, TestsStarted};
 use crate::coordinator::{FlowResult, FlowStatus, RunnerConfig, TestRunReport};
 use crate::error::{Error, Result};
 use crate::flows::Flow;
@@ -93,14 +93,12 @@ impl Perceo {
         let parallel = options.parallel.unwrap_or(s.observer.ci.parallelism as usize);
         let run_id = uuid::Uuid::now_v7().to_string();
         let started_at = crate::fsutil::now_rfc3339();
-        self.publish(
-            EventType::CoordinatorTestsStarted,
-            "coordinator",
-            serde_json::json!({
-                "runId": run_id, "changeId": change_id, "flows": flows.iter().map(|f| &f.id).collect::<Vec<_>>(),
-                "shard": options.shard.map(|(i, n)| [i, n]),
-            }),
-        )?;
+        self.emit(&TestsStarted {
+            run_id: &run_id,
+            change_id: change_id.as_deref(),
+            flows: flows.iter().map(|f| f.id.as_str()).collect(),
+            shard: options.shard.map(|(i, n)| [i, n]),
+        })?;
         let started = Instant::now();
         let results = self.block_on(crate::coordinator::run_flows(&config, &flows, parallel, on_done));
         let report = TestRunReport {
@@ -115,13 +113,11 @@ impl Perceo {
             started_at,
         };
         for r in report.flows.iter().filter(|r| r.status == FlowStatus::Failed) {
-            self.publish(
-                EventType::CoordinatorTestFailed,
-                "coordinator",
-                serde_json::json!({
-                    "runId": report.run_id, "flowId": r.flow_id, "failures": r.failures,
-                }),
-            )?;
+            self.emit(&TestFailed {
+                run_id: &report.run_id,
+                flow_id: &r.flow_id,
+                failures: &r.failures,
+            })?;
         }
         self.store_run(&set, &report, &[])?;
         // A managed Coordinator records the run too (the tests themselves ran here).
@@ -148,14 +144,13 @@ impl Perceo {
                 failed.join("\n")
             ))?;
         }
-        self.publish(
-            EventType::CoordinatorTestsCompleted,
-            "coordinator",
-            serde_json::json!({
-                "runId": report.run_id, "passed": report.passed, "failed": report.failed,
-                "uncovered": report.uncovered, "durationMs": report.duration_ms,
-            }),
-        )?;
+        self.emit(&TestsCompleted {
+            run_id: &report.run_id,
+            passed: report.passed,
+            failed: report.failed,
+            uncovered: report.uncovered,
+            duration_ms: report.duration_ms,
+        })?;
         Ok(report)
     }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::bus::{Event, EventType};
+use crate::bus::payloads::{ChangeDetected, FlowsAffected, Payload};
 use crate::code::GraphOptions;
 use crate::error::{Error, Result};
 
@@ -87,13 +87,9 @@ impl Perceo {
                         }
                         let batch = watcher.apply(&changed)?;
                         let metadata = self.metadata();
-                        bus.publish(&Event::new(EventType::ObserverChangeDetected, "observer", serde_json::json!({
-                            "changes": batch.report.changes,
-                        }), metadata.clone())).await?;
-                        bus.publish(&Event::new(EventType::ObserverFlowsAffected, "observer", serde_json::json!({
-                            "changeId": batch.report.change_id,
-                            "flows": batch.report.flows.iter().map(|f| serde_json::json!({"id": f.id, "name": f.name, "confidence": f.confidence, "riskScore": f.risk_score})).collect::<Vec<_>>(),
-                        }), metadata)).await?;
+                        bus.publish(&ChangeDetected::batch(&batch.report.changes).to_event(metadata.clone()))
+                            .await?;
+                        bus.publish(&FlowsAffected::of(&batch.report).to_event(metadata)).await?;
                         on_batch(&batch);
                     }
                 }
