@@ -29,7 +29,9 @@ PERCEO_TEST_REDIS_URL="$(bash tests/services/redis/redis.sh start --port "$REDIS
 export PERCEO_TEST_REDIS_URL
 echo "== cargo test --workspace" >&2
 status=0
-cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log" || status=$?
+# Tests that need Neo4j or Redis are #[ignore]d with the reason (a plain `cargo test` lists
+# them as ignored); with the services started above, run them all.
+cargo test --workspace --locked --no-fail-fast -- --include-ignored 2>&1 | tee "$log" || status=$?
 
 # One closing line over every test binary.
 # The Node package: addon, loader/types freshness, node --test, npm and pnpm installs of the

@@ -1,7 +1,8 @@
 //! The Redis event bus against a real Redis (Debian's redis-server, started by
 //! `tests/services/redis/redis.sh`, see scripts/test.sh): live delivery, replay after a
 //! subscriber restart, a Redis restart mid-stream, bad URL, wrong password, Redis down.
-//! Without `PERCEO_TEST_REDIS_URL` the server tests are skipped, except under CI.
+//! The server tests are `#[ignore]`d with the reason, so a plain `cargo test` says it skipped
+//! them; `cargo test -- --include-ignored` (what scripts/test.sh runs) runs them.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -9,17 +10,10 @@ use std::time::{Duration, Instant};
 use perceo_core::bus::redis::RedisBus;
 use perceo_core::bus::{Delivery, Event, EventBus, EventFilter, EventMetadata, EventType, Since, Subscription};
 
-fn server() -> Option<String> {
-    match std::env::var("PERCEO_TEST_REDIS_URL") {
-        Ok(url) => Some(url),
-        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("PERCEO_TEST_REDIS_URL is not set under CI: Redis did not start (see scripts/test.sh)")
-        }
-        Err(_) => {
-            eprintln!("skipping: set PERCEO_TEST_REDIS_URL (scripts/test.sh starts Redis)");
-            None
-        }
-    }
+fn server() -> String {
+    std::env::var("PERCEO_TEST_REDIS_URL").expect(
+        "PERCEO_TEST_REDIS_URL is not set: start Redis with tests/services/redis/redis.sh (scripts/test.sh does)",
+    )
 }
 
 /// A channel (and stream) of its own per test, so tests run in parallel.
@@ -48,8 +42,9 @@ fn numbers(events: &[Event]) -> Vec<i64> {
 }
 
 #[tokio::test]
+#[ignore = "needs a real Redis (PERCEO_TEST_REDIS_URL): scripts/test.sh starts one and runs these with --include-ignored"]
 async fn live_delivery_in_order_with_prefix_filter_and_duplicates_dropped() {
-    let Some(url) = server() else { return };
+    let url = server();
     let bus = RedisBus::connect(&url, Some(&channel("live")), 10_000).await.unwrap();
     let mut all = bus.subscribe(EventFilter::default(), None).await.unwrap();
     let mut observer = bus.subscribe(EventFilter::prefix("observer."), None).await.unwrap();
@@ -76,8 +71,9 @@ async fn live_delivery_in_order_with_prefix_filter_and_duplicates_dropped() {
 }
 
 #[tokio::test]
+#[ignore = "needs a real Redis (PERCEO_TEST_REDIS_URL): scripts/test.sh starts one and runs these with --include-ignored"]
 async fn a_subscriber_that_restarts_loses_nothing_published_while_it_was_away() {
-    let Some(url) = server() else { return };
+    let url = server();
     let bus = RedisBus::connect(&url, Some(&channel("restart-sub")), 10_000)
         .await
         .unwrap();
@@ -122,10 +118,9 @@ fn script(args: &[&str]) -> String {
 }
 
 #[tokio::test]
+#[ignore = "needs a real Redis (PERCEO_TEST_REDIS_URL): scripts/test.sh starts one and runs these with --include-ignored (it starts Redis servers of its own with the same script)"]
 async fn a_redis_restart_mid_stream_loses_nothing() {
-    if server().is_none() {
-        return;
-    }
+    server();
     // A Redis of its own (with an append-only file) that this test may restart.
     let port = "16391";
     let url = script(&["start", "--port", port, "--aof"]);
@@ -162,8 +157,9 @@ async fn a_redis_restart_mid_stream_loses_nothing() {
 }
 
 #[tokio::test]
+#[ignore = "needs a real Redis (PERCEO_TEST_REDIS_URL): scripts/test.sh starts one and runs these with --include-ignored"]
 async fn a_wrong_password_is_an_authentication_error_without_the_password() {
-    let Some(url) = server() else { return };
+    let url = server();
     let wrong = url.replace("perceo-redis-pw", "not-the-password-42");
     let err = RedisBus::connect(&wrong, None, 100).await.unwrap_err();
     assert_eq!(err.code(), "bus.auth", "{err}");
@@ -185,10 +181,9 @@ async fn redis_down_or_a_bad_url_are_clear_errors_within_seconds() {
 }
 
 #[tokio::test]
+#[ignore = "needs a real Redis (PERCEO_TEST_REDIS_URL): scripts/test.sh starts one and runs these with --include-ignored (it starts Redis servers of its own with the same script)"]
 async fn rediss_with_a_private_ca_works_and_an_untrusted_certificate_is_refused() {
-    if server().is_none() {
-        return;
-    }
+    server();
     let dir = tempfile::tempdir().unwrap();
     let p = |f: &str| dir.path().join(f).to_string_lossy().into_owned();
     // A private CA and a server certificate it signed (webpki refuses a CA as end entity).

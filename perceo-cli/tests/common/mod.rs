@@ -72,17 +72,17 @@ pub fn shop_with_change() -> TempDir {
     tmp
 }
 
-/// The shared Redis of the test services, or `None` outside CI (where it must be set).
-pub fn test_redis_url() -> Option<String> {
-    match std::env::var("PERCEO_TEST_REDIS_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            assert!(
-                std::env::var("CI").map_or(true, |v| v != "true"),
-                "PERCEO_TEST_REDIS_URL must be set under CI"
-            );
-            eprintln!("skipping: no PERCEO_TEST_REDIS_URL");
-            None
-        }
-    }
+/// The shared Redis of the test services (tests that use it are `#[ignore]`d with the
+/// reason; scripts/test.sh starts Redis and runs them with `--include-ignored`).
+pub fn test_redis_url() -> String {
+    std::env::var("PERCEO_TEST_REDIS_URL").expect(
+        "PERCEO_TEST_REDIS_URL is not set: start Redis with tests/services/redis/redis.sh (scripts/test.sh does)",
+    )
+}
+
+/// The Neo4j of the test services, as [`test_redis_url`].
+pub fn test_neo4j_uri() -> String {
+    std::env::var("PERCEO_TEST_NEO4J_URI").expect(
+        "PERCEO_TEST_NEO4J_URI is not set: start Neo4j with tests/services/neo4j/neo4j.sh (scripts/test.sh does)",
+    )
 }
