@@ -135,7 +135,7 @@ impl AppModel {
     /// The app a project-relative path belongs to, with the path relative to that app (for
     /// a project of one app: `None` and the path itself).
     pub fn app_of<'p>(&self, path: &'p str) -> (Option<&AppSettings>, &'p str) {
-        app_of(&self.apps, path)
+        AppSettings::app_of(&self.apps, path)
     }
 
     /// Navigation edges between route patterns: `(from, to)` for every `<Link href>`,
@@ -222,17 +222,6 @@ pub fn routes_of(
         }
     }
     all
-}
-
-/// The app among `apps` whose folder holds `path`, with the path relative to it.
-pub fn app_of<'a, 'p>(apps: &'a [AppSettings], path: &'p str) -> (Option<&'a AppSettings>, &'p str) {
-    for app in apps {
-        let dir = app.path.trim_matches('/');
-        if let Some(rest) = path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
-            return (Some(app), rest);
-        }
-    }
-    (None, path)
 }
 
 #[cfg(test)]

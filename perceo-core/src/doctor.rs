@@ -403,8 +403,8 @@ async fn api_check(engine: &'static str, base: Result<Option<String>>, key: Resu
         (Ok(None), _) => return skip(&id, &title, format!("{engine}.apiBaseUrl not set: runs locally")),
         (Err(e), _) | (_, Err(e)) => return fail(&id, &title, e.to_string(), &fix),
     };
-    let url = crate::api::join_url(&base, "/healthz");
-    let client = match crate::api::http_client(crate::api::Timeouts::default()) {
+    let url = crate::http::join_url(&base, "/healthz");
+    let client = match crate::http::http_client(crate::http::Timeouts::default()) {
         Ok(c) => c,
         Err(e) => return fail(&id, &title, e.to_string(), &fix),
     };

@@ -33,6 +33,7 @@ pub mod flows;
 mod fsutil;
 pub mod git;
 pub mod graph;
+pub(crate) mod http;
 pub mod impact;
 pub mod init;
 pub mod jsonc;

@@ -1,12 +1,12 @@
 //! The data of each event Perceo publishes, one type per event type: what subscribers read
-//! (the README's event table), serialised in one place. [`Payload`] ties a type to its
+//! (the README's event table), serialised in one place (`analytics.data.synced` carries the
+//! facade's `SyncReport`, whose impl is beside it). [`Payload`] ties a type to its
 //! [`EventType`] and source engine, and [`Payload::to_event`] makes the event.
 
 use serde::Serialize;
 
 use super::{Event, EventMetadata, EventType};
 use crate::analytics::metrics::CorrelationReport;
-use crate::engine::SyncReport;
 use crate::git::{ChangeSet, FileChange};
 use crate::graph::{Insight, Prediction, ProductionMetrics};
 use crate::impact::ImpactReport;
@@ -176,12 +176,6 @@ pub struct TestsCompleted<'a> {
 impl Payload for TestsCompleted<'_> {
     const TYPE: EventType = EventType::CoordinatorTestsCompleted;
     const SOURCE: &'static str = "coordinator";
-}
-
-/// `analytics.data.synced`: the sync report.
-impl Payload for SyncReport {
-    const TYPE: EventType = EventType::AnalyticsDataSynced;
-    const SOURCE: &'static str = "analytics";
 }
 
 /// `analytics.metrics.updated`: one flow's new production metrics.

@@ -73,6 +73,20 @@ pub struct AppSettings {
     pub framework: Option<Framework>,
 }
 
+impl AppSettings {
+    /// The app among `apps` whose folder holds the project-relative `path`, with the path
+    /// relative to it (`None` and the path itself when no app holds it).
+    pub fn app_of<'a, 'p>(apps: &'a [AppSettings], path: &'p str) -> (Option<&'a AppSettings>, &'p str) {
+        for app in apps {
+            let dir = app.path.trim_matches('/');
+            if let Some(rest) = path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
+                return (Some(app), rest);
+            }
+        }
+        (None, path)
+    }
+}
+
 /// Web frameworks Perceo recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]

@@ -96,6 +96,12 @@ pub struct SyncReport {
     pub correlation: Option<CorrelationReport>,
 }
 
+/// `analytics.data.synced`: the sync report.
+impl crate::bus::payloads::Payload for SyncReport {
+    const TYPE: crate::bus::EventType = crate::bus::EventType::AnalyticsDataSynced;
+    const SOURCE: &'static str = "analytics";
+}
+
 fn provider_name(p: AnalyticsProvider) -> &'static str {
     match p {
         AnalyticsProvider::Ga4 => "ga4",

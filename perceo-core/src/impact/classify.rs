@@ -110,7 +110,7 @@ pub(super) fn classify_change(input: &ImpactInput<'_>, change: &crate::git::File
     let graph = input.graph;
     let path = change.path.as_str();
     // In a multi-app project, an app's own global inputs are global to that app only.
-    let (app, in_app) = crate::analysis::app_of(input.apps, path);
+    let (app, in_app) = crate::config::AppSettings::app_of(input.apps, path);
     found.scope = app.map(|a| a.name.clone());
     if path.starts_with(".perceo/") {
         found.no_impact(
@@ -375,7 +375,7 @@ fn dependency_effect(
         return;
     }
     for file in importers {
-        let (app, in_app) = crate::analysis::app_of(input.apps, graph.path(file));
+        let (app, in_app) = crate::config::AppSettings::app_of(input.apps, graph.path(file));
         let workspace_root = if app.is_some() { None } else { input.workspace_root };
         if let Some(why) = global_input_reason(in_app, workspace_root) {
             found.global.push((

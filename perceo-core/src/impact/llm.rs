@@ -172,7 +172,7 @@ struct ChoiceMessage {
 impl LlmClient {
     /// A client of `{base_url}/chat/completions` asking `model`, each question under `timeout`.
     pub fn new(base_url: &str, model: &str, key: Option<String>, timeout: Duration) -> crate::Result<LlmClient> {
-        let http = crate::api::http_client(crate::api::Timeouts {
+        let http = crate::http::http_client(crate::http::Timeouts {
             connect: timeout.min(Duration::from_secs(5)),
             request: timeout,
         })?;

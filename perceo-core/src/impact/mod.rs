@@ -156,7 +156,7 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
     // App-wide entries (middleware, instrumentation...): what reaches them is global.
     let app_wide: Vec<(usize, &str)> = (0..graph.files().len())
         .filter_map(|i| {
-            let (app, in_app) = crate::analysis::app_of(input.apps, graph.path(i));
+            let (app, in_app) = crate::config::AppSettings::app_of(input.apps, graph.path(i));
             if app.is_none() && !input.apps.is_empty() {
                 return None; // outside every app of a multi-app project
             }
@@ -281,7 +281,7 @@ pub fn analyze(input: &ImpactInput<'_>) -> ImpactReport {
                 chain.insert(0, changed.clone());
             }
             let what = stand_in.as_ref().map(|(w, _)| format!("{w}; ")).unwrap_or_default();
-            let scope = crate::analysis::app_of(input.apps, graph.path(entry))
+            let scope = crate::config::AppSettings::app_of(input.apps, graph.path(entry))
                 .0
                 .map(|a| a.name.clone());
             found.global.push((

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::openapi::{Health, Readiness, ReadyCheck};
+use super::types::{Health, Readiness, ReadyCheck};
 use super::{ApiError, AppState};
 use crate::Perceo;
 use crate::analytics::gaps::Gap;
@@ -157,18 +157,6 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
             bus,
             reason,
         }),
-    )
-        .into_response()
-}
-
-/// This document.
-#[utoipa::path(get, path = "/openapi.json", tag = "operations", security(()),
-    responses((status = 200, description = "The OpenAPI document", body = Object)))]
-pub(crate) async fn openapi_document() -> Response {
-    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        DOCUMENT.get_or_init(super::openapi_json).as_str(),
     )
         .into_response()
 }
@@ -360,12 +348,11 @@ pub(crate) async fn coordinator_flow_history(
     })
 }
 
-/// `/healthz`, `/readyz`, `/openapi.json`: no key needed.
+/// `/healthz` and `/readyz`: no key needed (`/openapi.json` neither, see `openapi`).
 pub(crate) fn public_routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/openapi.json", get(openapi_document))
 }
 
 /// The engine endpoints (the key check is layered on by the caller).

@@ -20,6 +20,7 @@
 mod auth;
 mod handlers;
 mod openapi;
+mod types;
 mod uri_guard;
 
 use std::future::Future;
@@ -38,7 +39,8 @@ use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 
 pub use auth::ApiKeys;
-pub use openapi::{ErrorBody, ErrorDetail, Health, Readiness, ReadyCheck, openapi, openapi_json};
+pub use openapi::{openapi, openapi_json};
+pub use types::{ErrorBody, ErrorDetail, Health, Readiness, ReadyCheck};
 
 /// The environment variable holding the server's API keys (comma-separated); it replaces
 /// `serve.apiKeys` when set.
@@ -328,6 +330,7 @@ pub fn router(
         .route_layer(axum::middleware::from_fn_with_state(keys, require_key))
         .with_state(state.clone());
     handlers::public_routes()
+        .route("/openapi.json", axum::routing::get(openapi::openapi_document))
         .route(uri_guard::TOO_LONG_PATH, axum::routing::any(request_line_too_long))
         .with_state(state)
         .merge(engines)

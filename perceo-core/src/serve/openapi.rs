@@ -1,64 +1,15 @@
-//! The OpenAPI document of `perceo serve`, generated from the types with utoipa, and the
-//! types only the server answers with (health, readiness, errors).
+//! The OpenAPI document of `perceo serve`, generated from the types with utoipa.
 
-use serde::{Deserialize, Serialize};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
+
+use axum::response::{IntoResponse, Response};
 
 use super::handlers;
-
-/// An error answer.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ErrorBody {
-    /// What went wrong.
-    pub error: ErrorDetail,
-}
-
-/// Code and message of an error.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable machine-readable code: the core's (`argument`, `graph.unreachable`, ...) or the
-    /// server's (`auth.missing`, `auth.invalid`, `request.invalid`, `request.too_large`,
-    /// `not_found`, `internal`).
-    pub code: String,
-    /// What happened, in plain words (never a secret).
-    pub message: String,
-}
-
-/// `GET /healthz`: the process is up.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Health {
-    /// Always `ok`.
-    pub status: String,
-    /// Perceo's version.
-    pub version: String,
-}
-
-/// One dependency checked by `GET /readyz`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ReadyCheck {
-    /// Whether it answered.
-    pub ok: bool,
-    /// The backend (`sqlite`, `neo4j`, `in-memory`, `redis`), or why it failed.
-    pub detail: String,
-}
-
-/// `GET /readyz`: whether the flow graph and the event bus answer.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Readiness {
-    /// Whether the server can serve requests.
-    pub ready: bool,
-    /// The flow graph.
-    pub graph: ReadyCheck,
-    /// The event bus (a read from its replay log: nothing is published).
-    pub bus: ReadyCheck,
-    /// Why the server is not ready.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
+use super::types::{ErrorBody, ErrorDetail};
 
 /// Adds the bearer scheme and the error answers every engine endpoint can give.
 struct Common;
@@ -132,7 +83,7 @@ impl Modify for Common {
     paths(
         handlers::healthz,
         handlers::readyz,
-        handlers::openapi_document,
+        openapi_document,
         handlers::observer_bootstrap,
         handlers::observer_analyze,
         handlers::analyzer_insights,
@@ -169,4 +120,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// `schema/openapi.json`).
 pub fn openapi_json() -> String {
     openapi().to_pretty_json().unwrap_or_default() + "\n"
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations", security(()),
+    responses((status = 200, description = "The OpenAPI document", body = Object)))]
+pub(crate) async fn openapi_document() -> Response {
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        DOCUMENT.get_or_init(openapi_json).as_str(),
+    )
+        .into_response()
 }

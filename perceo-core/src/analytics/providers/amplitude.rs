@@ -18,9 +18,9 @@ use super::{
     read_lines, stream_error, take_line,
 };
 use crate::analytics::event::{AnalyticsEvent, page_path};
-use crate::api::{send_with_retries, streaming_http_client};
 use crate::config::{AnalyticsProvider, AnalyticsSettings, Region, redact_url};
 use crate::error::{Error, Result};
+use crate::http::{send_with_retries, streaming_http_client};
 
 const ENGINE: &str = "amplitude";
 const EXPECTED: &str = "`apiKey:secretKey` (the project's API key and secret key)";

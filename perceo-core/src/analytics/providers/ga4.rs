@@ -30,9 +30,9 @@ use super::{
     read_lines, take_line,
 };
 use crate::analytics::event::{AnalyticsEvent, page_path};
-use crate::api::{Timeouts, http_client, send_with_retries};
 use crate::config::{AnalyticsProvider, AnalyticsSettings, redact_url};
 use crate::error::{Error, Result};
+use crate::http::{Timeouts, http_client, send_with_retries};
 
 /// The Data API's own host.
 pub const DEFAULT_BASE: &str = "https://analyticsdata.googleapis.com";

@@ -8,7 +8,7 @@
 //! - [`amplitude`]: the Export API (`/api/2/export`, a zip of gzipped JSON lines).
 //!
 //! Build one with [`connector`] from the `analytics` settings and the resolved credentials.
-//! Every request goes through the shared HTTP layer of [`crate::api`] (retries with backoff,
+//! Every request goes through the shared HTTP layer of [`crate::http`] (retries with backoff,
 //! `Retry-After`, errors with the server's message and no secret in them).
 
 pub mod amplitude;
