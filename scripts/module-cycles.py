@@ -3,7 +3,8 @@
 
 A top-level module `a` depends on `b` when a file under src/a names `crate::b`; the files of
 one folder module depend on each other through `super::x` or `crate::folder::x`. Test modules
-are left out. Prints every cycle; exits 1 when the top-level modules have one. Cycles
+are left out. Prints every cycle; exits 1 when the top-level modules have one, or when
+ARCHITECTURE.md's table of modules and the tree differ. Cycles
 between the files of one folder (siblings sharing helpers) are listed as notes.
 
 Usage: python3 scripts/module-cycles.py [--graph]
@@ -109,5 +110,15 @@ for folder in [m for m in top if os.path.isdir(os.path.join(ROOT, m))]:
     for comp in cycles(sub):
         print(f"note: files of {folder}/ that use each other: " + describe(comp, sub))
 
+# ARCHITECTURE.md's table of modules names exactly the top-level modules.
+doc = open(os.path.join(ROOT, "..", "..", "ARCHITECTURE.md"), encoding="utf-8").read()
+documented = set(re.findall(r"^\| `([a-z_0-9]+)` \|", doc, re.M))
+stale = sorted(documented - set(top))
+undocumented = sorted(set(top) - documented)
+for m in undocumented:
+    print(f"ARCHITECTURE.md: module `{m}` is not in the table of modules")
+for m in stale:
+    print(f"ARCHITECTURE.md: the table names `{m}`, which is not a module of perceo-core/src")
+
 print(f"module-cycles: {len(top)} modules, {sum(map(len, edges.values()))} edges, {len(found)} cycle(s)")
-sys.exit(1 if found else 0)
+sys.exit(1 if found or stale or undocumented else 0)
