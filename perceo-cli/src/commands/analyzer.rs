@@ -6,7 +6,7 @@ use perceo_core::{AnalyzeOptions, ChangeSource};
 
 use crate::CmdResult;
 use crate::args::{AnalyzeCommand, Cli};
-use crate::commands::open;
+use crate::commands::{open, print_warnings};
 use crate::output::Output;
 
 fn json<T: serde::Serialize>(out: &Output, value: &T) -> CmdResult {
@@ -23,6 +23,7 @@ pub(crate) fn run(cli: &Cli, cmd: &AnalyzeCommand, out: &Output) -> CmdResult {
                 .filter(|i| flow.as_ref().is_none_or(|f| i.flow_id.as_ref() == Some(f)))
                 .filter(|i| severity.is_none_or(|s| i.severity >= Severity::from(s)))
                 .collect();
+            print_warnings(&perceo, out);
             if out.json {
                 return json(out, &insights);
             }

@@ -10,7 +10,7 @@ use perceo_core::TestOptions;
 use perceo_core::coordinator::{FlowStatus, ReportFormat, annotations, render};
 
 use crate::args::{AnalyzeArgs, CiCommand, Cli, ReportArgs, ReportFormatArg, TestArgs};
-use crate::commands::open;
+use crate::commands::{open, print_warnings};
 use crate::output::Output;
 use crate::{CmdResult, Failure};
 
@@ -38,6 +38,7 @@ fn test(cli: &Cli, args: &TestArgs, out: &Output) -> CmdResult {
         };
         out.info(&format!("  {status:<8} {} ({} ms)", r.flow_id, r.duration_ms));
     })?;
+    print_warnings(&perceo, out);
     if out.json {
         out.json_value(&serde_json::to_value(&report).map_err(std::io::Error::other)?)?;
     } else {

@@ -37,10 +37,17 @@ pub(crate) fn open_with(cli: &Cli, out: &Output, local: bool) -> Result<perceo_c
         },
     )?;
     out.debug(&format!("project: {}", perceo.config().project_dir.display()));
-    for w in perceo.config().warnings.iter().chain(perceo.warnings()) {
+    for w in &perceo.config().warnings {
         out.warn(w);
     }
     Ok(perceo)
+}
+
+/// Prints the warnings the core recorded during the last calls (it never prints itself).
+pub(crate) fn print_warnings(perceo: &perceo_core::Perceo, out: &Output) {
+    for w in perceo.take_warnings() {
+        out.warn(&w);
+    }
 }
 
 /// A file the user named, relative to the current directory, as the absolute path the core

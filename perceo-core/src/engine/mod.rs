@@ -40,7 +40,7 @@ const LAST_RUN_KEY: &str = "coordinator.lastRun";
 pub struct Perceo {
     config: Config,
     bus: Mutex<Option<Arc<dyn EventBus>>>,
-    warnings: Vec<String>,
+    warnings: Mutex<Vec<String>>,
     runtime: tokio::runtime::Runtime,
     graph: Mutex<Option<Arc<dyn FlowGraph>>>,
     local: bool,
@@ -88,7 +88,6 @@ impl Perceo {
             None => options.env,
         };
         let config = Config::load(project_dir, &LoadOptions { env })?;
-        let warnings = Vec::new();
         // The in-memory bus exists from the start, so subscribers never miss early events.
         let bus: Option<Arc<dyn EventBus>> = match config.settings.event_bus.kind {
             EventBusKind::InMemory => Some(Arc::new(MemoryBus::default())),
@@ -101,7 +100,7 @@ impl Perceo {
         Ok(Perceo {
             config,
             bus: Mutex::new(bus),
-            warnings,
+            warnings: Mutex::new(Vec::new()),
             runtime,
             graph: Mutex::new(None),
             local,
@@ -147,9 +146,21 @@ impl Perceo {
         &self.config
     }
 
-    /// Warnings about the opened project beyond the config's own (e.g. unsupported backends).
-    pub fn warnings(&self) -> &[String] {
-        &self.warnings
+    /// The warnings of the calls so far that did not fail them (a Slack notification that
+    /// could not be sent, ...), oldest first; taking them empties the list. The CLI prints
+    /// them on stderr; the library itself never prints.
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default()
+    }
+
+    /// Records a warning for [`Perceo::take_warnings`].
+    pub(crate) fn warn(&self, message: String) {
+        if let Ok(mut w) = self.warnings.lock() {
+            w.push(message);
+        }
     }
 
     /// The configured event bus (Redis connects on first use).

@@ -155,7 +155,7 @@ impl Perceo {
     }
 
     /// Sends `text` to the configured notification channels (Slack when enabled). A channel
-    /// that cannot be reached is a warning on stderr, never a failed job: the job's own
+    /// that cannot be reached is a warning ([`Perceo::take_warnings`]), never a failed job: the job's own
     /// result matters more than its announcement.
     pub(super) fn notify(&self, text: &str) -> Result<()> {
         let slack = &self.config.settings.notifications.slack;
@@ -169,7 +169,7 @@ impl Perceo {
                 Error::Argument("notifications.slack.enabled is true but notifications.slack.webhook is not set".into())
             })?;
         if let Err(e) = self.block_on(crate::notify::post_slack(&webhook, text)) {
-            eprintln!("warning: Slack notification not sent: {e}");
+            self.warn(format!("Slack notification not sent: {e}"));
         }
         Ok(())
     }
