@@ -23,22 +23,24 @@ def code_of(path):
 
 def names(folder):
     """The modules of a folder: `x.rs` files and `x/` folders (not lib.rs, main.rs, mod.rs)."""
-    out = []
-    for entry in sorted(os.listdir(folder)):
+    out = set()
+    for entry in os.listdir(folder):
         full = os.path.join(folder, entry)
         if entry.endswith(".rs") and entry not in ("lib.rs", "main.rs", "mod.rs"):
-            out.append(entry[:-3])
+            out.add(entry[:-3])
         elif os.path.isdir(full):
-            out.append(entry)
-    return out
+            out.add(entry)
+    return sorted(out)
 
 
 def files_of(folder, name):
-    """Every .rs file of module `name` in `folder`."""
+    """Every .rs file of module `name` in `folder` (`name.rs` and what is under `name/`)."""
     full = os.path.join(folder, name)
+    files = [full + ".rs"] if os.path.exists(full + ".rs") else []
     if os.path.isdir(full):
-        return [os.path.join(d, f) for d, _, fs in os.walk(full) for f in fs if f.endswith(".rs")]
-    return [full + ".rs"]
+        files += [os.path.join(d, f) for d, _, fs in os.walk(full) for f in fs if f.endswith(".rs")]
+    # Unit tests (`tests.rs`, `tests_*.rs`) may reach anywhere.
+    return [f for f in files if not os.path.basename(f).startswith("tests")]
 
 
 def targets(text, prefix):
@@ -99,7 +101,7 @@ found = cycles(edges)
 for comp in found:
     print("cycle: " + describe(comp, edges))
 
-for folder in [m for m in top if os.path.isdir(os.path.join(ROOT, m))]:
+for folder in [m for m in top if os.path.exists(os.path.join(ROOT, m, "mod.rs"))]:
     base = os.path.join(ROOT, folder)
     kids = names(base)
     sub = {k: set() for k in kids}
