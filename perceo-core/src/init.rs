@@ -127,7 +127,7 @@ fn has_routes(framework: Framework) -> bool {
 /// framework Perceo finds routes for, each named after its folder (unique, lower-case).
 pub fn find_apps(dir: &Path) -> Vec<AppSettings> {
     let mut apps: Vec<AppSettings> = Vec::new();
-    let mut packages = crate::code::resolve::find_workspace_packages(dir);
+    let mut packages = crate::code::workspaces::find_workspace_packages(dir);
     packages.sort_by(|a, b| a.dir.cmp(&b.dir));
     for p in packages.iter().filter(|p| p.dir != dir && p.dir.starts_with(dir)) {
         let framework = detect_framework(&p.dir).framework;

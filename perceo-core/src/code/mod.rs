@@ -11,5 +11,6 @@ pub mod imports;
 pub mod nuxt;
 pub mod resolve;
 pub mod sfc;
+pub mod workspaces;
 
 pub use graph::{BuildStats, DependencyGraph, Edge, GraphOptions};
