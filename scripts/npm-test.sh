@@ -15,6 +15,8 @@ check() { # name, command...
 
 echo "== npm ci (napi-rs CLI, in npm/tools)" >&2
 (cd tools && npm ci --no-audit --no-fund --silent --loglevel=error)
+echo "== result types (tools/gen-types.mjs: generated from schema/openapi.json)" >&2
+node tools/gen-types.mjs --check
 echo "== napi build" >&2
 tools/node_modules/.bin/napi build --platform --release --manifest-path ../perceo-node/Cargo.toml --output-dir . --js index.js --dts index.d.ts >&2
 if ! git -C "$root" diff --quiet -- npm/index.js npm/index.d.ts; then
@@ -25,6 +27,8 @@ fi
 
 echo "== node --test" >&2
 check "node --test suite" node --test test/
+check "index.d.ts type-checks what the tests read (tsc --strict)" \
+  tools/node_modules/.bin/tsc --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext test/types-check.ts
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

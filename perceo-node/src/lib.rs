@@ -264,7 +264,7 @@ impl Perceo {
 
     /// Runs the tests of the selected flows (Playwright or `coordinator.command`) and records
     /// them; resolves to the run report (check `failed`).
-    #[napi(ts_return_type = "Promise<Record<string, unknown>>")]
+    #[napi(ts_return_type = "Promise<TestRunReport>")]
     pub fn run_tests(&self, options: Option<TestOptions>) -> AsyncTask<CoreTask> {
         let perceo = self.inner.clone();
         CoreTask::new(move || {
@@ -289,7 +289,7 @@ impl Perceo {
     }
 
     /// Insights from test history and production metrics (also stored and published).
-    #[napi(ts_return_type = "Promise<Array<Record<string, unknown>>>")]
+    #[napi(ts_return_type = "Promise<Array<Insight>>")]
     pub fn insights(&self) -> AsyncTask<CoreTask> {
         let perceo = self.inner.clone();
         CoreTask::new(move || to_json(&perceo.insights()?))
@@ -297,7 +297,7 @@ impl Perceo {
 
     /// Fetches the analytics provider's events since the last sync and (by default)
     /// correlates them; resolves to the sync report.
-    #[napi(ts_return_type = "Promise<Record<string, unknown>>")]
+    #[napi(ts_return_type = "Promise<SyncReport>")]
     pub fn analytics_sync(&self, options: Option<AnalyticsSyncOptions>) -> AsyncTask<CoreTask> {
         let perceo = self.inner.clone();
         CoreTask::new(move || {
@@ -311,14 +311,14 @@ impl Perceo {
 
     /// Aligns the synced sessions with every flow and writes their production metrics;
     /// resolves to the correlation report.
-    #[napi(ts_return_type = "Promise<Record<string, unknown>>")]
+    #[napi(ts_return_type = "Promise<CorrelationReport>")]
     pub fn analytics_correlate(&self) -> AsyncTask<CoreTask> {
         let perceo = self.inner.clone();
         CoreTask::new(move || to_json(&perceo.analytics_correlate()?))
     }
 
     /// Frequent real journeys no flow covers, each with a suggested flow.
-    #[napi(ts_return_type = "Promise<Array<Record<string, unknown>>>")]
+    #[napi(ts_return_type = "Promise<Array<Gap>>")]
     pub fn analytics_gaps(&self, options: Option<GapOptions>) -> AsyncTask<CoreTask> {
         let perceo = self.inner.clone();
         CoreTask::new(move || {
@@ -330,7 +330,7 @@ impl Perceo {
 
     /// Revenue at risk for one flow: (synthetic − production success) × daily attempts ×
     /// average order value.
-    #[napi(ts_return_type = "Promise<Record<string, unknown>>")]
+    #[napi(ts_return_type = "Promise<RevenueImpact>")]
     pub fn analytics_impact(&self, flow_id: String) -> AsyncTask<CoreTask> {
         let perceo = self.inner.clone();
         CoreTask::new(move || to_json(&perceo.analytics_impact(&flow_id)?))
@@ -347,7 +347,7 @@ impl Perceo {
 /// Runs `perceo doctor`'s checklist for `stage` (`local`, `ci`, `staging` or `production`;
 /// default `local`) on the project at (or above) `projectDir`; resolves to the report
 /// (`ok`, and every check with its status, detail and fix).
-#[napi(ts_return_type = "Promise<Record<string, unknown>>")]
+#[napi(ts_return_type = "Promise<DoctorReport>")]
 pub fn doctor(project_dir: String, stage: Option<String>) -> AsyncTask<CoreTask> {
     CoreTask::new(move || {
         let stage: perceo_core::doctor::Stage = stage.as_deref().unwrap_or("local").parse()?;

@@ -1,0 +1,32 @@
+// Compiled with `tsc --noEmit --strict` by scripts/npm-test.sh: the package's declared types
+// (index.d.ts, with the results generated from the Rust types) are valid TypeScript and
+// describe what the tests read from the results.
+import { Perceo, doctor, version } from '../index'
+import type { CorrelationReport, DoctorReport, Gap, ImpactReport, Insight, RevenueImpact, SyncReport, TestRunReport } from '../index'
+
+async function use(p: Perceo): Promise<string[]> {
+  const report: ImpactReport = await p.analyze({ base: 'main', head: 'feature', onEmpty: 'smoke' })
+  const reasons: string[] = report.flows.flatMap((f) => f.reasons.map((r) => `${r.kind}: ${r.changedFile}`))
+  const run: TestRunReport = await p.runTests({ flowsFrom: 'all', shard: '1/2' })
+  const failed: number = run.failed + run.flows.filter((f) => f.status === 'failed').length
+  const insights: Insight[] = await p.insights()
+  const sync: SyncReport = await p.analyticsSync({ correlate: false })
+  const correlation: CorrelationReport = await p.analyticsCorrelate()
+  const entered: number = correlation.flows.reduce((n, f) => n + f.sessionsEntered, 0)
+  const gaps: Gap[] = await p.analyticsGaps({ minSessions: 2 })
+  const impact: RevenueImpact = await p.analyticsImpact('checkout')
+  const checks: DoctorReport = await doctor('.', 'ci')
+  return [
+    ...reasons,
+    String(failed),
+    ...insights.map((i) => i.severity),
+    sync.provider,
+    String(entered + sync.events),
+    ...gaps.map((g) => g.journey.join(' → ')),
+    String(impact.daily),
+    ...checks.checks.filter((c) => c.status === 'fail').map((c) => c.fix ?? c.detail),
+    version(),
+  ]
+}
+
+export { use }
