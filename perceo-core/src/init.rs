@@ -287,10 +287,7 @@ fn bootstrap_apps(
     if !existing.flows.is_empty() {
         return Ok((0, 0, None));
     }
-    let options = crate::code::GraphOptions {
-        ignore: Vec::new(),
-        cache_dir: Some(perceo_dir.join("cache")),
-    };
+    let options = crate::code::GraphOptions::for_project(perceo_dir, Vec::new());
     let project = ProjectSettings {
         apps: apps.to_vec(),
         ..ProjectSettings::default()
@@ -363,10 +360,7 @@ fn bootstrap(
         }
         return Ok((flows, personas, Some(api)));
     }
-    let options = crate::code::GraphOptions {
-        ignore: Vec::new(),
-        cache_dir: Some(perceo_dir.join("cache")),
-    };
+    let options = crate::code::GraphOptions::for_project(perceo_dir, Vec::new());
     let model = crate::analysis::AppModel::build(dir, Some(detection.framework), &options)?;
     warnings.extend(model.route_warnings.iter().map(|w| format!("routes: {w}")));
     let (flows, personas) = crate::flows::bootstrap_flows(&model.routes, &model.navigation_edges());

@@ -28,6 +28,17 @@ pub struct GraphOptions {
     pub cache_dir: Option<PathBuf>,
 }
 
+impl GraphOptions {
+    /// The options of a project whose `.perceo/` folder is `perceo_dir`: the cache in its
+    /// `cache/`, and `ignore` (the project's `observer.watch.ignore`; bootstrapping uses none).
+    pub fn for_project(perceo_dir: &std::path::Path, ignore: Vec<String>) -> GraphOptions {
+        GraphOptions {
+            ignore,
+            cache_dir: Some(perceo_dir.join("cache")),
+        }
+    }
+}
+
 /// One resolved import edge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Edge {

@@ -41,10 +41,10 @@ impl Perceo {
     }
 
     pub(super) fn graph_options(&self) -> GraphOptions {
-        GraphOptions {
-            ignore: self.config.settings.observer.watch.ignore.clone(),
-            cache_dir: Some(self.config.perceo_dir().join("cache")),
-        }
+        GraphOptions::for_project(
+            &self.config.perceo_dir(),
+            self.config.settings.observer.watch.ignore.clone(),
+        )
     }
 
     /// The routes of the project.

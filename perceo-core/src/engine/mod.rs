@@ -16,12 +16,12 @@ use crate::init::{InitOptions, InitReport};
 mod analysis;
 mod analytics;
 mod analyzer;
-mod api;
 mod doctor;
 mod explain;
 mod flows;
 mod llm;
 mod options;
+mod remote;
 mod test_links;
 mod testing;
 mod watch;
@@ -117,7 +117,7 @@ impl Perceo {
     /// ([`Perceo::discover_test_links`]); when that fails, `init` stands and says why.
     pub fn init(project_dir: &Path, options: &InitOptions) -> Result<InitReport> {
         let mut report = crate::init::init_project_with(project_dir, options, &|pending, request| {
-            api::remote_bootstrap(project_dir, options, pending, request)
+            remote::remote_bootstrap(project_dir, options, pending, request)
         })?;
         let open = OpenOptions {
             env: options.env.clone(),

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::bus::payloads::{ChangeDetected, FlowsAffected, Payload};
-use crate::code::GraphOptions;
 use crate::error::{Error, Result};
 
 use crate::impact::OnEmpty;
@@ -25,10 +24,7 @@ impl Perceo {
     ) -> Result<()> {
         use notify_debouncer_full::notify::RecursiveMode;
         let s = &self.config.settings;
-        let options = GraphOptions {
-            ignore: s.observer.watch.ignore.clone(),
-            cache_dir: Some(self.config.perceo_dir().join("cache")),
-        };
+        let options = self.graph_options();
         let mut watcher = Watcher::new(&self.config.project_dir, &s.project, options, OnEmpty::None)?;
         let bus = self.bus()?;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();

@@ -236,10 +236,7 @@ impl Perceo {
             .unwrap_or_else(|| crate::project::detect_framework(&self.config.project_dir).framework);
         // The same discovery as a local `perceo init` (no ignore list), so both propose the
         // same flows.
-        let options = crate::code::GraphOptions {
-            ignore: Vec::new(),
-            cache_dir: Some(self.config.perceo_dir().join("cache")),
-        };
+        let options = crate::code::GraphOptions::for_project(&self.config.perceo_dir(), Vec::new());
         let model = crate::analysis::AppModel::build(&self.config.project_dir, Some(framework), &options)?;
         let (flows, personas) = crate::flows::bootstrap_flows(&model.routes, &model.navigation_edges());
         let mut warnings = Vec::new();
