@@ -5,6 +5,7 @@
 pub mod junit;
 mod plan;
 mod report;
+pub mod selection;
 pub mod shard;
 mod specs;
 

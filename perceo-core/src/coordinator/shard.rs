@@ -1,5 +1,38 @@
 //! Deterministic sharding of flows across CI machines, balanced by expected duration.
 
+/// The expected milliseconds of a flow without history.
+pub const DEFAULT_EXPECTED_MS: u64 = 30_000;
+
+/// Shard `i` of `n` (1-based) of `flows`, balanced by each flow's expected duration: the
+/// mean of its recorded runs (`history`, newest first) that belong to another change than
+/// `change_id`, since other shards of this change may already have recorded theirs and must
+/// not move the split; [`DEFAULT_EXPECTED_MS`] without any.
+pub fn my_shard(
+    flows: Vec<crate::flows::Flow>,
+    (i, n): (usize, usize),
+    change_id: Option<&str>,
+    history: impl Fn(&str) -> Vec<crate::graph::TestRun>,
+) -> Vec<crate::flows::Flow> {
+    let durations: Vec<(String, u64)> = flows
+        .iter()
+        .map(|f| {
+            let earlier: Vec<u64> = history(&f.id)
+                .iter()
+                .filter(|r| r.change_id.is_none() || r.change_id.as_deref() != change_id)
+                .map(|r| r.duration_ms)
+                .collect();
+            let expected = if earlier.is_empty() {
+                DEFAULT_EXPECTED_MS
+            } else {
+                earlier.iter().sum::<u64>() / earlier.len() as u64
+            };
+            (f.id.clone(), expected)
+        })
+        .collect();
+    let mine = assign(&durations, n).swap_remove(i.clamp(1, n.max(1)) - 1);
+    flows.into_iter().filter(|f| mine.contains(&f.id)).collect()
+}
+
 /// Assigns `items` (id, expected milliseconds) to `shards` shards by longest-processing-time
 /// first: longest flows first (ties by id), each to the least-loaded shard (ties: the lowest
 /// index). The same input gives the same assignment on every machine. Returns, per shard,

@@ -31,32 +31,9 @@ impl Perceo {
                     Some(report.change_id),
                 )
             }
-            TestSelection::Report(json) => {
-                let flows = json.get("flows").and_then(|f| f.as_array()).ok_or_else(|| {
-                    Error::Argument("the saved report has no `flows` list (save `perceo ci analyze --json`)".into())
-                })?;
-                let ids = flows
-                    .iter()
-                    .map(|f| {
-                        f.get("id")
-                            .or_else(|| f.get("name"))
-                            .and_then(|v| v.as_str())
-                            .map(String::from)
-                    })
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| Error::Argument("a flow in the saved report has no `id`".into()))?;
-                (ids, json.get("changeId").and_then(|v| v.as_str()).map(String::from))
-            }
+            TestSelection::Report(json) => crate::coordinator::selection::flows_of_report(json)?,
         };
-        let mut flows: Vec<Flow> = Vec::new();
-        for id in &ids {
-            let flow = set.get(id).ok_or_else(|| {
-                Error::Argument(format!(
-                    "flow `{id}` of the analysis is not in .perceo/flows (re-run the analysis)"
-                ))
-            })?;
-            flows.push(flow.clone());
-        }
+        let mut flows: Vec<Flow> = crate::coordinator::selection::resolve(&set, &ids)?;
         // Without an analysis, the commit identifies the run, so that every shard of it
         // (on any machine) computes the same split from the same history.
         let change_id = match change_id {
@@ -66,22 +43,13 @@ impl Perceo {
                 .map(|sha| format!("commit:{sha}")),
         };
         let graph = self.graph()?;
-        if let Some((i, n)) = options.shard {
-            // Durations from history recorded before this change: other shards of the same
-            // change may already have recorded theirs, and must not move the split.
-            let mut durations: Vec<(String, u64)> = Vec::new();
+        if let Some(shard) = options.shard {
+            let mut histories = std::collections::HashMap::new();
             for f in &flows {
-                let history = self.block_on(graph.test_history(&f.id, 50))?;
-                let earlier: Vec<u64> = history
-                    .iter()
-                    .filter(|r| r.change_id.is_none() || r.change_id != change_id)
-                    .map(|r| r.duration_ms)
-                    .collect();
-                let avg = (!earlier.is_empty()).then(|| earlier.iter().sum::<u64>() / earlier.len() as u64);
-                durations.push((f.id.clone(), avg.unwrap_or(30_000)));
+                histories.insert(f.id.clone(), self.block_on(graph.test_history(&f.id, 50))?);
             }
-            let mine = crate::coordinator::shard::assign(&durations, n).swap_remove(i - 1);
-            flows.retain(|f| mine.contains(&f.id));
+            let history = |id: &str| histories.get(id).cloned().unwrap_or_default();
+            flows = crate::coordinator::shard::my_shard(flows, shard, change_id.as_deref(), history);
         }
         let s = &self.config.settings;
         let config = RunnerConfig {
