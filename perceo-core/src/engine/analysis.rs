@@ -89,9 +89,7 @@ impl Perceo {
             }))?,
             (None, model) => {
                 let model = model.unwrap_or_else(|| self.model())?;
-                let (manifests, notes) = self.manifest_contents(&changes, &options.source);
-                let mut report = self.impact(&model, &changes, &flows, options.on_empty, &manifests);
-                report.warnings.extend(notes);
+                let mut report = self.impact(&model, &changes, &options.source, &flows, options.on_empty);
                 let working_tree = matches!(options.source, ChangeSource::WorkingTree);
                 self.classify_with_llm(&mut report, &changes, &flows, working_tree);
                 report
@@ -126,24 +124,28 @@ impl Perceo {
         let (changes, model) = self.beside_model(|| self.change_set(&options.source));
         let (changes, model) = (changes?, model?);
         let flows = self.flows()?;
-        let (manifests, notes) = self.manifest_contents(&changes, &options.source);
-        let mut report = self.impact(&model, &changes, &flows, options.on_empty, &manifests);
-        report.warnings.extend(notes);
+        let mut report = self.impact(&model, &changes, &options.source, &flows, options.on_empty);
         report.timings.total_ms = started.elapsed().as_millis() as u64;
         Ok(report)
     }
 
-    /// The local impact analysis of `changes` over the project's dependency graph and routes.
+    /// The local impact analysis of `changes` (from `source`) over the project's dependency
+    /// graph and routes: the one place the changed manifests' old and new contents are read
+    /// and handed to the impact stages. Every local path (the CLI's analysis, `perceo serve`,
+    /// doctor's dry run) goes through it.
     pub(super) fn impact(
         &self,
         model: &AppModel,
         changes: &ChangeSet,
+        source: &ChangeSource,
         flows: &FlowSet,
         on_empty: OnEmpty,
-        manifests: &[ManifestChange],
     ) -> ImpactReport {
+        let (manifests, notes) = self.manifest_contents(changes, source);
         let deps = DependencyRules::from_settings(&self.config.settings.observer.analysis.dependencies);
-        analyze(&model.impact_input(changes, flows, on_empty, manifests, &deps))
+        let mut report = analyze(&model.impact_input(changes, flows, on_empty, &manifests, &deps));
+        report.warnings.extend(notes);
+        report
     }
 
     pub(super) fn publish_change_detected(&self, changes: &ChangeSet) -> Result<()> {
@@ -211,11 +213,7 @@ impl Perceo {
     /// disk for working-tree changes). One whose content cannot be read (commits not in this
     /// checkout, a blob a partial clone cannot fetch) is left out, so it counts as global,
     /// with a note saying so.
-    pub(crate) fn manifest_contents(
-        &self,
-        changes: &ChangeSet,
-        source: &ChangeSource,
-    ) -> (Vec<ManifestChange>, Vec<String>) {
+    fn manifest_contents(&self, changes: &ChangeSet, source: &ChangeSource) -> (Vec<ManifestChange>, Vec<String>) {
         let dir = &self.config.project_dir;
         let mut manifests = Vec::new();
         let mut notes = Vec::new();

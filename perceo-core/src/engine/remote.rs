@@ -307,17 +307,9 @@ impl Perceo {
             base: changes.base_sha.clone(),
             head: changes.head_sha.clone(),
         };
-        let (manifests, notes) = self.manifest_contents(&changes, &source);
         let model = self.model()?;
-        let mut report = self.impact(
-            &model,
-            &changes,
-            &flows,
-            request.on_empty.unwrap_or_default(),
-            &manifests,
-        );
+        let mut report = self.impact(&model, &changes, &source, &flows, request.on_empty.unwrap_or_default());
         self.classify_with_llm(&mut report, &changes, &flows, false);
-        report.warnings.extend(notes);
         match checked_out_commit(&self.config.project_dir) {
             Ok(sha) if sha != changes.head_sha => report.warnings.push(format!(
                 "the server built the dependency graph from its checkout at {} (not headSha {}): imports this change adds or removes are not seen; keep the server's checkout (`perceo serve --project-dir`) at the commit under review for exact results",
