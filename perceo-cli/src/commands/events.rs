@@ -2,10 +2,10 @@
 
 use perceo_core::bus::{Delivery, Event, EventFilter, EventType, Since};
 
+use crate::CmdResult;
 use crate::args::{Cli, EventsCommand};
 use crate::commands::open;
 use crate::output::Output;
-use crate::{CmdResult, Failure};
 
 fn print_event(out: &Output, e: &Event) -> std::io::Result<()> {
     if out.json {
@@ -49,21 +49,19 @@ pub(crate) fn run(cli: &Cli, cmd: &EventsCommand, out: &Output) -> CmdResult {
                 }
                 return Ok(());
             }
-            let mut sub = perceo.subscribe(filter, since)?;
             out.info("Following events (Ctrl-C to stop)...");
-            perceo.block_on(async {
-                loop {
-                    tokio::select! {
-                        _ = tokio::signal::ctrl_c() => return Ok(()),
-                        next = sub.next() => match next {
-                            Some(Ok(Delivery::Event(e))) => print_event(out, &e)?,
-                            Some(Ok(Delivery::Missed(n))) => out.warn(&format!("{n} event(s) were missed (the subscriber fell behind)")),
-                            Some(Err(e)) => return Err(Failure::from(e)),
-                            None => return Ok(()),
-                        },
-                    }
+            let mut printing = Ok(());
+            let ctrl_c = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            perceo.follow(filter, since, ctrl_c, &mut |delivery| {
+                match delivery {
+                    Delivery::Event(e) => printing = print_event(out, &e),
+                    Delivery::Missed(n) => out.warn(&format!("{n} event(s) were missed (the subscriber fell behind)")),
                 }
-            })
+                printing.is_ok()
+            })?;
+            Ok(printing?)
         }
     }
 }

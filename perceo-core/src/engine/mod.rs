@@ -199,6 +199,36 @@ impl Perceo {
         self.block_on(bus.subscribe(filter, since))
     }
 
+    /// Follows the events matching `filter` (stored ones after `since` first) until `stop`
+    /// completes, the bus ends, or `on_delivery` returns false; each event, or a count of
+    /// missed ones, goes to `on_delivery`. A bus error ends it with that error.
+    pub fn follow(
+        &self,
+        filter: EventFilter,
+        since: Option<Since>,
+        stop: impl std::future::Future<Output = ()>,
+        on_delivery: &mut dyn FnMut(crate::bus::Delivery) -> bool,
+    ) -> Result<()> {
+        let mut sub = self.subscribe(filter, since)?;
+        self.block_on(async {
+            let mut stop = std::pin::pin!(stop);
+            loop {
+                tokio::select! {
+                    () = &mut stop => return Ok(()),
+                    next = sub.next() => match next {
+                        Some(Ok(delivery)) => {
+                            if !on_delivery(delivery) {
+                                return Ok(());
+                            }
+                        }
+                        Some(Err(e)) => return Err(e),
+                        None => return Ok(()),
+                    },
+                }
+            }
+        })
+    }
+
     fn metadata(&self) -> EventMetadata {
         EventMetadata {
             user_id: None,
@@ -253,8 +283,9 @@ impl Perceo {
         Ok(graph)
     }
 
-    /// Runs an async flow-graph operation to completion (for the synchronous bindings).
-    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+    /// Runs an async operation to completion on the facade's runtime (the facade's methods
+    /// are synchronous for every binding).
+    pub(crate) fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }
 }
