@@ -109,3 +109,69 @@ fn correlation_writes_metrics_to_the_graph_and_publishes_its_events() {
     );
     assert_eq!(kinds.last().unwrap(), "analytics.correlation.complete");
 }
+
+/// Every event type of the catalogue Perceo publishes: here the graph's flow events and a
+/// discovered journey (the others are asserted where their engine is tested).
+#[test]
+fn flow_edits_and_discovered_journeys_are_published() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/shop"),
+        tmp.path(),
+    );
+    let config = tmp.path().join(".perceo/config.json");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        perceo_core::config::set_key_in_text(&text, "analytics.provider", "mixpanel".into()).unwrap(),
+    )
+    .unwrap();
+    let perceo = Perceo::open(
+        tmp.path(),
+        OpenOptions {
+            local: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    perceo.sync_graph().unwrap();
+    let flow: perceo_core::flows::Flow = serde_json::from_value(serde_json::json!({
+        "id": "wishlist", "name": "Wishlist", "pages": ["/"], "steps": [{"name": "Open", "page": "/"}]
+    }))
+    .unwrap();
+    perceo.create_flow(&flow).unwrap();
+    perceo.delete_flow("wishlist").unwrap();
+    // Three users share a journey no flow covers.
+    let mut events = Vec::new();
+    for user in ["a", "b", "c"] {
+        events.push(event(user, 0, "page_view", Some("/orders/1")));
+        events.push(event(user, 1, "share_order", Some("/orders/1")));
+    }
+    let store = EventStore::new(tmp.path(), "mixpanel");
+    store.write(0, i64::MAX, &events).unwrap();
+    let gaps = perceo.analytics_gaps(2, 10).unwrap();
+    assert!(!gaps.is_empty());
+    let mut seen = Vec::new();
+    let deadline = async { tokio::time::sleep(std::time::Duration::from_secs(5)).await };
+    perceo
+        .follow(EventFilter::prefix(""), Some(Since::Start), deadline, &mut |delivery| {
+            if let Delivery::Event(e) = delivery {
+                let id = e.data["flowId"].as_str().map(String::from);
+                seen.push((e.kind.as_str().to_string(), e.source.clone(), id));
+            }
+            !seen.iter().any(|(k, _, _)| k == "analyzer.flow.discovered")
+        })
+        .unwrap();
+    let has = |kind: &str, id: Option<&str>| seen.iter().any(|(k, _, i)| k == kind && i.as_deref() == id);
+    assert!(has("graph.flow.created", Some("wishlist")), "{seen:?}");
+    assert!(has("graph.flow.deleted", Some("wishlist")), "{seen:?}");
+    assert!(
+        has("graph.flow.created", Some("checkout")),
+        "the first sync creates the example's flows: {seen:?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|(k, s, _)| k == "analyzer.flow.discovered" && s == "analytics"),
+        "{seen:?}"
+    );
+}

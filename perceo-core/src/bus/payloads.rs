@@ -224,6 +224,51 @@ impl Payload for CorrelationComplete {
     const SOURCE: &'static str = "analytics";
 }
 
+/// `graph.flow.created`: a flow new to the graph (a new flow file, synced).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowCreated<'a> {
+    /// The flow.
+    pub flow_id: &'a str,
+}
+
+impl Payload for FlowCreated<'_> {
+    const TYPE: EventType = EventType::GraphFlowCreated;
+    const SOURCE: &'static str = "graph";
+}
+
+/// `graph.flow.updated`: a flow whose definition changed in the graph.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowUpdated<'a> {
+    /// The flow.
+    pub flow_id: &'a str,
+}
+
+impl Payload for FlowUpdated<'_> {
+    const TYPE: EventType = EventType::GraphFlowUpdated;
+    const SOURCE: &'static str = "graph";
+}
+
+/// `graph.flow.deleted`: a flow removed from the graph (its file is gone).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowDeleted<'a> {
+    /// The flow.
+    pub flow_id: &'a str,
+}
+
+impl Payload for FlowDeleted<'_> {
+    const TYPE: EventType = EventType::GraphFlowDeleted;
+    const SOURCE: &'static str = "graph";
+}
+
+/// `analyzer.flow.discovered`: a frequent real journey no flow covers, with a suggested flow.
+impl Payload for crate::analytics::gaps::Gap {
+    const TYPE: EventType = EventType::AnalyzerFlowDiscovered;
+    const SOURCE: &'static str = "analytics";
+}
+
 /// `analyzer.insight.generated`: the insight.
 impl Payload for Insight {
     const TYPE: EventType = EventType::AnalyzerInsightGenerated;

@@ -428,13 +428,18 @@ impl Perceo {
     }
 
     /// Frequent journeys in the synced window that no flow covers (taken by at least
-    /// `min_sessions` sessions), most weekly users first, at most `limit`.
+    /// `min_sessions` sessions), most weekly users first, at most `limit`; each is published
+    /// as `analyzer.flow.discovered`.
     pub fn analytics_gaps(&self, min_sessions: u64, limit: usize) -> Result<Vec<Gap>> {
         if let Some(client) = self.analytics_client()? {
             return self.block_on(client.gaps(min_sessions, limit));
         }
         let (_, _, prepared) = self.window_sessions()?;
-        Ok(find_gaps(&prepared, min_sessions, limit))
+        let gaps = find_gaps(&prepared, min_sessions, limit);
+        for gap in &gaps {
+            self.emit(gap)?;
+        }
+        Ok(gaps)
     }
 
     /// Revenue at risk for one flow: (synthetic − production success) × daily attempts ×

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::bus::payloads::{FlowCreated, FlowDeleted, FlowUpdated};
 use crate::error::Result;
 use crate::flows::{Flow, FlowSet, create_flow_file, delete_flow_file, edit_flow_file, load_flows};
 use crate::graph::{FlowGraph, GraphStatus, SyncSummary};
@@ -12,11 +13,23 @@ use crate::graph::FlowRecord;
 use super::Perceo;
 
 impl Perceo {
-    /// Pushes the flow files into the graph: creates, updates and deletes flows to match.
+    /// Pushes the flow files into the graph: creates, updates and deletes flows to match, and
+    /// publishes `graph.flow.created`, `graph.flow.updated` and `graph.flow.deleted` for each
+    /// (`flows create/edit/delete` and `graph sync` go through here).
     pub fn sync_graph(&self) -> Result<SyncSummary> {
         let flows = self.flows()?;
         let graph = self.graph()?;
-        self.block_on(self.push_flows(graph.as_ref(), &flows))
+        let summary = self.block_on(self.push_flows(graph.as_ref(), &flows))?;
+        for id in &summary.created {
+            self.emit(&FlowCreated { flow_id: id })?;
+        }
+        for id in &summary.updated {
+            self.emit(&FlowUpdated { flow_id: id })?;
+        }
+        for id in &summary.deleted {
+            self.emit(&FlowDeleted { flow_id: id })?;
+        }
+        Ok(summary)
     }
 
     /// Pushes the flow files into `graph` (see [`Perceo::sync_flow_files`]) with each flow's
