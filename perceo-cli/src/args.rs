@@ -491,10 +491,10 @@ pub enum AnalyticsCommand {
     /// Frequent real journeys that no flow covers, with weekly users and a suggested flow file.
     Gaps {
         /// Journeys taken by fewer sessions are left out.
-        #[arg(long, default_value_t = 3, value_name = "N")]
+        #[arg(long, default_value_t = perceo_core::GapOptions::default().min_sessions, value_name = "N")]
         min_sessions: u64,
         /// Show at most this many.
-        #[arg(long, default_value_t = 10, value_name = "N")]
+        #[arg(long, default_value_t = perceo_core::GapOptions::default().limit, value_name = "N")]
         limit: usize,
         /// Write each suggested flow to .perceo/flows/<id>.json (existing files are kept).
         #[arg(long)]
@@ -621,9 +621,9 @@ pub struct DoctorArgs {
     /// Which checklist to run.
     #[arg(long = "env", value_enum, default_value = "local")]
     pub stage: StageArg,
-    /// How long each check may take.
-    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
-    pub timeout: std::time::Duration,
+    /// How long each check may take (e.g. 30s). Default: 10s.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// `perceo serve`.

@@ -50,7 +50,7 @@ pub mod watch;
 pub use analysis::AppModel;
 pub use config::{Config, Env, LoadOptions};
 pub use engine::{
-    AnalyzeOptions, ChangeSource, ConnectOptions, ConnectReport, FlowsFrom, OpenOptions, Perceo, SyncOptions,
-    SyncProgress, SyncReport, TestOptions, TestSelection,
+    AnalyzeOptions, ChangeSource, ConnectOptions, ConnectReport, DEFAULT_CHECK_TIMEOUT, FlowsFrom, GapOptions,
+    OpenOptions, Perceo, SyncOptions, SyncProgress, SyncReport, TestOptions, TestSelection,
 };
 pub use error::{CODES, CodeInfo, CodeSource, Error, ErrorKind, PANIC_CODE, Result, code_info, codes_markdown};

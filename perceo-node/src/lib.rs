@@ -322,9 +322,16 @@ impl Perceo {
     pub fn analytics_gaps(&self, options: Option<GapOptions>) -> AsyncTask<CoreTask> {
         let perceo = self.inner.clone();
         CoreTask::new(move || {
-            let min_sessions = options.as_ref().and_then(|o| o.min_sessions).unwrap_or(3);
-            let limit = options.as_ref().and_then(|o| o.limit).unwrap_or(10);
-            to_json(&perceo.analytics_gaps(u64::from(min_sessions), limit as usize)?)
+            let defaults = perceo_core::GapOptions::default();
+            let min_sessions = options
+                .as_ref()
+                .and_then(|o| o.min_sessions)
+                .map_or(defaults.min_sessions, u64::from);
+            let limit = options
+                .as_ref()
+                .and_then(|o| o.limit)
+                .map_or(defaults.limit, |l| l as usize);
+            to_json(&perceo.analytics_gaps(min_sessions, limit)?)
         })
     }
 
@@ -355,7 +362,7 @@ pub fn doctor(project_dir: String, stage: Option<String>) -> AsyncTask<CoreTask>
             &PathBuf::from(project_dir),
             CoreEnv::from_process(),
             stage,
-            std::time::Duration::from_secs(10),
+            perceo_core::DEFAULT_CHECK_TIMEOUT,
         )?;
         to_json(&report)
     })

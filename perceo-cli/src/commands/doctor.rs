@@ -19,7 +19,7 @@ pub(crate) fn run(cli: &Cli, args: &DoctorArgs, out: &Output) -> CmdResult {
         &cli.global.project_dir,
         perceo_core::Env::from_process(),
         stage,
-        args.timeout,
+        args.timeout.unwrap_or(perceo_core::DEFAULT_CHECK_TIMEOUT),
     )?;
     if out.json {
         out.json_value(&serde_json::to_value(&report).map_err(std::io::Error::other)?)?;

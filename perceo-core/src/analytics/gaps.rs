@@ -15,6 +15,25 @@ use crate::analytics::alphabet::Key;
 use crate::analytics::metrics::Prepared;
 use crate::flows::{Flow, Step};
 
+/// The defaults of gap finding's arguments (`Perceo::analytics_gaps`, `GET /analytics/gaps`),
+/// for every binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GapOptions {
+    /// Journeys taken by fewer sessions are left out. Default: 3.
+    pub min_sessions: u64,
+    /// At most this many. Default: 10.
+    pub limit: usize,
+}
+
+impl Default for GapOptions {
+    fn default() -> Self {
+        GapOptions {
+            min_sessions: 3,
+            limit: 10,
+        }
+    }
+}
+
 /// How similar two journeys must be to share a cluster.
 const MERGE_SIMILARITY: f64 = 0.8;
 /// At most this many distinct journeys are considered for merging (the most frequent).

@@ -18,17 +18,12 @@ use crate::analytics::revenue::RevenueImpact;
 use crate::error::Result;
 use crate::{SyncOptions, SyncReport};
 
-/// Default of `minSessions` in `GET /analytics/gaps` (as `perceo analytics gaps`).
-pub const DEFAULT_MIN_SESSIONS: u64 = 3;
-/// Default of `limit` in `GET /analytics/gaps`.
-pub const DEFAULT_GAPS_LIMIT: usize = 10;
-
 fn default_min_sessions() -> u64 {
-    DEFAULT_MIN_SESSIONS
+    crate::analytics::gaps::GapOptions::default().min_sessions
 }
 
 fn default_limit() -> usize {
-    DEFAULT_GAPS_LIMIT
+    crate::analytics::gaps::GapOptions::default().limit
 }
 
 /// Query of `GET /analytics/gaps`.

@@ -25,8 +25,11 @@ mod remote;
 mod test_links;
 mod testing;
 mod watch;
+pub use crate::analytics::gaps::GapOptions;
 pub use analytics::{ConnectOptions, ConnectReport, SyncOptions, SyncProgress, SyncReport};
-pub use options::{AnalyzeOptions, ChangeSource, FlowsFrom, OpenOptions, TestOptions, TestSelection};
+pub use options::{
+    AnalyzeOptions, ChangeSource, DEFAULT_CHECK_TIMEOUT, FlowsFrom, OpenOptions, TestOptions, TestSelection,
+};
 
 /// Recent test runs per flow id, newest first.
 type History = BTreeMap<String, Vec<TestRun>>;

@@ -83,6 +83,9 @@ impl std::str::FromStr for FlowsFrom {
     }
 }
 
+/// How long each check of [`Perceo::doctor`] may take unless the caller says.
+pub const DEFAULT_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Options for [`Perceo::analyze`].
 #[derive(Debug, Clone)]
 pub struct AnalyzeOptions {
