@@ -25,7 +25,8 @@ pub(crate) fn run(cli: &Cli, args: &DashboardArgs, out: &Output) -> CmdResult {
         let _ = tokio::signal::ctrl_c().await;
     };
     let open_browser = args.open;
-    perceo.dashboard(
+    perceo_core::dashboard::run(
+        &perceo,
         addr,
         &mut |bound| {
             let url = format!("http://{bound}/");

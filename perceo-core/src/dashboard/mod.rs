@@ -146,6 +146,27 @@ pub fn router(state: DashboardState) -> Router {
         .with_state(state)
 }
 
+/// Serves the dashboard of `perceo`'s project on `addr` until `stop` completes (the flow
+/// files are synced into the graph first, so it works right after `perceo init`);
+/// `on_ready` gets the bound address. Like `perceo serve`, it sits above the facade.
+pub fn run(
+    perceo: &crate::Perceo,
+    addr: SocketAddr,
+    on_ready: &mut (dyn FnMut(SocketAddr) + Send),
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let set = perceo.flows()?;
+    let graph = perceo.graph()?;
+    let bus = perceo.bus()?;
+    perceo.block_on(perceo.push_flows(graph.as_ref(), &set))?;
+    let state = DashboardState {
+        graph,
+        bus,
+        project: perceo.config().project_name(),
+    };
+    perceo.block_on(serve(state, addr, on_ready, stop))
+}
+
 /// Serves the dashboard on `addr` until `stop` completes; `on_ready` gets the bound address.
 pub async fn serve(
     state: DashboardState,

@@ -240,26 +240,6 @@ impl Perceo {
         }
     }
 
-    /// Serves the dashboard on `addr` until `stop` completes (flows are synced into the graph
-    /// first, so it works right after `perceo init`). `on_ready` gets the bound address.
-    pub fn dashboard(
-        &self,
-        addr: std::net::SocketAddr,
-        on_ready: &mut (dyn FnMut(std::net::SocketAddr) + Send),
-        stop: impl std::future::Future<Output = ()> + Send + 'static,
-    ) -> Result<()> {
-        let set = self.flows()?;
-        let graph = self.graph()?;
-        let bus = self.bus()?;
-        self.block_on(self.push_flows(graph.as_ref(), &set))?;
-        let state = crate::dashboard::DashboardState {
-            graph,
-            bus,
-            project: self.config.project_name(),
-        };
-        self.block_on(crate::dashboard::serve(state, addr, on_ready, stop))
-    }
-
     /// Stored events after `since` matching `filter`, oldest first.
     pub fn replay(&self, since: Since, filter: &EventFilter, limit: usize) -> Result<Vec<Event>> {
         let bus = self.bus()?;
