@@ -58,6 +58,9 @@ export interface BuildStats {
 /** How a file changed. */
 export type ChangeStatus = "added" | "modified" | "deleted" | "renamed"
 
+/** A check's outcome. */
+export type CheckStatus = "pass" | "fail" | "skip"
+
 /** What `perceo analytics correlate` reports. */
 export interface CorrelationReport {
   /**
@@ -74,6 +77,48 @@ export interface CorrelationReport {
   /** Sessions that entered no flow. */
   sessionsUnmatched: number
 }
+
+/** One edge of the module graph. */
+export interface DepEdge {
+  /** The importing file (project-relative). */
+  from: string
+  /** How. */
+  kind: DepKind
+  /** The imported file (project-relative). */
+  to: string
+}
+
+/** How one module depends on another. */
+export type DepKind = "static" | "dynamic" | "type-only" | "require" | "re-export" | "css" | "json" | "auto-import"
+
+/** One check. */
+export interface DoctorCheck {
+  /** What was found (never a secret). */
+  detail: string
+  /** One line saying how to fix a failure. */
+  fix?: string | null
+  /** Stable id (`config`, `graph`, `bus`, `api.observer`, ...). */
+  id: string
+  /** Whether a failure fails the doctor run. */
+  required: boolean
+  /** The outcome. */
+  status: CheckStatus
+  /** What is checked. */
+  title: string
+}
+
+/** What `perceo doctor` reports. */
+export interface DoctorReport {
+  /** The checks, in checklist order. */
+  checks: Array<DoctorCheck>
+  /** Whether every required check passed. */
+  ok: boolean
+  /** The checklist run. */
+  stage: DoctorStage
+}
+
+/** Which checklist to run. */
+export type DoctorStage = "local" | "ci" | "staging" | "production"
 
 /** One changed file. */
 export interface FileChange {
@@ -227,11 +272,38 @@ export interface Insight {
   title: string
 }
 
+/** The module graph, or the part of it `--from` / `--to` selects. */
+export interface ModuleGraphExport {
+  /** Every resolved edge between them, sorted. */
+  edges: Array<DepEdge>
+  /** Every file of the selection (project-relative, `../` outside the project), sorted. */
+  nodes: Array<string>
+  /** Imports of the selected files that did not resolve. */
+  unresolved: Array<Unresolved>
+}
+
 /** What to do when code changed but no flow was selected. */
 export type OnEmpty = "all" | "none" | "smoke"
 
 /** Where the average order value came from. */
 export type OrderValueSource = { kind: "config" } | { kind: "purchaseEvents"; purchases: number } | { kind: "provider"; transactions: number }
+
+/** A page a file reaches. */
+export interface PageHit {
+  /** The import chain from the file to the page (or to the layout, then the page). */
+  chain: Array<string>
+  /** The page file (project-relative). */
+  file: string
+  /** The route pattern (`/product/[id]`). */
+  pattern: string
+  /** The page file, repository-relative (`None` outside a git checkout). */
+  repoFile?: string | null
+  /** How it is reached. */
+  via: PageVia
+}
+
+/** How a page is reached. */
+export type PageVia = "self" | "import-chain" | "layout"
 
 /** Production metrics of a flow, from the analytics engine. */
 export interface ProductionMetrics {
@@ -336,6 +408,18 @@ export interface SyncReport {
   to: string
 }
 
+/** What a flow sync did. */
+export interface SyncSummary {
+  /** Flows new to the graph. */
+  created: Array<string>
+  /** Flows removed because their file is gone. */
+  deleted: Array<string>
+  /** Flows already up to date. */
+  unchanged: number
+  /** Flows whose definition changed. */
+  updated: Array<string>
+}
+
 /** One test case of a JUnit report. */
 export interface TestCase {
   /** Its class or file. */
@@ -409,36 +493,51 @@ export interface Totals {
   unresolvedImports: number
 }
 
-/* Results with no schema in schema/openapi.json yet, written by hand (keep them in step with
- * perceo-core: impact/why.rs, code, flows, graph/model.rs, bus, doctor.rs). */
-
-/** A page a file reaches (`why`). */
-export interface PageHit {
-  pattern: string
+/** An import that led nowhere. */
+export interface Unresolved {
+  /** The importing file. */
   file: string
-  repoFile: string | null
-  via: 'self' | 'import-chain' | 'layout'
-  chain: string[]
+  /** The specifier as written. */
+  specifier: string
 }
 
-/** The answer of `why`: per file, the pages and flows it reaches, or why none. */
+/** What one file reaches. */
+export interface WhyFile {
+  /** The file (project-relative; `../` for files outside the project). */
+  file: string
+  /** The flows a change to it affects. */
+  flows: Array<WhyFlow>
+  /** Whether the dependency graph holds the file. */
+  inGraph: boolean
+  /** The pages it reaches, by pattern. */
+  pages: Array<PageHit>
+  /** The file, repository-relative (`None` outside a git checkout). */
+  repoPath?: string | null
+  /** When it affects no flow: why, in plain words. */
+  why?: string | null
+}
+
+/** A flow a file reaches. */
+export interface WhyFlow {
+  /** Confidence of the strongest reason (0..1). */
+  confidence: number
+  /** Flow id. */
+  id: string
+  /** Every reason, strongest first. */
+  reasons: Array<Reason>
+}
+
+/** The answer of `perceo why`. */
 export interface WhyReport {
-  files: Array<{
-    file: string
-    repoPath: string | null
-    inGraph: boolean
-    pages: PageHit[]
-    flows: Array<{ id: string; confidence: number; reasons: Reason[] }>
-    why: string | null
-  }>
+  /** One entry per file asked about, in the order asked. */
+  files: Array<WhyFile>
 }
 
-/** The module graph (`moduleGraph`). */
-export interface ModuleGraph {
-  nodes: string[]
-  edges: Array<{ from: string; to: string; kind: 'static' | 'dynamic' | 'type-only' | 'require' | 're-export' | 'css' | 'json' }>
-  unresolved: Array<{ file: string; specifier: string }>
-}
+/* Results with no schema in schema/openapi.json yet, written by hand (keep them in step with
+ * perceo-core: flows, bus). */
+
+/** The module graph (`moduleGraph`); the name the package has always used. */
+export type ModuleGraph = ModuleGraphExport
 
 /** A step of a flow. */
 export interface Step {
@@ -485,14 +584,6 @@ export interface FlowSet {
   warnings: string[]
 }
 
-/** What a graph sync did. */
-export interface SyncSummary {
-  created: string[]
-  updated: string[]
-  deleted: string[]
-  unchanged: number
-}
-
 /** An event in the seed's envelope. */
 export interface PerceoEvent {
   id: string
@@ -501,26 +592,4 @@ export interface PerceoEvent {
   source: string
   data: unknown
   metadata: { userId?: string; projectId?: string; environment?: string }
-}
-
-/** One check of `doctor`. */
-export interface DoctorCheck {
-  /** Stable id (`config`, `graph`, `bus`, `api.observer`, ...). */
-  id: string
-  title: string
-  status: 'pass' | 'fail' | 'skip'
-  /** What was found (never a secret). */
-  detail: string
-  /** How to fix a failure. */
-  fix?: string
-  /** Whether a failure fails the run. */
-  required: boolean
-}
-
-/** What `doctor` reports. */
-export interface DoctorReport {
-  stage: 'local' | 'ci' | 'staging' | 'production'
-  checks: DoctorCheck[]
-  /** Whether every required check passed. */
-  ok: boolean
 }

@@ -2,7 +2,9 @@
 // (index.d.ts, with the results generated from the Rust types) are valid TypeScript and
 // describe what the tests read from the results.
 import { Perceo, doctor, version } from '../index'
-import type { CorrelationReport, DoctorReport, Gap, ImpactReport, Insight, RevenueImpact, SyncReport, TestRunReport } from '../index'
+import type {
+  CorrelationReport, DoctorReport, Gap, ImpactReport, Insight, ModuleGraph, RevenueImpact, SyncReport, SyncSummary, TestRunReport, WhyReport,
+} from '../index'
 
 async function use(p: Perceo): Promise<string[]> {
   const report: ImpactReport = await p.analyze({ base: 'main', head: 'feature', onEmpty: 'smoke' })
@@ -16,6 +18,9 @@ async function use(p: Perceo): Promise<string[]> {
   const gaps: Gap[] = await p.analyticsGaps({ minSessions: 2 })
   const impact: RevenueImpact = await p.analyticsImpact('checkout')
   const checks: DoctorReport = await doctor('.', 'ci')
+  const why: WhyReport = await p.why(['src/lib/cart/store.ts'])
+  const graph: ModuleGraph = await p.moduleGraph('app/page.tsx', null)
+  const synced: SyncSummary = await p.syncGraph()
   return [
     ...reasons,
     String(failed),
@@ -25,6 +30,9 @@ async function use(p: Perceo): Promise<string[]> {
     ...gaps.map((g) => g.journey.join(' → ')),
     String(impact.daily),
     ...checks.checks.filter((c) => c.status === 'fail').map((c) => c.fix ?? c.detail),
+    ...why.files.flatMap((f) => f.pages.map((page) => `${page.pattern} via ${page.via}`)),
+    ...graph.edges.filter((e) => e.kind === 'auto-import').map((e) => `${e.from} -> ${e.to}`),
+    ...synced.created,
     version(),
   ]
 }

@@ -12,7 +12,10 @@ const npm = join(dirname(fileURLToPath(import.meta.url)), '..')
 const schemas = JSON.parse(readFileSync(join(npm, '..', 'schema', 'openapi.json'), 'utf8')).components.schemas
 
 // The results the Node API returns (and everything they reference).
-const ROOTS = ['ImpactReport', 'TestRunReport', 'Insight', 'SyncReport', 'CorrelationReport', 'Gap', 'RevenueImpact']
+const ROOTS = [
+  'ImpactReport', 'TestRunReport', 'Insight', 'SyncReport', 'CorrelationReport', 'Gap', 'RevenueImpact',
+  'WhyReport', 'ModuleGraphExport', 'SyncSummary', 'DoctorReport',
+]
 
 const refName = (ref) => ref.replace('#/components/schemas/', '')
 

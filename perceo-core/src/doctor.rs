@@ -14,8 +14,9 @@ use crate::error::{Error, Result};
 use crate::graph::{GraphLocation, graph_location, open_graph};
 
 /// Which checklist to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = DoctorStage)]
 pub enum Stage {
     /// A developer's machine: config, variables, secrets, graph and bus.
     Local,
@@ -46,8 +47,9 @@ impl std::str::FromStr for Stage {
 }
 
 /// A check's outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = CheckStatus)]
 pub enum Status {
     /// It passed (✓).
     Pass,
@@ -58,8 +60,9 @@ pub enum Status {
 }
 
 /// One check.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = DoctorCheck)]
 pub struct Check {
     /// Stable id (`config`, `graph`, `bus`, `api.observer`, ...).
     pub id: String,
@@ -77,7 +80,7 @@ pub struct Check {
 }
 
 /// What `perceo doctor` reports.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DoctorReport {
     /// The checklist run.

@@ -10,7 +10,7 @@ use super::graph::{DependencyGraph, Unresolved};
 use super::imports::ImportKind;
 
 /// How one module depends on another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DepKind {
     /// `import … from`, or `import '…'` for its side effects.
@@ -48,7 +48,7 @@ impl DepKind {
 }
 
 /// One edge of the module graph.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DepEdge {
     /// The importing file (project-relative).
@@ -60,7 +60,7 @@ pub struct DepEdge {
 }
 
 /// The module graph, or the part of it `--from` / `--to` selects.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModuleGraphExport {
     /// Every file of the selection (project-relative, `../` outside the project), sorted.

@@ -51,7 +51,7 @@ pub struct Edge {
 }
 
 /// An import that led nowhere.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Unresolved {
     /// The importing file.
     pub file: String,

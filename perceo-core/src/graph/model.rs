@@ -228,7 +228,7 @@ pub struct Prediction {
 }
 
 /// What a flow sync did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncSummary {
     /// Flows new to the graph.

@@ -9,7 +9,7 @@ use crate::git::{ChangeSet, ChangeStatus, FileChange};
 use crate::routes::RouteKind;
 
 /// How a page is reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PageVia {
     /// The file is the page file.
@@ -22,7 +22,7 @@ pub enum PageVia {
 }
 
 /// A page a file reaches.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PageHit {
     /// The route pattern (`/product/[id]`).
@@ -38,7 +38,7 @@ pub struct PageHit {
 }
 
 /// A flow a file reaches.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WhyFlow {
     /// Flow id.
@@ -50,7 +50,7 @@ pub struct WhyFlow {
 }
 
 /// What one file reaches.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WhyFile {
     /// The file (project-relative; `../` for files outside the project).
@@ -68,7 +68,7 @@ pub struct WhyFile {
 }
 
 /// The answer of `perceo why`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WhyReport {
     /// One entry per file asked about, in the order asked.

@@ -98,7 +98,16 @@ impl Modify for Common {
         handlers::coordinator_latest_run,
         handlers::coordinator_flow_history,
     ),
-    components(schemas(ErrorBody, ErrorDetail)),
+    // Beyond the endpoints' own types: the library results the Node package's types are
+    // generated from (npm/tools/gen-types.mjs).
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        crate::impact::why::WhyReport,
+        crate::code::deps::ModuleGraphExport,
+        crate::graph::SyncSummary,
+        crate::doctor::DoctorReport,
+    )),
     modifiers(&Common),
     security(("bearer" = [])),
     tags(
