@@ -218,7 +218,7 @@ pub struct TestArgs {
     #[arg(long)]
     pub base: Option<String>,
     /// Head ref for `--flows-from analyze` (needs --base). Default: HEAD.
-    #[arg(long, requires = "base")]
+    #[arg(long)]
     pub head: Option<String>,
     /// How many flows' tests run at once. Default: observer.ci.parallelism.
     #[arg(long, value_name = "N")]
@@ -260,7 +260,7 @@ pub struct AnalyzeArgs {
     #[arg(long, required_unless_present = "working_tree")]
     pub base: Option<String>,
     /// Head ref (needs --base). Default: HEAD.
-    #[arg(long, requires = "base")]
+    #[arg(long)]
     pub head: Option<String>,
     /// Analyse uncommitted work (staged, unstaged, untracked) against HEAD instead of refs.
     #[arg(long, conflicts_with = "base")]
@@ -579,7 +579,7 @@ pub enum AnalyzeCommand {
         #[arg(long)]
         base: Option<String>,
         /// Head ref (needs --base). Default: HEAD.
-        #[arg(long, requires = "base")]
+        #[arg(long)]
         head: Option<String>,
     },
 }
