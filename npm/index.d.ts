@@ -120,6 +120,16 @@ export interface DoctorReport {
 /** Which checklist to run. */
 export type DoctorStage = "local" | "ci" | "staging" | "production"
 
+/** Who and where an event is about. */
+export interface EventMetadata {
+  /** `local`, `ci`, `staging`, `production`. */
+  environment?: string | null
+  /** Project name. */
+  projectId?: string | null
+  /** User that caused it, if known. */
+  userId?: string | null
+}
+
 /** One changed file. */
 export interface FileChange {
   /** Lines added. */
@@ -143,6 +153,32 @@ export interface FileNote {
   path: string
   /** Why it affects no flow. */
   reason: string
+}
+
+/** One thing a user does, over one or two pages. */
+export interface Flow {
+  /** The app its pages belong to, in a project with several apps (`project.apps`). */
+  app?: string | null
+  /** What the user does. */
+  description?: string | null
+  /** Extra source globs that belong to the flow (project-relative). */
+  files?: Array<string>
+  /** Stable id. Default: the file name without `.json`. */
+  id: string
+  /** Human name, e.g. "Add item to cart". */
+  name: string
+  /** Route patterns as the framework writes them (`/product/[id]`). */
+  pages: Array<string>
+  /** Persona ids. */
+  personas: Array<string>
+  /** `critical`, `high`, `medium` (default) or `low`. */
+  priority: Severity
+  /** Ids of related flows (navigation between their pages). */
+  related?: Array<string>
+  /** The steps. */
+  steps: Array<Step>
+  /** How to test the flow. */
+  tests?: FlowTests | null
 }
 
 /** One flow's correlation result. */
@@ -189,8 +225,32 @@ export interface FlowResult {
   status: FlowStatus
 }
 
+/** The flows and personas of a project. */
+export interface FlowSet {
+  /** Flows sorted by id. */
+  flows: Array<Flow>
+  /** Personas sorted by id. */
+  personas: Array<Persona>
+  /** Unknown keys and other non-fatal notes, each naming its file. */
+  warnings: Array<string>
+}
+
 /** How a flow's tests ended. */
 export type FlowStatus = "passed" | "failed" | "uncovered"
+
+/** How a flow is tested. */
+export interface FlowTests {
+  /** A grep tag for the test runner (`@cart`). */
+  grep?: string | null
+  /**
+   * Tests of the project's own suites that visit the flow's pages, found by `perceo flows
+   * link-tests` (and `perceo init`), which rewrites this list each time; `specs` and
+   * `grep` are a person's and never touched.
+   */
+  linked?: Array<LinkedTest>
+  /** Spec files (project-relative). */
+  specs: Array<string>
+}
 
 /** One step of a flow's production funnel. */
 export interface FunnelStep {
@@ -209,7 +269,7 @@ export interface Gap {
   /** Sessions that took it (or a journey merged into it). */
   sessions: number
   /** A flow file covering it (save it under `.perceo/flows/` and refine it). */
-  suggestedFlow: Record<string, unknown>
+  suggestedFlow: Flow
   /** Other journeys merged into this one. */
   variants: number
   /** Distinct users per week. */
@@ -272,6 +332,18 @@ export interface Insight {
   title: string
 }
 
+/** A test found in the project's suites that covers a flow. */
+export interface LinkedTest {
+  /** The runner config of its suite (project-relative): tests run from that folder. */
+  config: string
+  /** 1-based line of its `test(...)` call (Playwright runs it as `spec:line`). */
+  line: number
+  /** Its spec file (project-relative). */
+  spec: string
+  /** Its title, `describe` titles first, joined with ` › `. */
+  title: string
+}
+
 /** The module graph, or the part of it `--from` / `--to` selects. */
 export interface ModuleGraphExport {
   /** Every resolved edge between them, sorted. */
@@ -304,6 +376,34 @@ export interface PageHit {
 
 /** How a page is reached. */
 export type PageVia = "self" | "import-chain" | "layout"
+
+/** The envelope every event travels in. */
+export interface PerceoEvent {
+  /** The payload. */
+  data: unknown
+  /** Unique id. */
+  id: string
+  /** Who and where. */
+  metadata: EventMetadata
+  /** The engine that published it (`observer`, ...). */
+  source: string
+  /** RFC 3339 time of publication. */
+  timestamp: string
+  /** The event type (`observer.analysis.completed`, ...; the README lists them). */
+  type: string
+}
+
+/** A kind of user. */
+export interface Persona {
+  /** What they typically do. */
+  behaviors: Array<string>
+  /** Who they are. */
+  description?: string | null
+  /** Stable id. Default: the file name. */
+  id: string
+  /** Name. */
+  name: string
+}
 
 /** Production metrics of a flow, from the analytics engine. */
 export interface ProductionMetrics {
@@ -387,6 +487,20 @@ export interface RiskFactors {
 
 /** Severity or priority level, lowest first. */
 export type Severity = "low" | "medium" | "high" | "critical"
+
+/** One step of a flow. */
+export interface Step {
+  /** What the user does. */
+  actions?: Array<string>
+  /** The analytics event that marks the step in production. */
+  event?: string | null
+  /** The expected state after the step. */
+  expected?: string | null
+  /** Step name. */
+  name: string
+  /** The page the step happens on. */
+  page?: string | null
+}
 
 /** What `Perceo::analytics_sync` did. */
 export interface SyncReport {
@@ -533,66 +647,425 @@ export interface WhyReport {
   files: Array<WhyFile>
 }
 
-/* Results with no schema in schema/openapi.json yet, written by hand (keep them in step with
- * perceo-core: flows, bus). */
+/** The configuration as `config()` returns it (secrets as `***`), from schema/config.schema.json. */
+export namespace Config {
+  /** `analytics.amplitude`. */
+  export interface AmplitudeSettings {
+    /** Data residency: `us` (default, `amplitude.com`) or `eu` (`analytics.eu.amplitude.com`). */
+    region?: Region
+  }
+
+  /** `observer.analysis`: optional LLM-assisted classification. */
+  export interface AnalysisSettings {
+    /** Ask an LLM about changes the static analysis is unsure of. Default: `false`. */
+    useLLM?: boolean
+    /** Confidence below which the LLM is asked. Default: `0.7`. */
+    llmThreshold?: number
+    /**
+     * The OpenAI-compatible chat-completions endpoint to ask. Default: none (no LLM is asked,
+     * even with `useLLM`).
+     */
+    llm?: LlmSettings | null
+    /** How a changed dependency version counts, on top of the built-in table. */
+    dependencies?: DependencySettings
+  }
+
+  /** Supported analytics providers. */
+  export type AnalyticsProvider = "ga4" | "mixpanel" | "amplitude"
+
+  /** `analytics`: the production analytics provider. */
+  export interface AnalyticsSettings {
+    /** Managed Analytics API. Default: none (local). */
+    apiBaseUrl?: Setting | null
+    /** API key for the managed Analytics API (secret). Default: none. */
+    apiKey?: Setting | null
+    /** Provider. Default: none (analytics off). */
+    provider?: AnalyticsProvider | null
+    /** Provider credentials, usually `${ENV}` or `file:PATH` (secret). Default: none. */
+    credentials?: Setting | null
+    /** Seconds between scheduled syncs. Default: `3600`. */
+    syncInterval?: number
+    /**
+     * Each sync fetches again this many minutes before where the last one ended, for events
+     * a provider makes available late (Amplitude about 2 hours after upload). Events fetched
+     * twice count once. Default: `180`.
+     */
+    syncLookbackMinutes?: number
+    /** How sessions are matched to flows. */
+    correlation?: CorrelationSettings
+    /** Revenue impact estimates. */
+    revenueTracking?: RevenueSettings
+    /**
+     * Base URL replacing the provider's API host (a proxy or a test server). Default: the
+     * provider's own (`https://analyticsdata.googleapis.com`, `https://data.mixpanel.com`,
+     * `https://amplitude.com`, by region).
+     */
+    endpoint?: Setting | null
+    /** GA4 specifics. */
+    ga4?: Ga4Settings
+    /** Mixpanel specifics. */
+    mixpanel?: MixpanelSettings
+    /** Amplitude specifics. */
+    amplitude?: AmplitudeSettings
+  }
+
+  /** `analyzer`: insights, predictions and coverage. */
+  export interface AnalyzerSettings {
+    /** Managed Analyzer API. Default: none (local). */
+    apiBaseUrl?: Setting | null
+    /** API key for the managed Analyzer API (secret). Default: none. */
+    apiKey?: Setting | null
+    /** Insight generation. */
+    insights?: InsightSettings
+    /** Failure predictions. */
+    predictions?: PredictionSettings
+    /** Coverage scoring. */
+    coverage?: CoverageSettings
+  }
+
+  /** `project.apps[]`: one app of a monorepo whose root is the project. */
+  export interface AppSettings {
+    /**
+     * The app's name (lower-case letters, digits and `-`): flows of the app carry it in
+     * `app`, and bootstrapped flow ids start with it (`web_checkout`).
+     */
+    name?: string
+    /** The app's folder, relative to the project (`apps/web`). */
+    path?: string
+    /** Its web framework. Default: detected in that folder. */
+    framework?: Framework | null
+  }
+
+  /** `observer.ci`: how CI selects and runs tests. */
+  export interface CiSettings {
+    /** Which flows CI tests. Default: `affected-flows`. */
+    strategy?: CiStrategy
+    /** How many flows' tests run at once. Default: `4`. */
+    parallelism?: number
+  }
+
+  /** `observer.ci.strategy`. */
+  export type CiStrategy = "affected-flows" | "all"
+
+  /** `coordinator`: test execution. */
+  export interface CoordinatorSettings {
+    /** Managed Coordinator API. Default: none (local). */
+    apiBaseUrl?: Setting | null
+    /** API key for the managed Coordinator API (secret). Default: none. */
+    apiKey?: Setting | null
+    /**
+     * Command template that runs tests instead of Playwright: once for each flow's own
+     * specs or grep, and once per suite for the linked tests of every selected flow (a test
+     * that covers several flows runs once). Placeholders: `{specs}` (space-separated spec
+     * files, linked Playwright tests as `spec:line`), `{grep}` (the flow's grep tag),
+     * `{flow}` (the id of the flow, or the `,`-joined ids of the flows a suite's run serves)
+     * and `{junit}` (the JUnit XML file the command must write). Default: none, Playwright
+     * (`npx playwright test {specs} --grep {grep} --reporter=junit`).
+     */
+    command?: string | null
+    /**
+     * Seconds one runner invocation (a flow's own specs, or one suite's linked tests) may
+     * run before its tests count as failed. Default: `600`.
+     */
+    timeoutSecs?: number | null
+  }
+
+  /** `analytics.correlation`. */
+  export interface CorrelationSettings {
+    /** Alignment algorithm. Default: `smith-waterman`. */
+    algorithm?: string
+    /** Sessions aligning below this similarity (0..1) do not count for a flow. Default: `0.7`. */
+    minSimilarity?: number
+    /**
+     * Minutes of inactivity that end a session when the provider has no session id.
+     * Default: `30`.
+     */
+    sessionTimeoutMinutes?: number
+    /** Days of synced events that correlation and gaps look at. Default: `7`. */
+    windowDays?: number
+  }
+
+  /** `analyzer.coverage`. */
+  export interface CoverageSettings {
+    /**
+     * Flows whose coverage score (the share of their steps their test specs exercise: the
+     * step's page, event or name appears in the spec) is below this are reported as poorly
+     * covered. Default: `0.7`.
+     */
+    minCoverageScore?: number
+    /** Raise an insight when production journeys have no flow. Default: `true`. */
+    alertOnGaps?: boolean
+  }
+
+  /**
+   * `observer.analysis.dependencies`: packages whose version change affects every flow, or
+   * none, overriding the built-in table (frameworks, bundlers and CSS tooling are global;
+   * linters, formatters, git hooks and `@types/*` have no impact; every other package affects
+   * the flows whose modules import it).
+   */
+  export interface DependencySettings {
+    /**
+     * Package names or globs (`@acme/tokens`, `@acme/theme-*`) whose version change affects
+     * every flow. Default: `[]`.
+     */
+    global?: Array<string>
+    /**
+     * Package names or globs whose version change affects no flow (tooling the app never
+     * loads). Default: `[]`.
+     */
+    noImpact?: Array<string>
+  }
+
+  /** `notifications.email`. */
+  export interface EmailSettings {
+    /** Send email. Default: `false`. */
+    enabled?: boolean
+    /** Recipients. Default: `[]`. */
+    recipients?: Array<string>
+  }
+
+  /** `eventBus.type`. */
+  export type EventBusKind = "in-memory" | "redis"
+
+  /** `eventBus`: how engines talk. */
+  export interface EventBusSettings {
+    /** Bus backend. Default: `in-memory`. */
+    type?: EventBusKind
+    /**
+     * Redis URL (`redis://` or `rediss://`, ACL user and password in the URL) when `type`
+     * is `redis`. Default: none.
+     */
+    redisUrl?: Setting | null
+    /**
+     * Redis channel for live delivery; the replay stream is `<channel>:stream`.
+     * Default: `Perceo:events`.
+     */
+    channel?: string | null
+    /** Approximate number of events the Redis replay stream keeps. Default: `100000`. */
+    streamMaxLen?: number | null
+    /**
+     * PEM file of the CA that signed the server's certificate, for `rediss://` servers with
+     * a private CA (relative to the project). Default: none, the system trust store.
+     */
+    tlsCaFile?: Setting | null
+  }
+
+  /** `flowGraph`: where flows, metrics and history are stored. */
+  export interface FlowGraphSettings {
+    /**
+     * `bolt://`, `bolt+s://`, `neo4j://`, `neo4j+s://` for Neo4j; a `sqlite:` or file path
+     * for the embedded store. Default: none, the embedded store in `.perceo/`.
+     */
+    endpoint?: Setting | null
+    /** Neo4j database name. Default: `neo4j`. */
+    database?: Setting | null
+    /** Neo4j user. Default: `neo4j`. */
+    username?: Setting | null
+    /** Neo4j password (secret). Default: none. */
+    password?: Setting | null
+  }
+
+  /** Web frameworks Perceo recognises. */
+  export type Framework = "nextjs" | "remix" | "react-router" | "nuxt" | "vue" | "sveltekit" | "angular" | "react" | "unknown"
+
+  /** `analytics.ga4`. */
+  export interface Ga4Settings {
+    /** The numeric GA4 property id (`123456789`). Required for GA4. */
+    propertyId?: string | null
+    /**
+     * Where the BigQuery export's per-event rows are, as newline-delimited JSON files (`bq
+     * extract --destination_format NEWLINE_DELIMITED_JSON`): a file, a directory or a glob,
+     * project-relative. The Data API only gives aggregates, so per-user journeys come from
+     * here. Default: none (aggregates only).
+     */
+    exportPath?: string | null
+  }
+
+  /** `analyzer.insights`. */
+  export interface InsightSettings {
+    /** Generate insights. Default: `true`. */
+    enabled?: boolean
+    /** Seconds between insight runs. Default: `3600`. */
+    updateInterval?: number
+    /** Lowest severity reported. Default: `medium`. */
+    minSeverity?: Severity
+  }
+
+  /** `observer.analysis.llm`: an OpenAI-compatible chat-completions endpoint. */
+  export interface LlmSettings {
+    /**
+     * Base URL; `/chat/completions` is appended (e.g. `https://api.openai.com/v1`, or a local
+     * server such as `http://127.0.0.1:11434/v1`).
+     */
+    baseUrl?: Setting | null
+    /** Model name. Default: `gpt-4o-mini`. */
+    model?: string
+    /** API key (secret), usually `${OPENAI_API_KEY}`. Default: none (no `Authorization`). */
+    apiKey?: Setting | null
+    /** Seconds one question may take before the static result is kept. Default: `20`. */
+    timeoutSecs?: number
+    /**
+     * At most this many flows are asked about per analysis (the least confident first).
+     * Default: `10`.
+     */
+    maxFlows?: number
+  }
+
+  /** `analytics.mixpanel`. */
+  export interface MixpanelSettings {
+    /** The project id; required with service-account credentials (`user:secret`). */
+    projectId?: number | null
+    /** Data residency: `us` (default, `data.mixpanel.com`), `eu` (`data-eu`) or `in` (`data-in`). */
+    region?: Region
+  }
+
+  /** `notifications`. */
+  export interface NotificationSettings {
+    /** Slack. */
+    slack?: SlackSettings
+    /** Email. */
+    email?: EmailSettings
+  }
+
+  /** `observer`: change detection and impact analysis. */
+  export interface ObserverSettings {
+    /** Managed Observer API. Default: none (the engine runs locally). */
+    apiBaseUrl?: Setting | null
+    /** API key for the managed Observer API (secret). Default: none. */
+    apiKey?: Setting | null
+    /** Watch mode. */
+    watch?: WatchSettings
+    /** CI behaviour. */
+    ci?: CiSettings
+    /** Analysis options. */
+    analysis?: AnalysisSettings
+  }
+
+  /** `analytics.revenueTracking.avgOrderValueSource`: a fixed value or where to read it. */
+  export type OrderValueSetting = number | string
+
+  /** `analyzer.predictions`. */
+  export interface PredictionSettings {
+    /** Predict failures for changes. Default: `true`. */
+    enabled?: boolean
+    /** Prediction model. Default: `"heuristic"`. */
+    model?: string
+    /** Predictions below this confidence are not reported. Default: `0.7`. */
+    confidenceThreshold?: number
+  }
+
+  /** `project`: what the application is. */
+  export interface ProjectSettings {
+    /** Project name. Default: the directory name. */
+    name?: string | null
+    /** Web framework. Default: detected from package.json and config files. */
+    framework?: Framework | null
+    /**
+     * The apps of a monorepo, when the project is its root (`perceo init` at the root
+     * writes them): each app's routes and flows are analysed together in one report,
+     * grouped by app. Default: `[]`, the project is one app.
+     */
+    apps?: Array<AppSettings>
+  }
+
+  /** A provider's data-residency region. */
+  export type Region = "us" | "eu" | "in"
+
+  /** `analytics.revenueTracking`. */
+  export interface RevenueSettings {
+    /** Estimate revenue at risk. Default: `false`. */
+    enabled?: boolean
+    /**
+     * The average order value for `perceo analytics impact`: a number (`42.5`, or the string
+     * `"42.50"`), or `"events"` for the mean value of the synced purchase events (falling back
+     * to GA4's totals). Default: `"events"`.
+     */
+    avgOrderValueSource?: OrderValueSetting | null
+  }
+
+  /** `serve`: the self-hosted engine APIs (`perceo serve`). */
+  export interface ServeSettings {
+    /**
+     * API keys clients must send as `Authorization: Bearer <key>` (secrets: write
+     * `"${PERCEO_SERVE_KEY}"` or `"file:secrets/serve-key"`, never the key itself). The
+     * environment variable `PERCEO_SERVE_API_KEYS` (comma-separated) replaces this list when
+     * set. Without any key `perceo serve` refuses to start, except with `--insecure-no-auth`
+     * on a loopback address. Default: `[]`.
+     */
+    apiKeys?: Array<Setting>
+    /**
+     * Largest request body accepted, in bytes; larger ones get `413`. Default: `10485760`
+     * (10 MiB).
+     */
+    maxBodyBytes?: number
+    /**
+     * Seconds a request may take before it is answered `503 request.timeout` (the work
+     * itself may still finish in the background). Default: `300`.
+     */
+    requestTimeoutSecs?: number
+  }
+
+  /**
+   * A string setting kept exactly as written: it may hold `${VAR}` references or a
+   * `file:PATH` secret, which are resolved only when a component uses the value
+   * (see `crate::Config::resolve`).
+   */
+  export type Setting = string
+
+  /** The whole configuration file (`.perceo/config.json`). */
+  export interface Settings {
+    /** JSON Schema reference for editors; ignored by Perceo. */
+    $schema?: string | null
+    /** Config format version. Default: `"1.0"`. */
+    version?: string | null
+    /** The application under test. */
+    project?: ProjectSettings
+    /** The Observer engine: change detection and impact analysis. */
+    observer?: ObserverSettings
+    /** The Analyzer engine: insights, predictions, coverage. */
+    analyzer?: AnalyzerSettings
+    /** The Analytics engine: production behaviour from GA4, Mixpanel or Amplitude. */
+    analytics?: AnalyticsSettings
+    /** The Coordinator engine: running the tests of flows. */
+    coordinator?: CoordinatorSettings
+    /** Where the flow graph lives. Default: the embedded store in `.perceo/`. */
+    flowGraph?: FlowGraphSettings
+    /** The event bus. Default: in-memory. */
+    eventBus?: EventBusSettings
+    /** Where to send notifications. Default: nowhere. */
+    notifications?: NotificationSettings
+    /** `perceo serve`, the self-hosted engine APIs. */
+    serve?: ServeSettings
+  }
+
+  /** Severity or priority level, lowest first. */
+  export type Severity = "low" | "medium" | "high" | "critical"
+
+  /** `notifications.slack`. */
+  export interface SlackSettings {
+    /** Send to Slack. Default: `false`. */
+    enabled?: boolean
+    /** Incoming-webhook URL (secret). Default: none. */
+    webhook?: Setting | null
+  }
+
+  /** `observer.watch`: which files watch mode follows. */
+  export interface WatchSettings {
+    /** Paths (relative to the project) to watch. Default: `[]`, the whole project. */
+    paths?: Array<string>
+    /** Glob patterns to ignore, on top of `.gitignore`. Default: `[]`. */
+    ignore?: Array<string>
+    /** Milliseconds to wait for more changes before analysing. Default: `500`. */
+    debounceMs?: number
+    /** Run the tests of affected flows after each analysis. Default: `false`. */
+    autoTest?: boolean
+  }
+}
+
+/* Names kept for compatibility, written by hand. */
 
 /** The module graph (`moduleGraph`); the name the package has always used. */
 export type ModuleGraph = ModuleGraphExport
-
-/** A step of a flow. */
-export interface Step {
-  name: string
-  page?: string
-  event?: string
-  actions?: string[]
-  expected?: string
-}
-
-/** A flow from `.perceo/flows/`. */
-export interface Flow {
-  id: string
-  name: string
-  /** The app its pages belong to, in a project of several apps. */
-  app?: string
-  description?: string
-  priority: 'low' | 'medium' | 'high' | 'critical'
-  personas: string[]
-  pages: string[]
-  files?: string[]
-  steps: Step[]
-  tests?: {
-    specs: string[]
-    grep?: string
-    /** Tests of the project's own suites that visit the flow's pages (`perceo flows link-tests`). */
-    linked?: { spec: string; line: number; title: string; config: string }[]
-  }
-  related?: string[]
-}
-
-/** A persona. */
-export interface Persona {
-  id: string
-  name: string
-  description?: string
-  behaviors: string[]
-}
-
-/** Flows and personas. */
-export interface FlowSet {
-  flows: Flow[]
-  personas: Persona[]
-  warnings: string[]
-}
-
-/** An event in the seed's envelope. */
-export interface PerceoEvent {
-  id: string
-  type: string
-  timestamp: string
-  source: string
-  data: unknown
-  metadata: { userId?: string; projectId?: string; environment?: string }
-}
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -612,7 +1085,7 @@ export declare class Perceo {
   /** The project directory (the one holding `.perceo/`). */
   get projectDir(): string
   /** The resolved configuration with every secret as `***`. */
-  config(): Record<string, unknown>
+  config(): Config.Settings
   /** Which flows a change can break: the main job. */
   analyze(options?: AnalyzeOptions | undefined | null): Promise<ImpactReport>
   /** The flows and personas in `.perceo/`. */

@@ -33,6 +33,16 @@ status=0
 # them as ignored); with the services started above, run them all.
 cargo test --workspace --locked --no-fail-fast -- --include-ignored 2>&1 | tee "$log" || status=$?
 
+# The minimal build of perceo-core (no Cargo features: configuration + impact, SQLite graph,
+# in-memory bus): it links no network or server crate, and its tests pass.
+echo "== cargo test -p perceo-core --no-default-features (the minimal build)" >&2
+if cargo tree -p perceo-core --no-default-features --locked -e normal --prefix none \
+  | grep -E '^(reqwest|hyper|axum|neo4rs|redis|rustls|zip) '; then
+  echo "the minimal build of perceo-core links the crates above" >&2
+  status=1
+fi
+cargo test -p perceo-core --no-default-features --locked --no-fail-fast 2>&1 | tee -a "$log" || status=$?
+
 # One closing line over every test binary.
 # The Node package: addon, loader/types freshness, node --test, npm and pnpm installs of the
 # packed tarballs. Its closing line is folded into the total below.

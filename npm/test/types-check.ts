@@ -3,7 +3,8 @@
 // describe what the tests read from the results.
 import { Perceo, doctor, version } from '../index'
 import type {
-  CorrelationReport, DoctorReport, Gap, ImpactReport, Insight, ModuleGraph, RevenueImpact, SyncReport, SyncSummary, TestRunReport, WhyReport,
+  Config, CorrelationReport, DoctorReport, FlowSet, Gap, ImpactReport, Insight, ModuleGraph, PerceoEvent, RevenueImpact, SyncReport,
+  SyncSummary, TestRunReport, WhyReport,
 } from '../index'
 
 async function use(p: Perceo): Promise<string[]> {
@@ -21,7 +22,15 @@ async function use(p: Perceo): Promise<string[]> {
   const why: WhyReport = await p.why(['src/lib/cart/store.ts'])
   const graph: ModuleGraph = await p.moduleGraph('app/page.tsx', null)
   const synced: SyncSummary = await p.syncGraph()
+  const set: FlowSet = await p.flows()
+  const event: PerceoEvent = await p.publish('observer.analysis.completed', { ok: true })
+  const config: Config.Settings = p.config()
   return [
+    ...set.flows.flatMap((f) => f.steps.map((s) => `${f.priority} ${s.name} ${s.event ?? ''}`)),
+    ...set.personas.map((persona) => persona.behaviors.join(', ')),
+    event.type + (event.metadata.projectId ?? ''),
+    config.project?.name ?? '',
+    config.flowGraph?.endpoint ?? '',
     ...reasons,
     String(failed),
     ...insights.map((i) => i.severity),

@@ -62,10 +62,12 @@ pub enum Command {
     Dashboard(DashboardArgs),
     /// Watch the project's files and print the flows each save affects, live (Ctrl-C stops).
     Watch(WatchArgs),
-    /// The analyzer: insights, test coverage, suggested next actions, failure predictions.
+    /// The analyzer: insights, test coverage, suggested next actions, failure predictions over
+    /// the flow graph (not a change: for which flows a change affects, see `ci analyze`).
     #[command(subcommand)]
     Analyze(AnalyzeCommand),
-    /// CI jobs: which flows a change affects.
+    /// CI jobs: which flows a change affects (`ci analyze`), run their tests (`ci test`),
+    /// report (`ci report`).
     #[command(subcommand)]
     Ci(CiCommand),
     /// List and show the flows in .perceo/flows.

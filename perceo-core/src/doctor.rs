@@ -406,25 +406,32 @@ async fn api_check(engine: &'static str, base: Result<Option<String>>, key: Resu
         (Ok(None), _) => return skip(&id, &title, format!("{engine}.apiBaseUrl not set: runs locally")),
         (Err(e), _) | (_, Err(e)) => return fail(&id, &title, e.to_string(), &fix),
     };
-    let url = crate::http::join_url(&base, "/healthz");
-    let client = match crate::http::http_client(crate::http::Timeouts::default()) {
-        Ok(c) => c,
-        Err(e) => return fail(&id, &title, e.to_string(), &fix),
-    };
+    match probe_healthz(&base, key.as_deref()).await {
+        Ok(detail) => pass(&id, &title, detail),
+        Err(detail) => fail(&id, &title, detail, &fix),
+    }
+}
+
+/// `GET {base}/healthz` with the key, once: what answered (`Ok` for a 2xx).
+#[cfg(feature = "remote")]
+async fn probe_healthz(base: &str, key: Option<&str>) -> std::result::Result<String, String> {
+    let url = crate::http::join_url(base, "/healthz");
+    let client = crate::http::http_client(crate::http::Timeouts::default()).map_err(|e| e.to_string())?;
     let mut request = client.get(&url);
-    if let Some(key) = &key {
+    if let Some(key) = key {
         request = request.bearer_auth(key);
     }
     match request.send().await {
-        Ok(r) if r.status().is_success() => pass(&id, &title, format!("{} answered {}", redact_url(&url), r.status())),
-        Ok(r) => fail(
-            &id,
-            &title,
-            format!("{} answered {}", redact_url(&url), r.status()),
-            &fix,
-        ),
-        Err(e) => fail(&id, &title, format!("{}: {}", redact_url(&url), e.without_url()), &fix),
+        Ok(r) if r.status().is_success() => Ok(format!("{} answered {}", redact_url(&url), r.status())),
+        Ok(r) => Err(format!("{} answered {}", redact_url(&url), r.status())),
+        Err(e) => Err(format!("{}: {}", redact_url(&url), e.without_url())),
     }
+}
+
+/// Without the `remote` feature there is no client to probe with.
+#[cfg(not(feature = "remote"))]
+async fn probe_healthz(_base: &str, _key: Option<&str>) -> std::result::Result<String, String> {
+    Err(Error::unsupported("the managed engine APIs (an `apiBaseUrl`)", "remote").to_string())
 }
 
 /// Runs the checklist of `stage` for the project at (or above) `project_dir`; `hooks` (the

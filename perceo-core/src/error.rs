@@ -271,6 +271,18 @@ pub enum Error {
         message: String,
     },
 
+    /// The configuration asks for something this build of `perceo-core` leaves out (it was
+    /// compiled without the Cargo feature that holds it).
+    #[error(
+        "{what} needs the `{feature}` feature of perceo-core, which this build leaves out; build with `--features {feature}` (the perceo CLI, the C library and the npm package have every feature)"
+    )]
+    Unsupported {
+        /// What was asked for.
+        what: &'static str,
+        /// The Cargo feature that holds it.
+        feature: &'static str,
+    },
+
     /// Perceo itself failed (a runtime that cannot start, a poisoned lock, a server that
     /// stopped): never the caller's input.
     #[error("internal error: {0}")]
@@ -421,6 +433,11 @@ pub const CODES: &[CodeInfo] = &[
     ),
     code("encode", ErrorKind::Job, "a value could not be encoded (a bug)"),
     code(
+        "unsupported",
+        ErrorKind::Usage,
+        "the configuration asks for a part this build of perceo-core was compiled without (a Cargo feature)",
+    ),
+    code(
         "internal",
         ErrorKind::Job,
         "Perceo itself failed (a bug or a broken environment)",
@@ -560,6 +577,7 @@ impl Error {
             Error::Argument(_) => "argument",
             Error::Listen { .. } => "serve.listen",
             Error::Encode { .. } => "encode",
+            Error::Unsupported { .. } => "unsupported",
             Error::Internal(_) => "internal",
         }
     }
@@ -580,6 +598,12 @@ impl Error {
             what,
             message: e.to_string(),
         }
+    }
+
+    /// An [`Error::Unsupported`]: `what` needs the Cargo feature `feature`.
+    #[allow(dead_code)] // unused when every feature is on
+    pub(crate) fn unsupported(what: &'static str, feature: &'static str) -> Self {
+        Error::Unsupported { what, feature }
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {

@@ -4,9 +4,18 @@
 //! errors, 429, 500, 502, 503 and 504 (honouring `Retry-After`); errors that carry the status
 //! and the server's message but never a secret. A leaf: it knows no engine.
 
+// Which parts a build uses depends on its features (the analytics connectors use the
+// streaming client, the API clients the retry policy, ...): only the full build checks that
+// every part is used.
+#![cfg_attr(
+    not(all(feature = "analytics", feature = "llm", feature = "remote", feature = "slack")),
+    allow(dead_code)
+)]
+
 use std::time::Duration;
 
 use crate::config::MASK;
+#[cfg(feature = "http")]
 use crate::error::{Error, Result};
 
 /// How many times a request is tried in all.
@@ -62,6 +71,7 @@ fn jitter(d: Duration) -> Duration {
     d + d.mul_f64(f64::from(nanos % 1000) / 4000.0)
 }
 
+#[cfg(feature = "http")]
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     let secs: u64 = response
         .headers()
@@ -74,6 +84,7 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
 
+#[cfg(feature = "http")]
 fn client_builder(connect: Duration) -> reqwest::ClientBuilder {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
@@ -82,18 +93,21 @@ fn client_builder(connect: Duration) -> reqwest::ClientBuilder {
         .gzip(true)
 }
 
+#[cfg(feature = "http")]
 fn build_client(builder: reqwest::ClientBuilder) -> Result<reqwest::Client> {
     builder
         .build()
         .map_err(|e| Error::Internal(format!("cannot build an HTTP client: {e}")))
 }
 
+#[cfg(feature = "http")]
 /// The shared HTTP client: versioned user agent, gzip, the connect timeout and a timeout on
 /// each whole request.
 pub(crate) fn http_client(timeouts: Timeouts) -> Result<reqwest::Client> {
     build_client(client_builder(timeouts.connect).timeout(timeouts.request))
 }
 
+#[cfg(feature = "http")]
 /// Like [`http_client`] for long streamed downloads (exports): no limit on the whole request,
 /// only on connecting and on each read (`read`, the longest silence tolerated).
 pub(crate) fn streaming_http_client(connect: Duration, read: Duration) -> Result<reqwest::Client> {
@@ -129,6 +143,7 @@ pub(crate) fn mask_secrets(text: &str, secrets: &[&str]) -> String {
     out
 }
 
+#[cfg(feature = "http")]
 /// Sends the request `build` makes with the default [`RetryPolicy`]; see [`send_with_policy`].
 pub(crate) async fn send_with_retries(
     engine: &'static str,
@@ -139,6 +154,7 @@ pub(crate) async fn send_with_retries(
     send_with_policy(RetryPolicy::default(), engine, shown_url, secrets, build).await
 }
 
+#[cfg(feature = "http")]
 /// Sends the request `build` makes (called once per attempt), retrying connection errors,
 /// timeouts and 429/500/502/503/504 with exponential backoff and jitter, honouring a
 /// `Retry-After` in seconds (at most 30 s). Returns the first successful response; any other
@@ -201,6 +217,7 @@ pub(crate) async fn send_with_policy(
     })
 }
 
+#[cfg(feature = "http")]
 /// `base` with `path` (`/healthz`) appended to its path, its query string kept after the
 /// joined path: `http://h/x?token=t` + `/healthz` → `http://h/x/healthz?token=t`.
 pub(crate) fn join_url(base: &str, path: &str) -> String {
@@ -218,6 +235,7 @@ pub(crate) fn join_url(base: &str, path: &str) -> String {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "http")]
     #[test]
     fn api_base_url_with_query_string_joins_paths_properly() {
         assert_eq!(

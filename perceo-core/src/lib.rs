@@ -25,6 +25,7 @@ pub mod bus;
 pub mod code;
 pub mod config;
 pub mod coordinator;
+#[cfg(feature = "dashboard")]
 pub mod dashboard;
 pub mod doctor;
 mod engine;
@@ -37,10 +38,13 @@ pub(crate) mod http;
 pub mod impact;
 pub mod init;
 pub mod jsonc;
+#[cfg(any(feature = "serve", feature = "dashboard"))]
 mod listen;
-pub mod notify;
-pub mod project;
+pub(crate) mod notify;
+pub(crate) mod project;
 pub mod routes;
+mod runtime;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod suites;
 #[cfg(test)]

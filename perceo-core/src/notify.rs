@@ -1,19 +1,22 @@
 //! Notifications: Slack incoming webhooks (the URL is a secret and never shown). Email is
 //! refused by config validation until it is implemented.
 
-use std::time::Duration;
-
 use crate::error::{Error, Result};
 
+/// Without the `slack` feature there is no HTTP client to post with.
+#[cfg(not(feature = "slack"))]
+pub async fn post_slack(_webhook: &str, _text: &str) -> Result<()> {
+    Err(Error::unsupported("Slack notifications", "slack"))
+}
+
 /// Posts `text` to a Slack incoming webhook. Errors never contain the URL.
+#[cfg(feature = "slack")]
 pub async fn post_slack(webhook: &str, text: &str) -> Result<()> {
-    // reqwest's rustls uses the process-wide provider: ring, as for Redis TLS.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .user_agent(concat!("perceo/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot build an HTTP client: {e}")))?;
+    let five_seconds = std::time::Duration::from_secs(5);
+    let client = crate::http::http_client(crate::http::Timeouts {
+        connect: five_seconds,
+        request: five_seconds,
+    })?;
     let response = client
         .post(webhook)
         .json(&serde_json::json!({ "text": text }))

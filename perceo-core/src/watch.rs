@@ -1,12 +1,13 @@
 //! Watch mode: keeps the app model in memory, applies each batch of file changes to it
 //! incrementally and says which flows the batch affects.
 //!
-//! The file-system watching itself (notify with a debouncer) lives in the facade
-//! ([`crate::Perceo::watch`]); this module only turns a batch of changed paths into an
-//! [`ImpactReport`].
+//! The file-system watching itself (notify with a debouncer) and the analysis of each batch
+//! (the facade's impact stage, as for `ci analyze`) live in the facade
+//! ([`crate::Perceo::watch`]); this module keeps the model and turns a batch of changed
+//! paths into a [`ChangeSet`].
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use globset::GlobSet;
 
@@ -20,7 +21,7 @@ use crate::config::{PERCEO_DIR, ProjectSettings};
 use crate::error::Result;
 use crate::flows::{FlowSet, load_flows};
 use crate::git::{ChangeSet, ChangeStatus, FileChange};
-use crate::impact::{ImpactReport, OnEmpty, analyze, global_input_reason};
+use crate::impact::{ImpactReport, global_input_reason};
 
 /// Directories whose changes never matter.
 const SKIPPED: &[&str] = &[
@@ -53,6 +54,21 @@ pub struct WatchBatch {
     pub rebuilt: bool,
 }
 
+/// A batch applied to the model: what changed, as a change set of the working tree.
+#[derive(Debug)]
+pub struct WatchUpdate {
+    /// The changed files (project-relative).
+    pub changed: Vec<String>,
+    /// The changes that can matter to a flow (plain files nothing imports are left out).
+    pub change_set: ChangeSet,
+    /// Source files parsed again.
+    pub reparsed: usize,
+    /// Files whose imports were resolved again.
+    pub reresolved: usize,
+    /// Whether the whole graph was rebuilt.
+    pub rebuilt: bool,
+}
+
 /// The in-memory state of watch mode.
 pub struct Watcher {
     project_dir: PathBuf,
@@ -62,17 +78,11 @@ pub struct Watcher {
     resolver: ModuleResolver,
     model: AppModel,
     flows: FlowSet,
-    on_empty: OnEmpty,
 }
 
 impl Watcher {
     /// Builds the model of the project (using the graph cache).
-    pub fn new(
-        project_dir: &Path,
-        project: &ProjectSettings,
-        options: GraphOptions,
-        on_empty: OnEmpty,
-    ) -> Result<Watcher> {
+    pub fn new(project_dir: &Path, project: &ProjectSettings, options: GraphOptions) -> Result<Watcher> {
         let project_dir = std::fs::canonicalize(project_dir).map_err(|e| crate::error::Error::io(project_dir, e))?;
         let ignore = glob_set(&options.ignore, "observer.watch.ignore")?;
         let resolver = ModuleResolver::new(&project_dir);
@@ -86,7 +96,6 @@ impl Watcher {
             resolver,
             model,
             flows,
-            on_empty,
         })
     }
 
@@ -172,9 +181,15 @@ impl Watcher {
         out
     }
 
-    /// Applies a batch of changed paths (project-relative) and analyses it.
-    pub fn apply(&mut self, changed: &[String]) -> Result<WatchBatch> {
-        let started = Instant::now();
+    /// The flows, read again when a file under `.perceo/` changes.
+    pub fn flows(&self) -> &FlowSet {
+        &self.flows
+    }
+
+    /// Applies a batch of changed paths (project-relative) to the model: what the batch
+    /// changed, for the analysis. The merge base of the change set is `WORKTREE`; the caller
+    /// may set the commit the working tree is on.
+    pub fn apply(&mut self, changed: &[String]) -> Result<WatchUpdate> {
         let before: Vec<bool> = changed.iter().map(|c| self.model.graph.id(c).is_some()).collect();
         let rebuild = changed.len() > REBUILD_ABOVE || changed.iter().any(|c| is_resolution_input(c));
         let (mut reparsed, mut reresolved) = (0, 0);
@@ -243,16 +258,9 @@ impl Watcher {
             changes,
             warnings: Vec::new(),
         };
-        let dependencies = crate::impact::DependencyRules::default();
-        let report = analyze(
-            &self
-                .model
-                .impact_input(&change_set, &self.flows, self.on_empty, &[], &dependencies),
-        );
-        Ok(WatchBatch {
+        Ok(WatchUpdate {
             changed: changed.to_vec(),
-            report,
-            processing: started.elapsed(),
+            change_set,
             reparsed,
             reresolved,
             rebuilt: rebuild,

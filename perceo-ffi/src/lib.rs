@@ -515,8 +515,8 @@ pub extern "C" fn perceo_last_error_message() -> *mut c_char {
 /// `graph.unreachable`, `graph.auth`, `graph.database_missing`, `graph.schema`,
 /// `graph.query`, `bus.unreachable`, `bus.auth`, `bus.error`, `api.unreachable`,
 /// `api.auth`, `api.error`, `argument` (also a NULL pointer, bad UTF-8 or bad options JSON),
-/// `serve.listen`, `encode`, `internal` (also a result that could not be returned) and
-/// `panic`.
+/// `serve.listen`, `encode`, `unsupported`, `internal` (also a result that could not be
+/// returned) and `panic`.
 ///
 /// Ownership: the caller owns the result and frees it with `perceo_string_free`.
 ///

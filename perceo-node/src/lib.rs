@@ -204,7 +204,7 @@ impl Perceo {
     }
 
     /// The resolved configuration with every secret as `***`.
-    #[napi(ts_return_type = "Record<string, unknown>")]
+    #[napi(ts_return_type = "Config.Settings")]
     pub fn config(&self) -> serde_json::Value {
         self.inner.config().redacted()
     }

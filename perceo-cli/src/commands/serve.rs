@@ -86,6 +86,11 @@ pub(crate) fn run(cli: &Cli, args: &ServeArgs, out: &Output) -> CmdResult {
             });
             let _ = writeln!(std::io::stderr(), "{line}");
         },
+        Arc::new(|request: &perceo_core::serve::RequestLog| {
+            if let Ok(line) = serde_json::to_string(request) {
+                let _ = writeln!(std::io::stderr(), "{line}");
+            }
+        }),
         shutdown_signal(),
     )?;
     let line = serde_json::json!({

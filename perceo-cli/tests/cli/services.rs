@@ -209,6 +209,17 @@ struct Watching {
 }
 
 impl Watching {
+    /// `perceo watch` on a copy of the shop with a short debounce.
+    fn shop() -> (assert_fs::TempDir, Watching) {
+        let tmp = shop_with_change();
+        perceo(tmp.path())
+            .args(["config", "set", "observer.watch.debounceMs", "150"])
+            .assert()
+            .success();
+        let w = Watching::start(tmp.path());
+        (tmp, w)
+    }
+
     fn start(dir: &Path) -> Watching {
         use std::io::BufRead;
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("perceo"))
@@ -277,12 +288,7 @@ impl Drop for Watching {
 
 #[test]
 fn watch_reports_affected_flows_live_and_survives_bad_saves_bursts_and_deletes() {
-    let tmp = shop_with_change();
-    perceo(tmp.path())
-        .args(["config", "set", "observer.watch.debounceMs", "150"])
-        .assert()
-        .success();
-    let w = Watching::start(tmp.path());
+    let (tmp, w) = Watching::shop();
 
     // A plain save.
     std::fs::write(
@@ -353,4 +359,41 @@ fn watch_stops_cleanly_on_ctrl_c() {
     assert!(ok.success());
     let status = w.child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn watch_analyses_a_dependency_bump_as_ci_analyze_does() {
+    let (tmp, w) = Watching::shop();
+    // A test-tool bump: the flows with tests are affected through them, not every flow.
+    let manifest = tmp.path().join("package.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("\"@playwright/test\": \"1.45.3\"", "\"@playwright/test\": \"1.46.0\""),
+    )
+    .unwrap();
+    let batch = w.batch_with("package.json");
+    let out = perceo(tmp.path())
+        .args(["ci", "analyze", "--working-tree", "--json"])
+        .output()
+        .unwrap();
+    let analyzed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds = |report: &serde_json::Value| -> Vec<(String, String)> {
+        let mut kinds: Vec<(String, String)> = report["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["id"].as_str().unwrap().into(),
+                    f["reasons"][0]["kind"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        kinds.sort();
+        kinds
+    };
+    assert_eq!(kinds(&batch["report"]), kinds(&analyzed), "{batch}");
+    assert!(kinds(&analyzed).iter().all(|(_, kind)| kind == "test"), "{analyzed}");
+    assert!(kinds(&analyzed).len() < analyzed["totals"]["flows"].as_u64().unwrap() as usize);
 }

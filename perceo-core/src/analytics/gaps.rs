@@ -54,7 +54,6 @@ pub struct Gap {
     /// Other journeys merged into this one.
     pub variants: usize,
     /// A flow file covering it (save it under `.perceo/flows/` and refine it).
-    #[schema(value_type = Object)]
     pub suggested_flow: Flow,
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiClient;
-use super::get::path_segment;
+use super::path::path_segment;
 use crate::coordinator::TestRunReport;
 use crate::error::{Error, Result};
 use crate::graph::TestRun;

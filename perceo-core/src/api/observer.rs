@@ -40,11 +40,9 @@ pub struct BootstrapResponse {
     /// The bootstrapped flows (Perceo's addition: the client writes them to
     /// `.perceo/flows/`, so they are reviewed in the repository like any flow file).
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
     pub flows: Vec<Flow>,
     /// The bootstrapped personas (written to `.perceo/personas/`).
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
     pub personas: Vec<Persona>,
 }
 

@@ -2,6 +2,7 @@
 //! Engines publish what they did; the dashboard and other machines listen.
 
 pub mod payloads;
+#[cfg(feature = "redis")]
 pub mod redis;
 
 use std::collections::VecDeque;
@@ -107,7 +108,7 @@ impl<'de> Deserialize<'de> for EventType {
 }
 
 /// Who and where an event is about.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EventMetadata {
     /// User that caused it, if known.
@@ -122,12 +123,14 @@ pub struct EventMetadata {
 }
 
 /// The envelope every event travels in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PerceoEvent)]
 pub struct Event {
     /// Unique id.
     pub id: String,
-    /// The event type.
+    /// The event type (`observer.analysis.completed`, ...; the README lists them).
     #[serde(rename = "type")]
+    #[schema(value_type = String)]
     pub kind: EventType,
     /// RFC 3339 time of publication.
     pub timestamp: String,
@@ -219,6 +222,7 @@ enum SubscriptionInner {
         filter: EventFilter,
     },
     /// Fed by a background task (Redis).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     Channel {
         rx: tokio::sync::mpsc::Receiver<Result<Delivery>>,
         task: tokio::task::JoinHandle<()>,

@@ -27,12 +27,11 @@ impl DoctorHooks for Hooks {
     }
 
     async fn dry_run(&self, project_dir: &Path) -> Result<String> {
-        // The facade runs its own runtime: give it a thread of its own.
-        let (tx, rx) = tokio::sync::oneshot::channel();
+        // The facade's methods block on the runtime: run them on its blocking pool.
         let dir = project_dir.to_path_buf();
         let env = self.env.clone();
-        std::thread::spawn(move || {
-            let result = Perceo::open(
+        let analysis = tokio::task::spawn_blocking(move || {
+            Perceo::open(
                 &dir,
                 OpenOptions {
                     env,
@@ -48,16 +47,15 @@ impl DoctorHooks for Hooks {
                     },
                     on_empty: OnEmpty::All,
                 })
-            });
-            let _ = tx.send(result.map(|r| {
-                format!(
-                    "{} changed file(s) → {} of {} flow(s) affected in {} ms",
-                    r.totals.changed_files, r.totals.affected_flows, r.totals.flows, r.timings.total_ms
-                )
-            }));
+            })
         });
-        rx.await
-            .map_err(|_| Error::Internal("the dry-run analysis stopped unexpectedly".into()))?
+        let r = analysis
+            .await
+            .map_err(|e| Error::Internal(format!("the dry-run analysis stopped unexpectedly: {e}")))??;
+        Ok(format!(
+            "{} changed file(s) → {} of {} flow(s) affected in {} ms",
+            r.totals.changed_files, r.totals.affected_flows, r.totals.flows, r.timings.total_ms
+        ))
     }
 }
 
@@ -65,11 +63,7 @@ impl Perceo {
     /// Runs `perceo doctor`'s checklist for `stage` on the project at (or above) `project_dir`
     /// (works without a valid config: that is its first check), each check under `timeout`.
     pub fn doctor(project_dir: &Path, env: Env, stage: Stage, timeout: Duration) -> Result<DoctorReport> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
+        let runtime = crate::runtime::shared()?;
         let hooks = Hooks { env: env.clone() };
         Ok(runtime.block_on(crate::doctor::run(project_dir, env, stage, timeout, &hooks)))
     }

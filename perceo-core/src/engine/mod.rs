@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use crate::bus::redis::RedisBus;
 use crate::bus::{Event, EventBus, EventFilter, EventMetadata, EventType, MemoryBus, Since, Subscription};
 use crate::config::{Config, EventBusKind, LoadOptions};
 use crate::error::{Error, Result};
@@ -44,7 +43,7 @@ pub struct Perceo {
     config: Config,
     bus: Mutex<Option<Arc<dyn EventBus>>>,
     warnings: Mutex<Vec<String>>,
-    runtime: tokio::runtime::Runtime,
+    runtime: &'static tokio::runtime::Runtime,
     graph: Mutex<Option<Arc<dyn FlowGraph>>>,
     local: bool,
 }
@@ -59,6 +58,7 @@ impl std::fmt::Debug for Perceo {
 
 /// Connects the Redis bus `config` describes (`eventBus.redisUrl`, `channel`,
 /// `streamMaxLen`, `tlsCaFile`).
+#[cfg(feature = "redis")]
 pub(crate) async fn connect_bus(config: &Config) -> Result<Arc<dyn EventBus>> {
     let settings = &config.settings.event_bus;
     let url = config
@@ -72,7 +72,7 @@ pub(crate) async fn connect_bus(config: &Config) -> Result<Arc<dyn EventBus>> {
         None => None,
     };
     Ok(Arc::new(
-        RedisBus::connect_with_ca(
+        crate::bus::redis::RedisBus::connect_with_ca(
             &url,
             settings.channel.as_deref(),
             settings.stream_max_len.unwrap_or(100_000),
@@ -80,6 +80,12 @@ pub(crate) async fn connect_bus(config: &Config) -> Result<Arc<dyn EventBus>> {
         )
         .await?,
     ))
+}
+
+/// Without the `redis` feature there is no Redis bus to connect.
+#[cfg(not(feature = "redis"))]
+pub(crate) async fn connect_bus(_config: &Config) -> Result<Arc<dyn EventBus>> {
+    Err(Error::unsupported("a Redis event bus", "redis"))
 }
 
 impl Perceo {
@@ -96,10 +102,7 @@ impl Perceo {
             EventBusKind::InMemory => Some(Arc::new(MemoryBus::default())),
             EventBusKind::Redis => None,
         };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
+        let runtime = crate::runtime::shared()?;
         Ok(Perceo {
             config,
             bus: Mutex::new(bus),

@@ -6,15 +6,17 @@ use std::time::Duration;
 use crate::bus::payloads::{ChangeDetected, FlowsAffected, Payload};
 use crate::error::{Error, Result};
 
-use crate::impact::OnEmpty;
+use crate::git::checked_out_commit;
+use crate::impact::{OnEmpty, is_manifest};
 use crate::watch::{WatchBatch, Watcher};
 
-use super::Perceo;
+use super::{ChangeSource, Perceo};
 
 impl Perceo {
     /// Watches the project's files until `stop` completes: every debounced batch of changes
     /// (`observer.watch.debounceMs`) is applied to the in-memory model incrementally,
-    /// analysed, published as `observer.change.detected` and `observer.flows.affected`, and
+    /// analysed by the same impact stage as [`Perceo::analyze`] (a changed manifest is
+    /// compared with the checked-out commit), published as `observer.change.detected` and `observer.flows.affected`, and
     /// handed to `on_batch`. `on_ready` is called once the model is built and watching began.
     pub fn watch(
         &self,
@@ -25,7 +27,7 @@ impl Perceo {
         use notify_debouncer_full::notify::RecursiveMode;
         let s = &self.config.settings;
         let options = self.graph_options();
-        let mut watcher = Watcher::new(&self.config.project_dir, &s.project, options, OnEmpty::None)?;
+        let mut watcher = Watcher::new(&self.config.project_dir, &s.project, options)?;
         let bus = self.bus()?;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let mut debouncer = notify_debouncer_full::new_debouncer(
@@ -81,7 +83,7 @@ impl Perceo {
                         if changed.is_empty() {
                             continue;
                         }
-                        let batch = watcher.apply(&changed)?;
+                        let batch = self.analyze_batch(&mut watcher, &changed)?;
                         let metadata = self.metadata();
                         bus.publish(&ChangeDetected::batch(&batch.report.changes).to_event(metadata.clone()))
                             .await?;
@@ -90,6 +92,33 @@ impl Perceo {
                     }
                 }
             }
+        })
+    }
+
+    /// One batch of watch mode: applied to the model, then analysed like a working-tree
+    /// change set.
+    fn analyze_batch(&self, watcher: &mut Watcher, changed: &[String]) -> Result<WatchBatch> {
+        let started = std::time::Instant::now();
+        let mut update = watcher.apply(changed)?;
+        if update.change_set.changes.iter().any(|c| is_manifest(&c.path))
+            && let Ok(head) = checked_out_commit(&self.config.project_dir)
+        {
+            update.change_set.merge_base = head;
+        }
+        let report = self.impact(
+            watcher.model(),
+            &update.change_set,
+            &ChangeSource::WorkingTree,
+            watcher.flows(),
+            OnEmpty::None,
+        );
+        Ok(WatchBatch {
+            changed: update.changed,
+            report,
+            processing: started.elapsed(),
+            reparsed: update.reparsed,
+            reresolved: update.reresolved,
+            rebuilt: update.rebuilt,
         })
     }
 }

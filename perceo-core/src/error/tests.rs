@@ -105,6 +105,10 @@ fn one_of_each() -> Vec<Error> {
             what: "w",
             message: "m".into(),
         },
+        Error::Unsupported {
+            what: "w",
+            feature: "f",
+        },
         Error::Internal("m".into()),
     ];
     for e in &all {
@@ -134,6 +138,7 @@ fn one_of_each() -> Vec<Error> {
             | Error::Argument(_)
             | Error::Listen { .. }
             | Error::Encode { .. }
+            | Error::Unsupported { .. }
             | Error::Internal(_) => {}
         }
     }

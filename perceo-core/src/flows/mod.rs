@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::config::PERCEO_DIR;
 pub use crate::config::Severity as Priority;
@@ -16,11 +17,12 @@ use crate::jsonc;
 pub use bootstrap::{bootstrap_flows, flow_id_for};
 
 /// One thing a user does, over one or two pages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Flow {
     /// Stable id. Default: the file name without `.json`.
     #[serde(default)]
+    #[schema(required = true)]
     pub id: String,
     /// Human name, e.g. "Add item to cart".
     pub name: String,
@@ -32,18 +34,22 @@ pub struct Flow {
     pub description: Option<String>,
     /// `critical`, `high`, `medium` (default) or `low`.
     #[serde(default)]
+    #[schema(required = true)]
     pub priority: Priority,
     /// Persona ids.
     #[serde(default)]
+    #[schema(required = true)]
     pub personas: Vec<String>,
     /// Route patterns as the framework writes them (`/product/[id]`).
     #[serde(default)]
+    #[schema(required = true)]
     pub pages: Vec<String>,
     /// Extra source globs that belong to the flow (project-relative).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
     /// The steps.
     #[serde(default)]
+    #[schema(required = true)]
     pub steps: Vec<Step>,
     /// How to test the flow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,7 +60,7 @@ pub struct Flow {
 }
 
 /// One step of a flow.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     /// Step name.
@@ -74,11 +80,12 @@ pub struct Step {
 }
 
 /// How a flow is tested.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowTests {
     /// Spec files (project-relative).
     #[serde(default)]
+    #[schema(required = true)]
     pub specs: Vec<String>,
     /// A grep tag for the test runner (`@cart`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,7 +98,7 @@ pub struct FlowTests {
 }
 
 /// A test found in the project's suites that covers a flow.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkedTest {
     /// Its spec file (project-relative).
@@ -114,11 +121,12 @@ impl Flow {
 }
 
 /// A kind of user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Persona {
     /// Stable id. Default: the file name.
     #[serde(default)]
+    #[schema(required = true)]
     pub id: String,
     /// Name.
     pub name: String,
@@ -127,11 +135,12 @@ pub struct Persona {
     pub description: Option<String>,
     /// What they typically do.
     #[serde(default)]
+    #[schema(required = true)]
     pub behaviors: Vec<String>,
 }
 
 /// The flows and personas of a project.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct FlowSet {
     /// Flows sorted by id.
     pub flows: Vec<Flow>,

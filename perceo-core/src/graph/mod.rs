@@ -6,6 +6,7 @@
 //! Writes are idempotent (MERGE semantics) and atomic per call.
 
 mod model;
+#[cfg(feature = "neo4j")]
 pub mod neo4j;
 pub mod sqlite;
 
@@ -149,6 +150,7 @@ pub fn graph_location(config: &Config) -> Result<GraphLocation> {
 pub async fn open_graph(location: &GraphLocation) -> Result<Box<dyn FlowGraph>> {
     match location {
         GraphLocation::Sqlite(path) => Ok(Box::new(sqlite::SqliteGraph::open(path).await?)),
+        #[cfg(feature = "neo4j")]
         GraphLocation::Neo4j {
             uri,
             database,
@@ -157,6 +159,8 @@ pub async fn open_graph(location: &GraphLocation) -> Result<Box<dyn FlowGraph>> 
         } => Ok(Box::new(
             neo4j::Neo4jGraph::open(uri, database, username, password).await?,
         )),
+        #[cfg(not(feature = "neo4j"))]
+        GraphLocation::Neo4j { .. } => Err(crate::error::Error::unsupported("a Neo4j flow graph", "neo4j")),
     }
 }
 

@@ -147,22 +147,31 @@ pub fn apply(flow: &mut AffectedFlow, verdict: &Verdict, model: &str) {
 /// A chat-completions client.
 #[derive(Debug, Clone)]
 pub struct LlmClient {
+    #[cfg(feature = "llm")]
     http: reqwest::Client,
+    /// Without the `llm` feature no client can be made.
+    #[cfg(not(feature = "llm"))]
+    never: std::convert::Infallible,
+    #[cfg(feature = "llm")]
     url: String,
     model: String,
+    #[cfg(feature = "llm")]
     key: Option<String>,
 }
 
+#[cfg(feature = "llm")]
 #[derive(Deserialize)]
 struct ChatResponse {
     choices: Vec<Choice>,
 }
 
+#[cfg(feature = "llm")]
 #[derive(Deserialize)]
 struct Choice {
     message: ChoiceMessage,
 }
 
+#[cfg(feature = "llm")]
 #[derive(Deserialize)]
 struct ChoiceMessage {
     #[serde(default)]
@@ -171,6 +180,7 @@ struct ChoiceMessage {
 
 impl LlmClient {
     /// A client of `{base_url}/chat/completions` asking `model`, each question under `timeout`.
+    #[cfg(feature = "llm")]
     pub fn new(base_url: &str, model: &str, key: Option<String>, timeout: Duration) -> crate::Result<LlmClient> {
         let http = crate::http::http_client(crate::http::Timeouts {
             connect: timeout.min(Duration::from_secs(5)),
@@ -184,6 +194,15 @@ impl LlmClient {
         })
     }
 
+    /// Without the `llm` feature, always [`crate::Error::Unsupported`].
+    #[cfg(not(feature = "llm"))]
+    pub fn new(_base_url: &str, _model: &str, _key: Option<String>, _timeout: Duration) -> crate::Result<LlmClient> {
+        Err(crate::Error::unsupported(
+            "the LLM pass (`observer.analysis.useLLM`)",
+            "llm",
+        ))
+    }
+
     /// The model asked.
     pub fn model(&self) -> &str {
         &self.model
@@ -191,6 +210,20 @@ impl LlmClient {
 
     /// Asks once (no retry: a slow LLM must not slow CI down). The error text never holds the key.
     pub async fn classify(&self, messages: &[Message]) -> std::result::Result<Verdict, String> {
+        let content = self.ask(messages).await?;
+        parse_verdict(&content).ok_or_else(|| {
+            "the answer is not the JSON verdict asked for ({\"affects\", \"confidence\", \"reason\"})".to_string()
+        })
+    }
+
+    #[cfg(not(feature = "llm"))]
+    async fn ask(&self, _messages: &[Message]) -> std::result::Result<String, String> {
+        match self.never {}
+    }
+
+    /// The content of the model's answer to `messages`.
+    #[cfg(feature = "llm")]
+    async fn ask(&self, messages: &[Message]) -> std::result::Result<String, String> {
         let body = serde_json::json!({
             "model": self.model,
             "messages": messages,
@@ -216,15 +249,11 @@ impl LlmClient {
             .json()
             .await
             .map_err(|e| format!("the answer is not a chat completion: {}", e.without_url()))?;
-        let content = chat
-            .choices
+        chat.choices
             .into_iter()
             .next()
             .and_then(|c| c.message.content)
-            .ok_or_else(|| "the answer has no message".to_string())?;
-        parse_verdict(&content).ok_or_else(|| {
-            "the answer is not the JSON verdict asked for ({\"affects\", \"confidence\", \"reason\"})".to_string()
-        })
+            .ok_or_else(|| "the answer has no message".to_string())
     }
 }
 

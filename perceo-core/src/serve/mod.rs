@@ -40,7 +40,7 @@ use crate::error::{Error, ErrorKind, Result};
 
 pub use auth::ApiKeys;
 pub use openapi::{openapi, openapi_json};
-pub use types::{ErrorBody, ErrorDetail, Health, Readiness, ReadyCheck};
+pub use types::{ErrorBody, ErrorDetail, Health, Readiness, ReadyCheck, RequestLog, RequestLogger};
 
 /// The environment variable holding the server's API keys (comma-separated); it replaces
 /// `serve.apiKeys` when set.
@@ -200,10 +200,10 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// One JSON line per request on stderr: time, request id, method, path (no query), status,
-/// milliseconds, and the error code (plus its message for 5xx). Headers and bodies are never
-/// logged. The request id is also sent back as `x-request-id`.
-async fn log_requests(request: Request, next: Next) -> Response {
+/// Gives `log` one [`RequestLog`] per request: time, request id, method, path (no query),
+/// status, milliseconds, and the error code (plus its message for 5xx). Headers and bodies
+/// are never logged. The request id is also sent back as `x-request-id`.
+async fn log_requests(State(log): State<RequestLogger>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_string();
     let path = request.uri().path().to_string();
@@ -213,23 +213,25 @@ async fn log_requests(request: Request, next: Next) -> Response {
         response.headers_mut().insert("x-request-id", value);
     }
     let status = response.status().as_u16();
-    let mut line = serde_json::json!({
-        "ts": crate::fsutil::now_rfc3339(),
-        "level": if status >= 500 { "error" } else if status >= 400 { "warn" } else { "info" },
-        "msg": "request",
-        "requestId": id,
-        "method": method,
-        "path": path,
-        "status": status,
-        "ms": (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
+    let error = response.extensions().get::<LoggedError>();
+    log(&RequestLog {
+        ts: crate::fsutil::now_rfc3339(),
+        level: if status >= 500 {
+            "error"
+        } else if status >= 400 {
+            "warn"
+        } else {
+            "info"
+        },
+        msg: "request",
+        request_id: id,
+        method,
+        path,
+        status,
+        ms: (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
+        error: error.map(|e| e.code.clone()),
+        message: error.and_then(|e| e.message.clone()),
     });
-    if let Some(e) = response.extensions().get::<LoggedError>() {
-        line["error"] = serde_json::json!(e.code);
-        if let Some(m) = &e.message {
-            line["message"] = serde_json::json!(m);
-        }
-    }
-    eprintln!("{line}");
     response
 }
 
@@ -320,6 +322,7 @@ pub fn router(
     keys: ApiKeys,
     max_body_bytes: usize,
     request_timeout: std::time::Duration,
+    log: RequestLogger,
 ) -> Router {
     let state = AppState {
         perceo,
@@ -338,32 +341,26 @@ pub fn router(
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(max_body_bytes, check_request_size))
-        .layer(axum::middleware::from_fn(log_requests))
+        .layer(axum::middleware::from_fn_with_state(log, log_requests))
 }
 
 /// Serves the APIs on `options.addr` until `stop` completes, then finishes the requests in
-/// flight. `on_ready` gets the bound address once the server accepts connections. Runs its
-/// own multi-threaded runtime; the facade's methods run on its blocking pool.
+/// flight. `on_ready` gets the bound address once the server accepts connections, `log` each
+/// request's [`RequestLog`]. Runs on
+/// the shared runtime; the facade's methods run on its blocking pool.
 pub fn run(
     perceo: Arc<Perceo>,
     options: ServeOptions,
     on_ready: &mut (dyn FnMut(SocketAddr) + Send),
+    log: RequestLogger,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     check_options(&options)?;
     let keys = ApiKeys::new(&options.keys);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("perceo-serve")
-        .max_blocking_threads(64)
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot start the server runtime: {e}")))?;
-    // The facade owns a runtime, which must not be dropped inside this one: keep a handle
-    // here so the last one goes out of scope after the server's runtime has stopped.
-    let keep = perceo.clone();
-    let app = router(perceo, keys, options.max_body_bytes, options.request_timeout);
+    let runtime = crate::runtime::shared()?;
+    let app = router(perceo, keys, options.max_body_bytes, options.request_timeout, log);
     let addr = options.addr;
-    let result = runtime.block_on(async move {
+    runtime.block_on(async move {
         let mut stop: crate::listen::Stop = Box::pin(stop);
         let Some(listener) = crate::listen::bind(addr, &mut stop, on_ready).await? else {
             return Ok(());
@@ -372,10 +369,7 @@ pub fn run(
             .with_graceful_shutdown(stop)
             .await
             .map_err(|e| Error::Internal(format!("the server on {addr} failed: {e}")))
-    });
-    runtime.shutdown_timeout(std::time::Duration::from_secs(10));
-    drop(keep);
-    result
+    })
 }
 
 #[cfg(test)]

@@ -107,6 +107,8 @@ impl Modify for Common {
         crate::code::deps::ModuleGraphExport,
         crate::graph::SyncSummary,
         crate::doctor::DoctorReport,
+        crate::flows::FlowSet,
+        crate::bus::Event,
     )),
     modifiers(&Common),
     security(("bearer" = [])),

@@ -53,3 +53,36 @@ pub struct Readiness {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+
+/// One line of the request log: what was asked and how it was answered. Headers, query
+/// strings and bodies are never in it. The caller of [`crate::serve::run`] decides where it
+/// goes (the CLI writes it as one JSON line on stderr).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestLog {
+    /// When it was answered (RFC 3339, UTC).
+    pub ts: String,
+    /// `info` (2xx/3xx), `warn` (4xx) or `error` (5xx).
+    pub level: &'static str,
+    /// Always `request`.
+    pub msg: &'static str,
+    /// The id also sent back as `x-request-id`.
+    pub request_id: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The status answered.
+    pub status: u16,
+    /// Milliseconds taken (one decimal).
+    pub ms: f64,
+    /// The error code, when the answer is an error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The error message, for 5xx answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Where the request log goes.
+pub type RequestLogger = std::sync::Arc<dyn Fn(&RequestLog) + Send + Sync>;

@@ -11,8 +11,15 @@
 //! Every request goes through the shared HTTP layer of [`crate::http`] (retries with backoff,
 //! `Retry-After`, errors with the server's message and no secret in them).
 
+// Without the `analytics` feature only the shapes (`TimeRange`, `Connector`, ...) remain:
+// the helpers the three connectors share go unused.
+#![cfg_attr(not(feature = "analytics"), allow(dead_code))]
+
+#[cfg(feature = "analytics")]
 pub mod amplitude;
+#[cfg(feature = "analytics")]
 pub mod ga4;
+#[cfg(feature = "analytics")]
 pub mod mixpanel;
 pub(crate) mod time;
 
@@ -26,8 +33,11 @@ use super::event::AnalyticsEvent;
 use crate::config::{AnalyticsProvider, AnalyticsSettings};
 use crate::error::{Error, Result};
 
+#[cfg(feature = "analytics")]
 pub use amplitude::AmplitudeConnector;
+#[cfg(feature = "analytics")]
 pub use ga4::Ga4Connector;
+#[cfg(feature = "analytics")]
 pub use mixpanel::MixpanelConnector;
 
 /// A half-open time range `[start_ms, end_ms)` in Unix milliseconds (UTC).
@@ -113,11 +123,23 @@ pub trait Connector: Send + Sync {
 /// the provider's API host. `project_dir` anchors relative paths (`analytics.ga4.exportPath`).
 /// Malformed credentials give an error naming `analytics.credentials` and what is wrong,
 /// never the secret itself.
+/// Without the `analytics` feature, every provider is [`Error::Unsupported`].
 pub fn connector(settings: &AnalyticsSettings, credentials: &str, project_dir: &Path) -> Result<Box<dyn Connector>> {
     match settings.provider {
+        #[cfg(feature = "analytics")]
         Some(AnalyticsProvider::Ga4) => Ok(Box::new(Ga4Connector::new(settings, credentials, project_dir)?)),
+        #[cfg(feature = "analytics")]
         Some(AnalyticsProvider::Mixpanel) => Ok(Box::new(MixpanelConnector::new(settings, credentials)?)),
+        #[cfg(feature = "analytics")]
         Some(AnalyticsProvider::Amplitude) => Ok(Box::new(AmplitudeConnector::new(settings, credentials)?)),
+        #[cfg(not(feature = "analytics"))]
+        Some(_) => {
+            let _ = (credentials, project_dir);
+            Err(Error::unsupported(
+                "the analytics providers (`analytics.provider`)",
+                "analytics",
+            ))
+        }
         None => Err(Error::Argument(
             "config key `analytics.provider` is not set: choose `ga4`, `mixpanel` or `amplitude`".into(),
         )),
@@ -131,6 +153,7 @@ pub(crate) fn credentials_error(provider: &str, problem: &str, expected: &str) -
     ))
 }
 
+#[cfg(feature = "analytics")]
 /// `analytics.endpoint` as a base URL without trailing slash, when set.
 pub(crate) fn endpoint_override(settings: &AnalyticsSettings) -> Result<Option<String>> {
     let Some(setting) = &settings.endpoint else {
@@ -207,6 +230,7 @@ fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+#[cfg(feature = "analytics")]
 /// A read error while an export's body streams in.
 pub(crate) fn stream_error(engine: &'static str, url: &reqwest::Url, e: reqwest::Error) -> Error {
     Error::ApiUnreachable {
@@ -216,6 +240,7 @@ pub(crate) fn stream_error(engine: &'static str, url: &reqwest::Url, e: reqwest:
     }
 }
 
+#[cfg(feature = "analytics")]
 /// Reads a response body to its end (a credentials check only needs it to arrive whole).
 pub(crate) async fn drain(engine: &'static str, url: &reqwest::Url, mut response: reqwest::Response) -> Result<()> {
     while response
@@ -309,7 +334,7 @@ pub(crate) fn json_i64(v: &serde_json::Value) -> Option<i64> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "analytics"))]
 mod tests {
     use super::*;
     use crate::config::{Region, Setting};
@@ -397,7 +422,7 @@ mod tests {
 /// Property tests of the provider payload readers (issue 18): any bytes a provider sends are
 /// split, decoded or counted as malformed, never a panic; credentials that do not parse are
 /// an error that never quotes them.
-#[cfg(test)]
+#[cfg(all(test, feature = "analytics"))]
 mod properties {
     use super::*;
     use proptest::prelude::*;
