@@ -655,7 +655,10 @@ export namespace Config {
     region?: Region
   }
 
-  /** `observer.analysis`: optional LLM-assisted classification. */
+  /**
+   * `observer.analysis`: how finely changes are followed, dependency rules, optional
+   * LLM-assisted classification.
+   */
   export interface AnalysisSettings {
     /** Ask an LLM about changes the static analysis is unsure of. Default: `false`. */
     useLLM?: boolean
@@ -668,6 +671,12 @@ export namespace Config {
     llm?: LlmSettings | null
     /** How a changed dependency version counts, on top of the built-in table. */
     dependencies?: DependencySettings
+    /**
+     * How finely a changed module is followed to the pages: `file` (every importer of a
+     * changed file) or `symbol` (only the importers of the exports that changed). Default:
+     * `file`.
+     */
+    precision?: Precision
   }
 
   /** Supported analytics providers. */
@@ -943,6 +952,9 @@ export namespace Config {
 
   /** `analytics.revenueTracking.avgOrderValueSource`: a fixed value or where to read it. */
   export type OrderValueSetting = number | string
+
+  /** `observer.analysis.precision`. */
+  export type Precision = "file" | "symbol"
 
   /** `analyzer.predictions`. */
   export interface PredictionSettings {

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use assert_fs::TempDir;
 use assert_fs::prelude::*;
-use common::{git, json_stdout, perceo, repo_root};
+use common::{flow_ids, git, json_stdout, perceo, repo_root};
 use serde_json::Value;
 
 /// The fixture with a Perceo config and one flow per page (written here: the `init` tests
@@ -52,13 +52,7 @@ fn change(root: &Path, file: &str, line: &str) -> (Value, Vec<String>) {
     git(root, &["add", "-A"]);
     git(root, &["commit", "-qm", "change"]);
     let report = json_stdout(perceo(root).args(["ci", "analyze", "--base", "main", "--json"]));
-    let mut ids: Vec<String> = report["flows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_string())
-        .collect();
-    ids.sort();
+    let ids = flow_ids(&report);
     (report, ids)
 }
 

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use assert_fs::TempDir;
 use assert_fs::prelude::*;
-use common::{git, json_stdout, perceo, repo_root};
+use common::{flow_ids, git, json_stdout, perceo, repo_root};
 use serde_json::Value;
 
 /// The fixture initialised (`perceo init -y`) and committed on `main`, on branch `feature`.
@@ -34,13 +34,7 @@ fn change(root: &Path, file: &str, line: &str) -> (Vec<String>, Value) {
     std::fs::write(&path, format!("{text}{line}\n")).unwrap();
     git(root, &["commit", "-qam", "change"]);
     let report = json_stdout(perceo(root).args(["ci", "analyze", "--base", "main", "--on-empty", "none", "--json"]));
-    let mut ids: Vec<String> = report["flows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_string())
-        .collect();
-    ids.sort();
+    let ids = flow_ids(&report);
     git(root, &["reset", "-q", "--hard", "main"]);
     (ids, report)
 }

@@ -129,6 +129,7 @@ impl AppModel {
             apps: &self.apps,
             project_in_workspace: self.project_in_workspace.as_deref(),
             dependencies,
+            symbols: None,
         }
     }
 

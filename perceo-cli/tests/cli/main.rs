@@ -11,5 +11,6 @@ mod ci;
 mod config;
 mod doctor;
 mod init;
+mod precision;
 mod remote;
 mod services;

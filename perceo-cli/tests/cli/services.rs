@@ -4,7 +4,7 @@ use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::common::{json_stdout, perceo, shop_with_change, test_neo4j_uri, test_redis_url};
+use crate::common::{flow_ids, json_stdout, perceo, shop_with_change, test_neo4j_uri, test_redis_url};
 
 #[test]
 fn a_graph_file_from_a_newer_perceo_is_a_clear_error() {
@@ -269,14 +269,7 @@ impl Watching {
     }
 
     fn affected(batch: &serde_json::Value) -> Vec<String> {
-        let mut ids: Vec<String> = batch["report"]["flows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["id"].as_str().unwrap().to_string())
-            .collect();
-        ids.sort();
-        ids
+        flow_ids(&batch["report"])
     }
 }
 

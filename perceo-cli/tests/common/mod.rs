@@ -33,6 +33,18 @@ pub fn json_stdout(cmd: &mut Command) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out)))
 }
 
+/// The ids of the flows a report selects, sorted.
+pub fn flow_ids(report: &serde_json::Value) -> Vec<String> {
+    let mut ids: Vec<String> = report["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
 /// Runs git in `dir` with a fixed identity and `main` as the default branch.
 pub fn git(dir: &Path, args: &[&str]) {
     let ok = std::process::Command::new("git")

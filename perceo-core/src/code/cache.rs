@@ -18,7 +18,7 @@ use crate::fsutil::write_atomic_unsynced;
 
 /// Bumped whenever the cached data's meaning changes (and whenever resolution rules change:
 /// cached resolutions would otherwise outlive them).
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 /// An mtime this close to the cache's own write time is not trusted (it could hide an edit
 /// made in the same clock tick); such files are hashed again, as git does for racy entries.
@@ -40,8 +40,8 @@ pub struct CachedFacts {
 /// The resolved imports of one file, by path.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ResolvedImports {
-    /// `(target file, kind, type_only)`.
-    pub edges: Vec<(String, ImportKind, bool)>,
+    /// `(target file, kind, type_only, index of the import in the file's imports)`.
+    pub edges: Vec<(String, ImportKind, bool, u32)>,
     /// External packages.
     pub externals: Vec<String>,
     /// Specifiers that did not resolve.
@@ -218,7 +218,7 @@ mod tests {
             facts: FileFacts::default(),
         };
         let resolved = ResolvedImports {
-            edges: vec![("b.ts".to_string(), ImportKind::Static, false)],
+            edges: vec![("b.ts".to_string(), ImportKind::Static, false, 0)],
             ..ResolvedImports::default()
         };
         let problems = vec![("tsconfig.json".to_string(), "bad".to_string())];

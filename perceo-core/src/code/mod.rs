@@ -11,6 +11,7 @@ pub mod imports;
 pub mod nuxt;
 pub mod resolve;
 pub mod sfc;
+pub mod symbols;
 pub mod workspaces;
 
 pub use graph::{BuildStats, DependencyGraph, Edge, GraphOptions};

@@ -204,7 +204,8 @@ pub enum CiStrategy {
     All,
 }
 
-/// `observer.analysis`: optional LLM-assisted classification.
+/// `observer.analysis`: how finely changes are followed, dependency rules, optional
+/// LLM-assisted classification.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AnalysisSettings {
@@ -218,6 +219,10 @@ pub struct AnalysisSettings {
     pub llm: Option<LlmSettings>,
     /// How a changed dependency version counts, on top of the built-in table.
     pub dependencies: DependencySettings,
+    /// How finely a changed module is followed to the pages: `file` (every importer of a
+    /// changed file) or `symbol` (only the importers of the exports that changed). Default:
+    /// `file`.
+    pub precision: Precision,
 }
 
 impl Default for AnalysisSettings {
@@ -227,8 +232,21 @@ impl Default for AnalysisSettings {
             llm_threshold: 0.7,
             llm: None,
             dependencies: DependencySettings::default(),
+            precision: Precision::File,
         }
     }
+}
+
+/// `observer.analysis.precision`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// Every importer of a changed file is reached.
+    #[default]
+    File,
+    /// Only the importers of a changed module's changed exports are reached, name by name
+    /// (file level where that is not sound: side effects, CommonJS, components...).
+    Symbol,
 }
 
 /// `observer.analysis.dependencies`: packages whose version change affects every flow, or

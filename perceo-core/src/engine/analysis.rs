@@ -6,11 +6,13 @@ use crate::analysis::AppModel;
 use crate::api::observer::AnalyzeRequest;
 use crate::bus::payloads::{ChangeDetected, FlowsAffected};
 use crate::code::GraphOptions;
+use crate::config::Precision;
 use crate::error::Result;
 use crate::flows::FlowSet;
-use crate::git::{ChangeSet, changes_between, checked_out_commit, file_at, working_tree_changes};
+use crate::git::{ChangeSet, ChangeStatus, changes_between, checked_out_commit, file_at, working_tree_changes};
 use crate::graph::{AnalysisFlow, AnalysisRecord};
 
+use crate::impact::symbols::SymbolSources;
 use crate::impact::{DependencyRules, ImpactReport, ManifestChange, OnEmpty, analyze, is_manifest};
 use crate::routes::Route;
 
@@ -142,8 +144,12 @@ impl Perceo {
         on_empty: OnEmpty,
     ) -> ImpactReport {
         let (manifests, notes) = self.manifest_contents(changes, source);
-        let deps = DependencyRules::from_settings(&self.config.settings.observer.analysis.dependencies);
-        let mut report = analyze(&model.impact_input(changes, flows, on_empty, &manifests, &deps));
+        let settings = &self.config.settings.observer.analysis;
+        let deps = DependencyRules::from_settings(&settings.dependencies);
+        let sources = (settings.precision == Precision::Symbol).then(|| self.symbol_sources(changes));
+        let mut input = model.impact_input(changes, flows, on_empty, &manifests, &deps);
+        input.symbols = sources.as_ref();
+        let mut report = analyze(&input);
         report.warnings.extend(notes);
         report
     }
@@ -207,6 +213,26 @@ impl Perceo {
             self.sync_flow_files(graph.as_ref(), flows).await?;
             graph.record_analysis(&record).await
         })
+    }
+
+    /// What symbol precision reads: each changed JS/TS module's content at the merge base
+    /// (left out when it cannot be read: that module is then followed at file level), and
+    /// the current files from the disk the graph was built from.
+    fn symbol_sources(&self, changes: &ChangeSet) -> SymbolSources<'static> {
+        let dir = self.config.project_dir.clone();
+        let old = changes
+            .changes
+            .iter()
+            .filter(|c| c.status != ChangeStatus::Deleted && crate::code::imports::is_source_path(&c.path))
+            .filter_map(|c| {
+                let before = file_at(&dir, &changes.merge_base, c.old_path.as_ref().unwrap_or(&c.path)).ok()?;
+                Some((c.path.clone(), before))
+            })
+            .collect();
+        SymbolSources {
+            old,
+            read: Box::new(move |path| std::fs::read_to_string(crate::code::discover::absolute(&dir, path)).ok()),
+        }
     }
 
     /// Before and after of each changed lockfile and `package.json` (after: the head, or the

@@ -161,7 +161,7 @@ pub(super) fn analytics_connector(
 ) -> Result<Box<dyn Connector>> {
     let reference = settings.credentials.as_ref().ok_or_else(|| {
         Error::Argument(format!(
-            "{CREDENTIALS_KEY} is not set; run `perceo analytics connect --credentials ENV_VAR|PATH`"
+            "{CREDENTIALS_KEY} is not set: set it in .perceo/config.json to `${{ENV_VAR}}` or `file:PATH` holding the credentials (`perceo analytics connect` does it)"
         ))
     })?;
     let secret = config.resolve(CREDENTIALS_KEY, reference)?;
@@ -180,7 +180,7 @@ impl Perceo {
     fn configured_provider(&self) -> Result<AnalyticsProvider> {
         self.analytics_settings().provider.ok_or_else(|| {
             Error::Argument(
-                "analytics.provider is not set; run `perceo analytics connect --provider ga4|mixpanel|amplitude --credentials ENV_VAR|PATH`".into(),
+                "analytics.provider is not set: set it in .perceo/config.json to ga4, mixpanel or amplitude, with analytics.credentials (`perceo analytics connect` does both)".into(),
             )
         })
     }

@@ -20,6 +20,7 @@ mod report;
 pub mod risk;
 mod search;
 mod stages;
+pub mod symbols;
 pub mod why;
 
 use std::collections::HashMap;
@@ -73,6 +74,9 @@ pub struct ImpactInput<'a> {
     /// The project's folder relative to the monorepo's root (`apps/web`; `""` at the root),
     /// to find the project's own entry among a root lockfile's workspaces.
     pub project_in_workspace: Option<&'a str>,
+    /// Symbol precision: the changed modules' old text and a reader of current files.
+    /// `None`: file precision (every importer of a changed file is reached).
+    pub symbols: Option<&'a symbols::SymbolSources<'a>>,
 }
 
 /// A changed manifest's (lockfile or `package.json`) content before and after the change

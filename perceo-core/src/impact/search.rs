@@ -39,6 +39,15 @@ impl Ord for Item {
 /// Every file that reaches `seed` through imports, with the most confident path (Dijkstra
 /// on products; ties broken towards the lower file id, so results are deterministic).
 pub fn reverse_reach(graph: &DependencyGraph, seed: usize) -> HashMap<usize, Hit> {
+    reverse_reach_within(graph, seed, |_, _| true)
+}
+
+/// Like [`reverse_reach`], along the import edges `follows(importer, imported)` allows only.
+pub fn reverse_reach_within(
+    graph: &DependencyGraph,
+    seed: usize,
+    follows: impl Fn(usize, usize) -> bool,
+) -> HashMap<usize, Hit> {
     let mut best: HashMap<usize, Hit> = HashMap::new();
     best.insert(
         seed,
@@ -53,7 +62,7 @@ pub fn reverse_reach(graph: &DependencyGraph, seed: usize) -> HashMap<usize, Hit
         if best.get(&node).is_some_and(|h| h.confidence > conf) {
             continue;
         }
-        for edge in graph.importers_of(node) {
+        for edge in graph.importers_of(node).iter().filter(|e| follows(e.file, node)) {
             let factor = if edge.type_only { TYPE_ONLY_FACTOR } else { HOP_FACTOR };
             let next = conf * factor;
             if best.get(&edge.file).is_none_or(|h| next > h.confidence) {

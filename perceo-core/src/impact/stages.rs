@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::classify::{Findings, Seed, classify_change, direct_reason, unmatched_reason};
+use super::symbols;
 use super::{
     FileNote, GLOBAL_CONFIDENCE, ImpactInput, OnEmpty, Reason, ReasonKind, TEST_HELPER_CONFIDENCE, paths, round3,
     search,
@@ -160,7 +161,18 @@ pub(super) fn graph_reach(
         if !seen_seed.insert((changed.as_str(), *seed)) {
             continue;
         }
-        let reach = search::reverse_reach(graph, *seed);
+        // At symbol precision, a changed module is followed through the importers of its
+        // changed exports only (or at file level, with the reason why).
+        let symbol = match (input.symbols, stand_in) {
+            (Some(sources), None) => Some(symbols::reach(graph, *seed, graph.path(*seed), sources)),
+            _ => None,
+        };
+        let reach = match &symbol {
+            Some(Ok(r)) => {
+                search::reverse_reach_within(graph, *seed, |importer, imported| r.follows(importer, imported))
+            }
+            _ => search::reverse_reach(graph, *seed),
+        };
         let pages_reached = pages
             .iter()
             .filter(|files| files.iter().any(|f| reach.contains_key(f)))
@@ -210,6 +222,11 @@ pub(super) fn graph_reach(
                             format!("{detail}; the changed file reaches {pages_reached} pages")
                         } else {
                             detail
+                        };
+                        let detail = match &symbol {
+                            Some(Ok(r)) => format!("{detail}; symbols: {}", symbols::chain_names(graph, &chain, r)),
+                            Some(Err(why)) => format!("{detail}; followed at file level: {why}"),
+                            None => detail,
                         };
                         best = Some(Reason {
                             kind,
@@ -264,6 +281,24 @@ pub(super) fn graph_reach(
                     detail: format!("the flow's test spec {} uses it", graph.path(spec)),
                 });
             }
+        }
+        // At symbol precision, a change whose names reach no page at all is explained.
+        if !any
+            && let Some(Ok(r)) = &symbol
+            && !pages.iter().any(|files| files.iter().any(|f| reach.contains_key(f)))
+        {
+            let names = r
+                .names
+                .get(seed)
+                .map(|n| n.iter().cloned().collect::<Vec<_>>().join("`, `"));
+            late_harmless.insert(
+                changed.clone(),
+                match names {
+                    Some(n) if !n.is_empty() => format!("its changed exports (`{n}`) are used by no page"),
+                    _ => "it changed no export and no top-level effect".into(),
+                },
+            );
+            continue;
         }
         if !any
             && stand_in.is_none()

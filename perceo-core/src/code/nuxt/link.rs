@@ -31,6 +31,7 @@ impl DependencyGraph {
                 file: edge.to,
                 kind: ImportKind::AutoImport,
                 type_only: false,
+                import: crate::code::graph::NO_IMPORT,
             };
             self.forward[edge.from].push(auto);
             self.reverse[edge.to].push(Edge {

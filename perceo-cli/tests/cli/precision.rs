@@ -1,0 +1,164 @@
+//! `observer.analysis.precision`: at `symbol`, a change follows only the importers of the
+//! exports it changed — through a barrel (`export { } from`, `export *`), a default
+//! re-export and `ns.name` members — and falls back to the file level where that is not
+//! sound; at `file`, every importer.
+
+use std::path::Path;
+
+use crate::common::{flow_ids, git, json_stdout, perceo};
+
+/// A Next.js app with a UI barrel and three pages that use different parts of it, committed
+/// on `main`, at `precision`.
+fn app(precision: &str) -> assert_fs::TempDir {
+    let tmp = assert_fs::TempDir::new().unwrap();
+    let files: &[(&str, &str)] = &[
+        (
+            "package.json",
+            r#"{"name":"ui-app","dependencies":{"next":"14.2.5","react":"18.3.1"}}"#,
+        ),
+        (
+            "components/ui/Button.tsx",
+            "export function Button() { return <button>ok</button> }\n",
+        ),
+        (
+            "components/ui/Card.tsx",
+            "const radius = 4;\nexport function Card() { return <div style={{ borderRadius: radius }} /> }\nexport function CardTitle() { return <h2 /> }\n",
+        ),
+        (
+            "components/ui/Input.tsx",
+            "export default function Input() { return <input /> }\n",
+        ),
+        (
+            "components/ui/index.ts",
+            "export { Button } from './Button';\nexport * from './Card';\nexport { default as Input } from './Input';\n",
+        ),
+        (
+            "app/login/page.tsx",
+            "import { Button, Input } from '../../components/ui';\nexport default function Login() { return <form><Input /><Button /></form> }\n",
+        ),
+        (
+            "app/shop/page.tsx",
+            "import { Card } from '../../components/ui';\nexport default function Shop() { return <Card /> }\n",
+        ),
+        (
+            "app/cart/page.tsx",
+            "import * as ui from '../../components/ui';\nexport default function Cart() { return <ui.Button /> }\n",
+        ),
+    ];
+    for (path, text) in files {
+        let path = tmp.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let perceo_dir = tmp.path().join(".perceo/flows");
+    std::fs::create_dir_all(&perceo_dir).unwrap();
+    std::fs::write(
+        tmp.path().join(".perceo/config.json"),
+        format!(
+            r#"{{"version":"1.0","project":{{"name":"ui-app","framework":"nextjs"}},"observer":{{"analysis":{{"precision":"{precision}"}}}}}}"#
+        ),
+    )
+    .unwrap();
+    for id in ["login", "shop", "cart"] {
+        std::fs::write(
+            perceo_dir.join(format!("{id}.json")),
+            format!(r#"{{"name":"{id}","pages":["/{id}"],"steps":[{{"name":"open","page":"/{id}"}}]}}"#),
+        )
+        .unwrap();
+    }
+    git(tmp.path(), &["init", "-q"]);
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-qm", "base"]);
+    tmp
+}
+
+/// Rewrites `file` with `edit`, commits it, and returns the affected flows (sorted) and the
+/// report.
+fn affected_after(dir: &Path, file: &str, edit: impl Fn(&str) -> String) -> (Vec<String>, serde_json::Value) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, edit(&text)).unwrap();
+    git(dir, &["commit", "-qam", "change"]);
+    let report = json_stdout(perceo(dir).args(["ci", "analyze", "--base", "HEAD~1", "--head", "HEAD", "--json"]));
+    let ids = flow_ids(&report);
+    (ids, report)
+}
+
+fn detail(report: &serde_json::Value, flow: &str) -> String {
+    report["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == flow)
+        .map(|f| f["reasons"][0]["detail"].as_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_component_behind_a_barrel_selects_only_the_pages_that_import_it() {
+    let tmp = app("symbol");
+    let (ids, report) = affected_after(tmp.path(), "components/ui/Card.tsx", |t| {
+        t.replace("radius = 4", "radius = 8")
+    });
+    // Through `export *`: shop imports Card; login imports Button and Input, cart uses only
+    // `ui.Button`.
+    assert_eq!(ids, vec!["shop"], "{report}");
+    let why = detail(&report, "shop");
+    assert!(why.contains("components/ui/index.ts (Card)"), "{why}");
+
+    // The same change at file precision selects every page of the barrel.
+    let tmp = app("file");
+    let (ids, _) = affected_after(tmp.path(), "components/ui/Card.tsx", |t| {
+        t.replace("radius = 4", "radius = 8")
+    });
+    assert_eq!(ids, vec!["cart", "login", "shop"]);
+}
+
+#[test]
+fn named_default_and_namespace_imports_are_followed_name_by_name() {
+    let tmp = app("symbol");
+    let (ids, report) = affected_after(tmp.path(), "components/ui/Button.tsx", |t| t.replace("ok", "go"));
+    assert_eq!(ids, vec!["cart", "login"], "{report}");
+    let (ids, report) = affected_after(tmp.path(), "components/ui/Input.tsx", |t| {
+        t.replace("<input />", "<input required />")
+    });
+    assert_eq!(ids, vec!["login"], "{report}");
+}
+
+#[test]
+fn an_export_no_page_uses_selects_nothing_and_says_why() {
+    let tmp = app("symbol");
+    let (ids, report) = affected_after(tmp.path(), "components/ui/Card.tsx", |t| t.replace("<h2 />", "<h3 />"));
+    assert!(ids.is_empty(), "{report}");
+    let notes = report["noImpact"].to_string();
+    assert!(notes.contains("CardTitle"), "{report}");
+    assert_eq!(report["onEmptyApplied"], serde_json::Value::Null, "{report}");
+}
+
+#[test]
+fn side_effects_and_opaque_namespaces_fall_back_to_the_file_level() {
+    // A top-level statement with an effect: every importer, and the reason says so.
+    let tmp = app("symbol");
+    let (ids, report) = affected_after(tmp.path(), "components/ui/Card.tsx", |t| {
+        format!("{t}console.log(radius);\n")
+    });
+    assert_eq!(ids, vec!["cart", "login", "shop"], "{report}");
+    assert!(
+        detail(&report, "login").contains("file level: a top-level statement with side effects changed"),
+        "{report}"
+    );
+
+    // A namespace used as a whole (not `ns.name`) takes every change of its module.
+    let tmp = app("symbol");
+    let cart = tmp.path().join("app/cart/page.tsx");
+    std::fs::write(
+        &cart,
+        "import * as ui from '../../components/ui';\nexport default function Cart() { return <div>{Object.keys(ui).length}</div> }\n",
+    )
+    .unwrap();
+    git(tmp.path(), &["commit", "-qam", "cart lists the kit"]);
+    let (ids, report) = affected_after(tmp.path(), "components/ui/Card.tsx", |t| {
+        t.replace("radius = 4", "radius = 8")
+    });
+    assert_eq!(ids, vec!["cart", "shop"], "{report}");
+}
