@@ -14,9 +14,10 @@ use super::cache::{
     CachedFacts, GraphCache, MapRef, PendingWrite, ResolutionRef, ResolvedImports, nanos, write_in_background,
 };
 use super::discover::{absolute, discover_files, glob_set, relative_path};
-use super::imports::{AutoFacts, FileFacts, Import, ImportKind, extract_with, is_source_path};
+use super::imports::{AutoFacts, FileFacts, Import, ImportKind, Wanted, extract_wanted, is_source_path};
 use super::nuxt;
 use super::resolve::ModuleResolver;
+use super::symbols::{self, SymbolTable};
 use crate::error::Result;
 
 /// Options for [`DependencyGraph::build`].
@@ -26,6 +27,8 @@ pub struct GraphOptions {
     pub ignore: Vec<String>,
     /// Where to keep the graph cache (`.perceo/cache`). Default: none, no cache.
     pub cache_dir: Option<PathBuf>,
+    /// Keep each module's symbol table (for symbol precision). Default: false.
+    pub symbols: bool,
 }
 
 impl GraphOptions {
@@ -35,6 +38,7 @@ impl GraphOptions {
         GraphOptions {
             ignore,
             cache_dir: Some(perceo_dir.join("cache")),
+            symbols: false,
         }
     }
 }
@@ -99,6 +103,10 @@ pub struct DependencyGraph {
     pub(super) reverse: Vec<Vec<Edge>>,
     /// What each file offers and uses without imports (Nuxt), when collected.
     pub(super) auto: Vec<Option<AutoFacts>>,
+    /// Each module's symbol table, when [`GraphOptions::symbols`] asks for them.
+    symbols: Vec<Option<SymbolTable>>,
+    /// Whether symbol tables are kept (and so made again for changed files).
+    wants_symbols: bool,
     /// The folders of the Nuxt apps (see [`super::nuxt::roots`]).
     pub(super) nuxt_roots: Vec<String>,
     externals: Vec<Vec<String>>,
@@ -219,7 +227,13 @@ impl DependencyGraph {
                 let mtime_ns = meta.modified().map(nanos).unwrap_or(0);
                 // Cached facts do for a file of a Nuxt app only if they hold what it needs.
                 let auto = nuxt::wants_facts(&nuxt_roots, rel);
-                let usable = |hit: &&CachedFacts| !auto || hit.facts.auto.is_some();
+                let wanted = Wanted {
+                    auto,
+                    symbols: options.symbols && symbols::is_module_path(rel),
+                };
+                let usable = |hit: &&CachedFacts| {
+                    (!wanted.auto || hit.facts.auto.is_some()) && (!wanted.symbols || hit.facts.symbols.is_some())
+                };
                 if let Some(hit) = cache.unchanged(rel, meta.len(), mtime_ns).filter(usable) {
                     return Some((hit.clone(), true));
                 }
@@ -235,7 +249,7 @@ impl DependencyGraph {
                         true,
                     ));
                 }
-                let facts = extract_with(rel, &text, auto);
+                let facts = extract_wanted(rel, &text, wanted);
                 Some((
                     CachedFacts {
                         size: meta.len(),
@@ -340,6 +354,7 @@ impl DependencyGraph {
         };
         let mut graph = Self::assemble(files, index, facts, &parts.resolved);
         graph.nuxt_roots = nuxt_roots;
+        graph.wants_symbols = options.symbols;
         graph.link_auto_imports(project_dir);
         stats.assemble_ms = elapsed_ms(started);
         graph.stats = stats;
@@ -360,6 +375,7 @@ impl DependencyGraph {
             externals: vec![Vec::new(); files.len()],
             imports: vec![Vec::new(); files.len()],
             auto: vec![None; files.len()],
+            symbols: vec![None; files.len()],
             ..Default::default()
         };
         for (i, r) in resolved.iter().enumerate() {
@@ -389,6 +405,7 @@ impl DependencyGraph {
             let Some(mut f) = f else { continue };
             graph.imports[i] = std::mem::take(&mut f.imports);
             graph.auto[i] = f.auto.take();
+            graph.symbols[i] = f.symbols.take();
             if let Some(err) = f.parse_errors.into_iter().next() {
                 graph.parse_errors.push((files[i].clone(), err));
             }
@@ -425,7 +442,11 @@ impl DependencyGraph {
                     });
                     if is_source_path(rel) {
                         let text = std::fs::read_to_string(&path).unwrap_or_default();
-                        reparsed.insert(id, extract_with(rel, &text, nuxt::wants_facts(&self.nuxt_roots, rel)));
+                        let wanted = Wanted {
+                            auto: nuxt::wants_facts(&self.nuxt_roots, rel),
+                            symbols: self.wants_symbols && symbols::is_module_path(rel),
+                        };
+                        reparsed.insert(id, extract_wanted(rel, &text, wanted));
                         to_resolve.insert(id);
                     }
                 }
@@ -435,6 +456,7 @@ impl DependencyGraph {
                     to_resolve.extend(self.reverse[id].iter().map(|e| e.file));
                     self.set_imports_of(id, Vec::new(), Vec::new());
                     self.imports[id].clear();
+                    self.symbols[id] = None;
                     self.index.remove(rel);
                     self.forget_file_notes(rel);
                     to_resolve.remove(&id);
@@ -457,6 +479,7 @@ impl DependencyGraph {
                 .extend(facts.navigations.iter().map(|n| (rel.clone(), n.clone())));
             self.imports[*id] = std::mem::take(&mut facts.imports);
             self.auto[*id] = facts.auto.take();
+            self.symbols[*id] = facts.symbols.take();
         }
         for &id in &to_resolve {
             let rel = self.files[id].clone();
@@ -505,6 +528,7 @@ impl DependencyGraph {
         self.externals.push(Vec::new());
         self.imports.push(Vec::new());
         self.auto.push(None);
+        self.symbols.push(None);
         id
     }
 
@@ -562,6 +586,11 @@ impl DependencyGraph {
     /// External packages a file imports.
     pub fn externals_of(&self, id: usize) -> &[String] {
         &self.externals[id]
+    }
+
+    /// The symbol table of a module, when the graph keeps them ([`GraphOptions::symbols`]).
+    pub fn symbols_of(&self, id: usize) -> Option<&SymbolTable> {
+        self.symbols.get(id)?.as_ref()
     }
 
     /// The import an edge from `importer` comes from (`None` for auto-import edges).

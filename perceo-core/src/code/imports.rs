@@ -71,6 +71,18 @@ pub struct FileFacts {
     pub parse_errors: Vec<String>,
     /// What framework auto-imports need, when asked for (see [`extract_with`]).
     pub auto: Option<AutoFacts>,
+    /// The module's top-level symbols, when asked for (symbol precision; JS/TS modules only).
+    #[serde(default)]
+    pub symbols: Option<super::symbols::SymbolTable>,
+}
+
+/// What a parse collects besides imports and navigations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Wanted {
+    /// What Nuxt's auto-imports need ([`FileFacts::auto`]).
+    pub auto: bool,
+    /// The symbol table ([`FileFacts::symbols`]).
+    pub symbols: bool,
 }
 
 /// What a file uses and offers without imports, for frameworks that auto-import (Nuxt).
@@ -110,6 +122,12 @@ pub fn extract(path: &str, text: &str) -> FileFacts {
 
 /// Like [`extract`]; `auto` asks for [`FileFacts::auto`] (what Nuxt's auto-imports need).
 pub fn extract_with(path: &str, text: &str, auto: bool) -> FileFacts {
+    extract_wanted(path, text, Wanted { auto, symbols: false })
+}
+
+/// Like [`extract`], collecting what `wanted` asks for.
+pub fn extract_wanted(path: &str, text: &str, wanted: Wanted) -> FileFacts {
+    let auto = wanted.auto;
     let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     if SFC_EXTENSIONS.contains(&ext) {
         let parts = sfc::split(text);
@@ -117,7 +135,7 @@ pub fn extract_with(path: &str, text: &str, auto: bool) -> FileFacts {
         let mut declared = std::collections::BTreeSet::new();
         let mut auto_facts = AutoFacts::default();
         for script in &parts.scripts {
-            let (part, names) = extract_module(script.dialect, script.body, auto);
+            let (part, names) = extract_module(script.dialect, script.body, Wanted { auto, symbols: false });
             let before = line_at(text, script.offset) - 1;
             facts.imports.extend(part.imports.into_iter().map(|i| Import {
                 line: i.line + before,
@@ -166,7 +184,7 @@ pub fn extract_with(path: &str, text: &str, auto: bool) -> FileFacts {
         }
         return facts;
     }
-    extract_module(path, text, auto).0
+    extract_module(path, text, wanted).0
 }
 
 /// Names a module declares, to take them out of the free identifiers of the other script
@@ -175,9 +193,9 @@ struct Names {
     declared: std::collections::BTreeSet<String>,
 }
 
-fn extract_module(path: &str, text: &str, auto: bool) -> (FileFacts, Option<Names>) {
+fn extract_module(path: &str, text: &str, wanted: Wanted) -> (FileFacts, Option<Names>) {
     let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::tsx());
-    let (mut facts, panicked_at) = parse_once(source_type, text, auto);
+    let (mut facts, panicked_at) = parse_once(source_type, text, wanted);
     // When the parser gave up, the program it returns is empty: parse the text before the
     // line of the first error again, so the imports at the top of the file are still taken.
     if let Some(offset) = panicked_at {
@@ -186,7 +204,7 @@ fn extract_module(path: &str, text: &str, auto: bool) -> (FileFacts, Option<Name
             if cut == 0 {
                 break;
             }
-            let (prefix_facts, again) = parse_once(source_type, &text[..cut], auto);
+            let (prefix_facts, again) = parse_once(source_type, &text[..cut], wanted);
             if again.is_none() {
                 facts.0.imports = prefix_facts.0.imports;
                 facts.0.navigations = prefix_facts.0.navigations;
@@ -210,24 +228,28 @@ thread_local! {
 type Parsed = (FileFacts, Option<Names>);
 
 /// Parses once; returns the facts and, when the parser gave up, the offset of its first error.
-fn parse_once(source_type: SourceType, text: &str, auto: bool) -> (Parsed, Option<usize>) {
+fn parse_once(source_type: SourceType, text: &str, wanted: Wanted) -> (Parsed, Option<usize>) {
     ARENA.with(|arena| match arena.try_borrow_mut() {
         Ok(mut allocator) => {
             allocator.reset();
-            parse_in(&allocator, source_type, text, auto)
+            parse_in(&allocator, source_type, text, wanted)
         }
         // Not expected (parsing does not re-enter), but never worth a panic.
-        Err(_) => parse_in(&Allocator::default(), source_type, text, auto),
+        Err(_) => parse_in(&Allocator::default(), source_type, text, wanted),
     })
 }
 
-fn parse_in(allocator: &Allocator, source_type: SourceType, text: &str, auto: bool) -> (Parsed, Option<usize>) {
+fn parse_in(allocator: &Allocator, source_type: SourceType, text: &str, wanted: Wanted) -> (Parsed, Option<usize>) {
     let ret = Parser::new(allocator, text, source_type).parse();
     let mut collector = Collector {
-        auto: auto.then(AutoCollector::default),
+        auto: wanted.auto.then(AutoCollector::default),
         ..Collector::default()
     };
     collector.visit_program(&ret.program);
+    if wanted.symbols {
+        let clean = !ret.panicked && !ret.diagnostics.has_errors();
+        collector.facts.symbols = Some(super::symbols::table_of(&ret.program, text, clean));
+    }
     let names = collector.auto.take().map(|a| {
         let (facts, declared) = a.finish();
         collector.facts.auto = Some(facts);

@@ -6,16 +6,17 @@
 //! References are collected by name without scopes: a local that shadows a top-level name
 //! counts as a use of it. That only over-approximates (more is marked changed), never less.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     Declaration, ExportDefaultDeclarationKind, Expression, IdentifierReference, ImportDeclarationSpecifier,
-    JSXMemberExpression, JSXMemberExpressionObject, ModuleDeclaration, StaticMemberExpression,
+    JSXMemberExpression, JSXMemberExpressionObject, ModuleDeclaration, Program, StaticMemberExpression,
 };
 use oxc_ast_visit::{Visit, walk};
 use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType};
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::imports::MODULE_EXTENSIONS;
@@ -24,7 +25,7 @@ use super::imports::MODULE_EXTENSIONS;
 pub const DEFAULT: &str = "default";
 
 /// What an import binding takes from its module.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Imported {
     /// One export by name (`default` for a default import).
     Name(String),
@@ -33,7 +34,7 @@ pub enum Imported {
 }
 
 /// One name bound by an import statement.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportBinding {
     /// The local name.
     pub local: String,
@@ -44,7 +45,7 @@ pub struct ImportBinding {
 }
 
 /// Where an export's value comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExportOf {
     /// A top-level binding of the module.
     Local(String),
@@ -60,7 +61,7 @@ pub enum ExportOf {
 }
 
 /// One top-level statement.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     /// The names it declares (none for an expression statement; the bound names for an
     /// import).
@@ -82,7 +83,7 @@ impl Item {
 }
 
 /// The top-level symbols of a module.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SymbolTable {
     /// Top-level statements in order.
     pub items: Vec<Item>,
@@ -93,25 +94,46 @@ pub struct SymbolTable {
     /// Specifiers of `export * from`.
     pub stars: Vec<String>,
     /// Why the module cannot be followed name by name (CommonJS, a parse error).
-    pub opaque: Option<&'static str>,
+    pub opaque: Option<String>,
+    /// The statements using each name as written (`a`, `o.name`).
+    users: HashMap<String, Vec<usize>>,
+    /// The statements using a member of each object (`o` of `o.name`).
+    member_users: HashMap<String, Vec<usize>>,
+    /// The statements declaring each name (imports left out).
+    declarers: HashMap<String, Vec<usize>>,
+}
+
+/// Whether `path` is a JS/TS module (the files that have a symbol table).
+pub fn is_module_path(path: &str) -> bool {
+    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    MODULE_EXTENSIONS.contains(&ext)
 }
 
 /// The symbol table of `text` (a module file named `path`), or `None` for files that are
 /// not JS/TS modules (Vue and Svelte components, styles, JSON).
 pub fn table(path: &str, text: &str) -> Option<SymbolTable> {
-    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    if !MODULE_EXTENSIONS.contains(&ext) {
+    if !is_module_path(path) {
         return None;
     }
     let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::tsx());
     let allocator = Allocator::default();
     let ret = Parser::new(&allocator, text, source_type).parse();
+    Some(table_of(
+        &ret.program,
+        text,
+        !ret.panicked && !ret.diagnostics.has_errors(),
+    ))
+}
+
+/// The symbol table of a parsed `program` of `text`; `parsed_cleanly` is false when the
+/// parser reported errors (the module is then opaque).
+pub(crate) fn table_of(program: &Program<'_>, text: &str, parsed_cleanly: bool) -> SymbolTable {
     let mut table = SymbolTable::default();
-    if ret.panicked || ret.diagnostics.has_errors() {
-        table.opaque = Some("it does not parse");
-        return Some(table);
+    if !parsed_cleanly {
+        table.opaque = Some("it does not parse".into());
+        return table;
     }
-    for statement in &ret.program.body {
+    for statement in &program.body {
         let span = statement.span();
         let source = &text[span.start as usize..span.end as usize];
         let index = table.items.len();
@@ -209,13 +231,13 @@ pub fn table(path: &str, text: &str) -> Option<SymbolTable> {
                 }
                 uses.visit_export_default_declaration(it);
             }
-            Some(ModuleDeclaration::TSExportAssignment(_)) => table.opaque = Some("it uses `export =`"),
+            Some(ModuleDeclaration::TSExportAssignment(_)) => table.opaque = Some("it uses `export =`".into()),
             Some(ModuleDeclaration::TSNamespaceExportDeclaration(_)) => {}
             None => match statement.as_declaration() {
                 Some(declaration) => {
                     item.declares = declared_names(declaration);
                     if let Declaration::TSImportEqualsDeclaration(_) = declaration {
-                        table.opaque = Some("it uses `import x = require(…)`");
+                        table.opaque = Some("it uses `import x = require(…)`".into());
                     }
                     uses.visit_declaration(declaration);
                 }
@@ -223,12 +245,25 @@ pub fn table(path: &str, text: &str) -> Option<SymbolTable> {
             },
         }
         if uses.commonjs {
-            table.opaque = Some("it is a CommonJS module (`require`, `module.exports`)");
+            table.opaque = Some("it is a CommonJS module (`require`, `module.exports`)".into());
         }
         item.uses = uses.names.into_iter().collect();
         table.items.push(item);
     }
-    Some(table)
+    for (i, item) in table.items.iter().enumerate() {
+        for used in &item.uses {
+            table.users.entry(used.clone()).or_default().push(i);
+            if let Some((object, _)) = used.split_once('.') {
+                table.member_users.entry(object.to_string()).or_default().push(i);
+            }
+        }
+        if !item.is_import {
+            for name in &item.declares {
+                table.declarers.entry(name.clone()).or_default().push(i);
+            }
+        }
+    }
+    table
 }
 
 /// The names a declaration binds.
@@ -290,7 +325,7 @@ pub enum ExportChange {
     /// Only these exports changed (the module's other exports and its effects are the same).
     Names(BTreeSet<String>),
     /// The module can only be said to have changed as a whole: why.
-    File(&'static str),
+    File(String),
 }
 
 /// Which exports of a module changed from `old` to `new` (`old` is `None` for an added file,
@@ -299,8 +334,8 @@ pub fn changed_exports(old: Option<&SymbolTable>, new: &SymbolTable) -> ExportCh
     let Some(old) = old else {
         return ExportChange::Names(new.exports.keys().cloned().collect());
     };
-    if let Some(why) = new.opaque.or(old.opaque) {
-        return ExportChange::File(why);
+    if let Some(why) = new.opaque.as_ref().or(old.opaque.as_ref()) {
+        return ExportChange::File(why.clone());
     }
     let effects = |t: &SymbolTable| {
         let mut hashes: Vec<u64> = t.items.iter().filter(|i| i.has_effects()).map(|i| i.hash).collect();
@@ -308,10 +343,10 @@ pub fn changed_exports(old: Option<&SymbolTable>, new: &SymbolTable) -> ExportCh
         hashes
     };
     if effects(old) != effects(new) {
-        return ExportChange::File("a top-level statement with side effects changed");
+        return ExportChange::File("a top-level statement with side effects changed".into());
     }
     if old.stars != new.stars {
-        return ExportChange::File("its `export * from` statements changed");
+        return ExportChange::File("its `export * from` statements changed".into());
     }
     // Names whose declaration changed, appeared or went away.
     let declarations = |t: &SymbolTable| -> BTreeMap<String, u64> {
@@ -380,54 +415,41 @@ pub fn effects_depend_on(table: &SymbolTable, seeds: &BTreeSet<String>) -> bool 
     dirty_items.iter().any(|&i| table.items[i].has_effects())
 }
 
-/// Whether a statement's use `used` (`a`, or `o.name`) touches one of `names` (which may
-/// hold `ns.name` members): `o.name` uses `o` and `o.name`; a bare `ns` uses all its members.
-fn uses_any(used: &str, names: &BTreeSet<String>) -> bool {
-    if names.contains(used) {
-        return true;
-    }
-    match used.split_once('.') {
-        Some((object, _)) => names.contains(object),
-        None => {
-            let prefix = format!("{used}.");
-            names
-                .range(prefix.clone()..)
-                .next()
-                .is_some_and(|n| n.starts_with(&prefix))
-        }
-    }
-}
-
 /// The top-level statements that depend on `seeds`.
 pub fn dependent_items(table: &SymbolTable, seeds: &BTreeSet<String>) -> BTreeSet<usize> {
     closure(table, seeds).1
 }
 
-/// The names and statements that depend on `seeds`.
+/// The names and statements that depend on `seeds`: a breadth-first walk over who uses
+/// what. A use `o.name` depends on `o` and on `o.name`; a bare use of `ns` on every
+/// `ns.name`.
 fn closure(table: &SymbolTable, seeds: &BTreeSet<String>) -> (BTreeSet<String>, BTreeSet<usize>) {
     let mut names = seeds.clone();
     let mut items = BTreeSet::new();
-    loop {
-        let mut grew = false;
-        for (i, item) in table.items.iter().enumerate() {
-            if items.contains(&i) {
-                continue;
-            }
-            let uses_dirty = item.uses.iter().any(|u| uses_any(u, &names));
-            // An `export { a as b }` statement "declares" b from a: it follows its uses,
-            // which an ExportOf::Local records instead.
-            if uses_dirty || item.declares.iter().any(|d| names.contains(d)) && !item.is_import {
-                items.insert(i);
-                grew = true;
+    let mut queue: Vec<String> = seeds.iter().cloned().collect();
+    while let Some(name) = queue.pop() {
+        let mut hit: Vec<usize> = Vec::new();
+        hit.extend(table.users.get(&name).into_iter().flatten());
+        hit.extend(table.declarers.get(&name).into_iter().flatten());
+        match name.split_once('.') {
+            // `ns.Card` changed: a statement using `ns` as a whole uses it too.
+            Some((object, _)) => hit.extend(table.users.get(object).into_iter().flatten()),
+            None => hit.extend(table.member_users.get(&name).into_iter().flatten()),
+        }
+        for i in hit {
+            if items.insert(i) {
+                let item = &table.items[i];
                 if !item.is_import {
-                    names.extend(item.declares.iter().cloned());
+                    for declared in &item.declares {
+                        if names.insert(declared.clone()) {
+                            queue.push(declared.clone());
+                        }
+                    }
                 }
             }
         }
-        if !grew {
-            return (names, items);
-        }
     }
+    (names, items)
 }
 
 #[cfg(test)]

@@ -43,10 +43,13 @@ impl Perceo {
     }
 
     pub(super) fn graph_options(&self) -> GraphOptions {
-        GraphOptions::for_project(
-            &self.config.perceo_dir(),
-            self.config.settings.observer.watch.ignore.clone(),
-        )
+        GraphOptions {
+            symbols: self.config.settings.observer.analysis.precision == Precision::Symbol,
+            ..GraphOptions::for_project(
+                &self.config.perceo_dir(),
+                self.config.settings.observer.watch.ignore.clone(),
+            )
+        }
     }
 
     /// The routes of the project.

@@ -65,20 +65,26 @@ pub fn reach(
     seed: usize,
     path: &str,
     sources: &SymbolSources<'_>,
-) -> Result<SymbolReach, &'static str> {
+) -> Result<SymbolReach, String> {
     let Some(old) = sources.old.get(path) else {
-        return Err("its earlier content could not be read");
+        return Err("its earlier content could not be read".into());
     };
-    let Some(new_text) = (sources.read)(path) else {
-        return Err("it was deleted");
-    };
-    let Some(new) = table(path, &new_text) else {
-        return Err("it is not a JS/TS module");
+    let new = match graph.symbols_of(seed) {
+        Some(table) => table.clone(),
+        None => {
+            let Some(new_text) = (sources.read)(path) else {
+                return Err("it was deleted".into());
+            };
+            let Some(new) = table(path, &new_text) else {
+                return Err("it is not a JS/TS module".into());
+            };
+            new
+        }
     };
     let old = match old {
         Some(text) => match table(path, text) {
             Some(t) => Some(t),
-            None => return Err("it is not a JS/TS module"),
+            None => return Err("it is not a JS/TS module".into()),
         },
         None => None,
     };
@@ -149,10 +155,15 @@ fn contribution(
         (Specifier::Template(_), _) => return Some(whole),
         (Specifier::Literal(s), _) => s.as_str(),
     };
-    let table = tables
-        .entry(importer)
-        .or_insert_with(|| (sources.read)(graph.path(importer)).and_then(|text| table(graph.path(importer), &text)));
-    let Some(table) = table.as_ref().filter(|t| t.opaque.is_none()) else {
+    // The graph's own table (kept at symbol precision), else one made from the file now.
+    let table = match graph.symbols_of(importer) {
+        Some(table) => Some(table),
+        None => tables
+            .entry(importer)
+            .or_insert_with(|| (sources.read)(graph.path(importer)).and_then(|text| table(graph.path(importer), &text)))
+            .as_ref(),
+    };
+    let Some(table) = table.filter(|t| t.opaque.is_none()) else {
         // A component file, or one that cannot be followed by name: all of it.
         return Some(whole);
     };

@@ -207,6 +207,7 @@ fn the_graph_cache_reuses_unchanged_files_and_sees_every_change() {
     let options = GraphOptions {
         ignore: Vec::new(),
         cache_dir: Some(dir.join(".perceo/cache")),
+        ..Default::default()
     };
     let has_edge = |g: &DependencyGraph, from: &str, to: &str| {
         let (f, t) = (g.id(from).unwrap(), g.id(to).unwrap());

@@ -35,7 +35,7 @@ fn effects_and_commonjs_make_the_whole_file_change() {
     let before = "export const a = 1;\nregister(a);\n";
     assert_eq!(
         change(before, &before.replace("register(a)", "register(a, 2)")),
-        ExportChange::File("a top-level statement with side effects changed")
+        ExportChange::File("a top-level statement with side effects changed".into())
     );
     let cjs = "const x = require('./x');\nexport const a = x;\n";
     assert!(matches!(
