@@ -442,7 +442,7 @@ export interface Reason {
 }
 
 /** Why a flow is affected. */
-export type ReasonKind = "import-chain" | "layout" | "global" | "dependency" | "test" | "flow-files" | "flow-definition" | "route-removed" | "fail-safe" | "llm"
+export type ReasonKind = "import-chain" | "layout" | "global" | "dependency" | "test" | "flow-files" | "flow-definition" | "route-removed" | "fail-safe" | "llm" | "message" | "api"
 
 /** What `perceo analytics impact` reports. */
 export interface RevenueImpact {

@@ -162,3 +162,136 @@ fn side_effects_and_opaque_namespaces_fall_back_to_the_file_level() {
     });
     assert_eq!(ids, vec!["cart", "shop"], "{report}");
 }
+
+/// A Next.js app whose pages read one catalog (`messages/en.json`, loaded by the root
+/// layout) through next-intl, at symbol precision.
+fn i18n_app() -> assert_fs::TempDir {
+    let tmp = app("symbol");
+    let files: &[(&str, &str)] = &[
+        (
+            "messages/en.json",
+            r#"{"Login":{"title":"Sign in"},"Shop":{"title":"Shop","empty":"Nothing here"},"Cart":{"title":"Cart"}}"#,
+        ),
+        (
+            "lib/i18n.ts",
+            "import en from '../messages/en.json';\nexport const messages = en;\n",
+        ),
+        (
+            "app/layout.tsx",
+            "import { messages } from '../lib/i18n';\nexport default function Root({ children }) { return <body data-m={messages}>{children}</body> }\n",
+        ),
+        (
+            "app/login/page.tsx",
+            "import { useTranslations } from 'next-intl';\nexport default function Login() { const t = useTranslations('Login'); return <h1>{t('title')}</h1> }\n",
+        ),
+        (
+            "app/shop/page.tsx",
+            "import { useTranslations } from 'next-intl';\nexport default function Shop() { const t = useTranslations(); return <h1>{t('Shop.title')}</h1> }\n",
+        ),
+        (
+            "app/cart/page.tsx",
+            "import { useTranslations } from 'next-intl';\nexport default function Cart() { const t = useTranslations('Cart'); return <h1>{t('title')}</h1> }\n",
+        ),
+    ];
+    for (path, text) in files {
+        let path = tmp.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-qm", "i18n"]);
+    tmp
+}
+
+#[test]
+fn a_changed_message_selects_the_pages_that_name_its_key() {
+    let tmp = i18n_app();
+    let (ids, report) = affected_after(tmp.path(), "messages/en.json", |t| {
+        t.replace("\"Shop\",", "\"Our shop\",")
+    });
+    assert_eq!(ids, vec!["shop"], "{report}");
+    let reason = &report["flows"][0]["reasons"][0];
+    assert_eq!(reason["kind"], "message", "{report}");
+    assert!(reason["detail"].as_str().unwrap().contains("`Shop.title`"), "{report}");
+
+    // An added key no code names yet selects nothing, and is explained.
+    let (ids, report) = affected_after(tmp.path(), "messages/en.json", |t| {
+        t.replace("\"empty\":", "\"subtitle\":\"New\",\"empty\":")
+    });
+    assert!(ids.is_empty(), "{report}");
+    assert!(report["noImpact"].to_string().contains("Shop.subtitle"), "{report}");
+
+    // At file precision, the catalog reaches every page through the root layout.
+    std::fs::write(
+        tmp.path().join(".perceo/config.json"),
+        r#"{"version":"1.0","project":{"name":"ui-app","framework":"nextjs"}}"#,
+    )
+    .unwrap();
+    git(tmp.path(), &["commit", "-qam", "file precision"]);
+    let (ids, _) = affected_after(tmp.path(), "messages/en.json", |t| t.replace("Nothing here", "Empty"));
+    assert_eq!(ids, vec!["cart", "login", "shop"]);
+}
+
+#[test]
+fn a_key_built_at_run_time_may_be_any_key() {
+    let tmp = i18n_app();
+    std::fs::write(
+        tmp.path().join("app/cart/page.tsx"),
+        "import { useTranslations } from 'next-intl';\nexport default function Cart({ k }) { const t = useTranslations(); return <h1>{t(k)}</h1> }\n",
+    )
+    .unwrap();
+    git(tmp.path(), &["commit", "-qam", "cart builds its key"]);
+    let (ids, report) = affected_after(tmp.path(), "messages/en.json", |t| t.replace("Sign in", "Log in"));
+    assert_eq!(ids, vec!["cart", "login"], "{report}");
+}
+
+#[test]
+fn a_change_to_an_api_handler_selects_the_pages_that_call_its_endpoint() {
+    let tmp = app("file");
+    let files: &[(&str, &str)] = &[
+        (
+            "lib/cart-db.ts",
+            "export async function addItem(id: string) { return { id } }\n",
+        ),
+        (
+            "app/api/cart/[id]/route.ts",
+            "import { addItem } from '../../../../lib/cart-db';\nexport async function POST(_req: Request, { params }) { return Response.json(await addItem(params.id)) }\n",
+        ),
+        (
+            "components/AddToCart.tsx",
+            "'use client';\nexport function AddToCart({ id }) { return <button onClick={() => fetch(`/api/cart/${id}`, { method: 'POST' })}>Add</button> }\n",
+        ),
+        (
+            "app/shop/page.tsx",
+            "import { Card } from '../../components/ui';\nimport { AddToCart } from '../../components/AddToCart';\nexport default function Shop() { return <Card><AddToCart id=\"1\" /></Card> }\n",
+        ),
+    ];
+    for (path, text) in files {
+        let path = tmp.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-qm", "cart api"]);
+    let (ids, report) = affected_after(tmp.path(), "lib/cart-db.ts", |t| {
+        t.replace("{ id }", "{ id, at: Date.now() }")
+    });
+    assert_eq!(ids, vec!["shop"], "{report}");
+    let reason = &report["flows"][0]["reasons"][0];
+    assert_eq!(reason["kind"], "api", "{report}");
+    let chain: Vec<&str> = reason["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        chain,
+        vec![
+            "lib/cart-db.ts",
+            "app/api/cart/[id]/route.ts",
+            "components/AddToCart.tsx",
+            "app/shop/page.tsx"
+        ]
+    );
+}

@@ -15,6 +15,7 @@ use super::cache::{
 };
 use super::discover::{absolute, discover_files, glob_set, relative_path};
 use super::imports::{AutoFacts, FileFacts, Import, ImportKind, Wanted, extract_wanted, is_source_path};
+use super::messages::MessageUses;
 use super::nuxt;
 use super::resolve::ModuleResolver;
 use super::symbols::{self, SymbolTable};
@@ -105,6 +106,10 @@ pub struct DependencyGraph {
     pub(super) auto: Vec<Option<AutoFacts>>,
     /// Each module's symbol table, when [`GraphOptions::symbols`] asks for them.
     symbols: Vec<Option<SymbolTable>>,
+    /// The message keys each source file names, likewise.
+    messages: Vec<Option<MessageUses>>,
+    /// The API endpoint paths each source file calls.
+    endpoints: Vec<Vec<String>>,
     /// Whether symbol tables are kept (and so made again for changed files).
     wants_symbols: bool,
     /// The folders of the Nuxt apps (see [`super::nuxt::roots`]).
@@ -229,10 +234,12 @@ impl DependencyGraph {
                 let auto = nuxt::wants_facts(&nuxt_roots, rel);
                 let wanted = Wanted {
                     auto,
-                    symbols: options.symbols && symbols::is_module_path(rel),
+                    symbols: options.symbols,
                 };
                 let usable = |hit: &&CachedFacts| {
-                    (!wanted.auto || hit.facts.auto.is_some()) && (!wanted.symbols || hit.facts.symbols.is_some())
+                    let symbols =
+                        hit.facts.messages.is_some() && (hit.facts.symbols.is_some() || !symbols::is_module_path(rel));
+                    (!wanted.auto || hit.facts.auto.is_some()) && (!wanted.symbols || symbols)
                 };
                 if let Some(hit) = cache.unchanged(rel, meta.len(), mtime_ns).filter(usable) {
                     return Some((hit.clone(), true));
@@ -376,6 +383,8 @@ impl DependencyGraph {
             imports: vec![Vec::new(); files.len()],
             auto: vec![None; files.len()],
             symbols: vec![None; files.len()],
+            messages: vec![None; files.len()],
+            endpoints: vec![Vec::new(); files.len()],
             ..Default::default()
         };
         for (i, r) in resolved.iter().enumerate() {
@@ -406,6 +415,8 @@ impl DependencyGraph {
             graph.imports[i] = std::mem::take(&mut f.imports);
             graph.auto[i] = f.auto.take();
             graph.symbols[i] = f.symbols.take();
+            graph.messages[i] = f.messages.take();
+            graph.endpoints[i] = std::mem::take(&mut f.endpoints);
             if let Some(err) = f.parse_errors.into_iter().next() {
                 graph.parse_errors.push((files[i].clone(), err));
             }
@@ -444,7 +455,7 @@ impl DependencyGraph {
                         let text = std::fs::read_to_string(&path).unwrap_or_default();
                         let wanted = Wanted {
                             auto: nuxt::wants_facts(&self.nuxt_roots, rel),
-                            symbols: self.wants_symbols && symbols::is_module_path(rel),
+                            symbols: self.wants_symbols,
                         };
                         reparsed.insert(id, extract_wanted(rel, &text, wanted));
                         to_resolve.insert(id);
@@ -457,6 +468,8 @@ impl DependencyGraph {
                     self.set_imports_of(id, Vec::new(), Vec::new());
                     self.imports[id].clear();
                     self.symbols[id] = None;
+                    self.messages[id] = None;
+                    self.endpoints[id].clear();
                     self.index.remove(rel);
                     self.forget_file_notes(rel);
                     to_resolve.remove(&id);
@@ -480,6 +493,8 @@ impl DependencyGraph {
             self.imports[*id] = std::mem::take(&mut facts.imports);
             self.auto[*id] = facts.auto.take();
             self.symbols[*id] = facts.symbols.take();
+            self.messages[*id] = facts.messages.take();
+            self.endpoints[*id] = std::mem::take(&mut facts.endpoints);
         }
         for &id in &to_resolve {
             let rel = self.files[id].clone();
@@ -529,6 +544,8 @@ impl DependencyGraph {
         self.imports.push(Vec::new());
         self.auto.push(None);
         self.symbols.push(None);
+        self.messages.push(None);
+        self.endpoints.push(Vec::new());
         id
     }
 
@@ -591,6 +608,26 @@ impl DependencyGraph {
     /// The symbol table of a module, when the graph keeps them ([`GraphOptions::symbols`]).
     pub fn symbols_of(&self, id: usize) -> Option<&SymbolTable> {
         self.symbols.get(id)?.as_ref()
+    }
+
+    /// The message keys a source file names, when the graph keeps them.
+    pub fn messages_of(&self, id: usize) -> Option<&MessageUses> {
+        self.messages.get(id)?.as_ref()
+    }
+
+    /// Files whose message keys the graph keeps, with them.
+    pub fn message_uses(&self) -> impl Iterator<Item = (usize, &MessageUses)> {
+        self.messages
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| Some((i, m.as_ref()?)))
+    }
+
+    /// The files that call an endpoint `matches` accepts (see [`super::endpoints`]).
+    pub fn endpoint_callers(&self, matches: impl Fn(&str) -> bool) -> Vec<usize> {
+        (0..self.endpoints.len())
+            .filter(|&i| self.endpoints[i].iter().any(|e| matches(e)))
+            .collect()
     }
 
     /// The import an edge from `importer` comes from (`None` for auto-import edges).

@@ -74,6 +74,12 @@ pub struct FileFacts {
     /// The module's top-level symbols, when asked for (symbol precision; JS/TS modules only).
     #[serde(default)]
     pub symbols: Option<super::symbols::SymbolTable>,
+    /// The message keys the file names, when asked for (with the symbols).
+    #[serde(default)]
+    pub messages: Option<super::messages::MessageUses>,
+    /// The API endpoint paths it calls (see [`super::endpoints`]).
+    #[serde(default)]
+    pub endpoints: Vec<String>,
 }
 
 /// What a parse collects besides imports and navigations.
@@ -81,7 +87,8 @@ pub struct FileFacts {
 pub struct Wanted {
     /// What Nuxt's auto-imports need ([`FileFacts::auto`]).
     pub auto: bool,
-    /// The symbol table ([`FileFacts::symbols`]).
+    /// The symbol table ([`FileFacts::symbols`], for JS/TS modules) and the message keys
+    /// ([`FileFacts::messages`]).
     pub symbols: bool,
 }
 
@@ -127,6 +134,15 @@ pub fn extract_with(path: &str, text: &str, auto: bool) -> FileFacts {
 
 /// Like [`extract`], collecting what `wanted` asks for.
 pub fn extract_wanted(path: &str, text: &str, wanted: Wanted) -> FileFacts {
+    let mut facts = extract_parsed(path, text, wanted);
+    facts.endpoints = super::endpoints::scan(text);
+    if wanted.symbols {
+        facts.messages = Some(super::messages::scan(text));
+    }
+    facts
+}
+
+fn extract_parsed(path: &str, text: &str, wanted: Wanted) -> FileFacts {
     let auto = wanted.auto;
     let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     if SFC_EXTENSIONS.contains(&ext) {

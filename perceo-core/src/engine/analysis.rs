@@ -218,7 +218,8 @@ impl Perceo {
         })
     }
 
-    /// What symbol precision reads: each changed JS/TS module's content at the merge base
+    /// What symbol precision reads: each changed JS/TS module's (and message catalog's)
+    /// content at the merge base
     /// (left out when it cannot be read: that module is then followed at file level), and
     /// the current files from the disk the graph was built from.
     fn symbol_sources(&self, changes: &ChangeSet) -> SymbolSources<'static> {
@@ -226,7 +227,11 @@ impl Perceo {
         let old = changes
             .changes
             .iter()
-            .filter(|c| c.status != ChangeStatus::Deleted && crate::code::imports::is_source_path(&c.path))
+            .filter(|c| {
+                c.status != ChangeStatus::Deleted
+                    && (crate::code::imports::is_source_path(&c.path)
+                        || crate::code::messages::is_catalog_path(&c.path))
+            })
             .filter_map(|c| {
                 let before = file_at(&dir, &changes.merge_base, c.old_path.as_ref().unwrap_or(&c.path)).ok()?;
                 Some((c.path.clone(), before))

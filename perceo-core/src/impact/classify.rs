@@ -11,6 +11,7 @@ use crate::routes::Route;
 use manifest::Effect;
 
 /// A graph file a change stands for, and what to say about how.
+#[derive(Debug, Clone)]
 pub(super) struct Seed {
     pub(super) changed: String,
     pub(super) file: usize,

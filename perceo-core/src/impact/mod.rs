@@ -15,6 +15,7 @@ mod classify;
 pub mod llm;
 pub mod lockfile;
 pub mod manifest;
+pub mod messages;
 pub mod paths;
 mod report;
 pub mod risk;

@@ -105,6 +105,12 @@ pub enum ReasonKind {
     /// An LLM classified the change (`observer.analysis.useLLM`); its answer adjusted the
     /// confidence.
     Llm,
+    /// A message catalog changed keys that a file on the way to the flow's page names
+    /// (message precision).
+    Message,
+    /// The change reaches an API route handler whose endpoint code on the way to the flow's
+    /// page calls.
+    Api,
 }
 
 /// One reason a flow is affected.

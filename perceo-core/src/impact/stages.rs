@@ -8,11 +8,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::classify::{Findings, Seed, classify_change, direct_reason, unmatched_reason};
-use super::symbols;
 use super::{
     FileNote, GLOBAL_CONFIDENCE, ImpactInput, OnEmpty, Reason, ReasonKind, TEST_HELPER_CONFIDENCE, paths, round3,
     search,
 };
+use super::{messages, symbols};
 use crate::routes::RouteKind;
 
 /// A file that stands for a page: (file id, confidence factor, the page file it wraps, the
@@ -152,11 +152,12 @@ pub(super) fn graph_reach(
     let mut seen_seed: BTreeSet<(&str, usize)> = BTreeSet::new();
     // Code changes found harmless only once the search has run: (path, why).
     let mut late_harmless: BTreeMap<String, String> = BTreeMap::new();
+    let seeds = messages::expand_seeds(input, &found.seeds, &mut late_harmless);
     for Seed {
         changed,
         file: seed,
         via: stand_in,
-    } in &found.seeds
+    } in &seeds
     {
         if !seen_seed.insert((changed.as_str(), *seed)) {
             continue;
@@ -201,6 +202,10 @@ pub(super) fn graph_reach(
                         };
                         let hops = chain.len() - 1;
                         let detail = match (stand_in, hops, via) {
+                            (Some((what, ReasonKind::Message)), _, _) => {
+                                chain.insert(0, changed.clone());
+                                format!("{what}; it reaches the page of {pattern} in {hops} hop(s)")
+                            }
                             (Some((what, _)), _, _) => {
                                 chain.insert(0, changed.clone());
                                 format!(
@@ -243,6 +248,8 @@ pub(super) fn graph_reach(
                 found.per_flow.entry(flow.id.clone()).or_default().push(reason);
             }
         }
+        // Through the API handlers it reaches, the pages that call them.
+        any |= api_reach(input, targets, changed, stand_in.is_some(), &reach, found);
         // Through an app-wide entry, the change is global (with the chain that says so).
         if let Some(&(entry, why)) = app_wide.iter().find(|(id, _)| reach.contains_key(id)) {
             any = true;
@@ -314,6 +321,76 @@ pub(super) fn graph_reach(
         }
     }
     late_harmless
+}
+
+/// Confidence kept by the hop from a page's code to the API handler it calls.
+const API_FACTOR: f64 = 0.85;
+
+/// Stage 3, through the network: the route handlers `reach` (the search from `changed`)
+/// holds, then the files that call their endpoint (literal paths matched against the
+/// handler's pattern), then the flows whose pages reach those files (reason kind `api`,
+/// chain ending at the caller's page). Whether any flow was found.
+fn api_reach(
+    input: &ImpactInput<'_>,
+    targets: &Targets<'_>,
+    changed: &str,
+    stand_in: bool,
+    reach: &HashMap<usize, search::Hit>,
+    found: &mut Findings,
+) -> bool {
+    let graph = input.graph;
+    let mut any = false;
+    for route in input.routes.iter().filter(|r| r.kind == RouteKind::Handler) {
+        let Some((handler, handler_hit)) = graph.id(&route.file).and_then(|id| Some((id, reach.get(&id)?))) else {
+            continue;
+        };
+        let mut to_handler = search::chain(graph, reach, handler);
+        if stand_in {
+            to_handler.insert(0, changed.to_string());
+        }
+        let callers = graph.endpoint_callers(|endpoint| crate::routes::pattern_matches(&route.pattern, endpoint));
+        for caller in callers.into_iter().filter(|&c| c != handler) {
+            let caller_reach = search::reverse_reach(graph, caller);
+            for flow in &input.flows.flows {
+                let mut best: Option<Reason> = None;
+                for pattern in &flow.pages {
+                    for &(entry, factor, via, app) in
+                        targets.pattern_entries.get(pattern.as_str()).into_iter().flatten()
+                    {
+                        if flow.app.is_some() && app.is_some() && flow.app.as_deref() != app {
+                            continue;
+                        }
+                        let Some(hit) = caller_reach.get(&entry) else { continue };
+                        let confidence = handler_hit.confidence * API_FACTOR * hit.confidence * factor;
+                        if best.as_ref().is_none_or(|b| confidence > b.confidence) {
+                            let mut chain = to_handler.clone();
+                            chain.extend(search::chain(graph, &caller_reach, entry));
+                            if let Some(page) = via {
+                                chain.push(page.to_string());
+                            }
+                            best = Some(Reason {
+                                kind: ReasonKind::Api,
+                                changed_file: changed.to_string(),
+                                chain,
+                                confidence: round3(confidence),
+                                detail: format!(
+                                    "reaches the API handler {} ({}), which {} calls; it reaches the page of {pattern}",
+                                    route.pattern,
+                                    route.file,
+                                    graph.path(caller)
+                                ),
+                            });
+                        }
+                    }
+                }
+                if let Some(reason) = best {
+                    any = true;
+                    found.per_flow.entry(flow.id.clone()).or_default().push(reason);
+                }
+            }
+        }
+    }
+    any
 }
 
 /// Stage 4: global inputs affect every flow of their scope; test-side global inputs every

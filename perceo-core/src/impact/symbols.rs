@@ -66,6 +66,9 @@ pub fn reach(
     path: &str,
     sources: &SymbolSources<'_>,
 ) -> Result<SymbolReach, String> {
+    if !crate::code::symbols::is_module_path(path) {
+        return Err("it is not a JS/TS module".into());
+    }
     let Some(old) = sources.old.get(path) else {
         return Err("its earlier content could not be read".into());
     };
