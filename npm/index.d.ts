@@ -290,6 +290,11 @@ export interface ImpactReport {
   flows: Array<AffectedFlow>
   /** The head commit. */
   headSha: string
+  /**
+   * Flow steps whose analytics event the change removed from everything the flow's
+   * pages load (each is also a warning).
+   */
+  instrumentation?: Array<InstrumentationLoss>
   /** The merge base the diff starts from. */
   mergeBase: string
   /**
@@ -330,6 +335,18 @@ export interface Insight {
   severity: Severity
   /** One line. */
   title: string
+}
+
+/** A flow step whose event nothing on the flow's pages fires any more. */
+export interface InstrumentationLoss {
+  /** The event the step is measured by. */
+  event: string
+  /** The flow. */
+  flow: string
+  /** The changed files that fired it before the change. */
+  removedFrom: Array<string>
+  /** The step's name. */
+  step: string
 }
 
 /** A test found in the project's suites that covers a flow. */

@@ -130,6 +130,7 @@ impl AppModel {
             project_in_workspace: self.project_in_workspace.as_deref(),
             dependencies,
             symbols: None,
+            removed_events: None,
         }
     }
 

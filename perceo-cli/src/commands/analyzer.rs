@@ -54,6 +54,12 @@ pub(crate) fn run(cli: &Cli, cmd: &AnalyzeCommand, out: &Output) -> CmdResult {
                     u.reason
                 ))?;
             }
+            for u in &report.unmeasured {
+                out.result(&format!(
+                    "  not measured: {} step `{}` — nothing on its pages fires the event `{}`",
+                    u.flow, u.step, u.event
+                ))?;
+            }
         }
         AnalyzeCommand::Suggest => {
             let suggestions = perceo.suggestions()?;

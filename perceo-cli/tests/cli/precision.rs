@@ -295,3 +295,80 @@ fn a_change_to_an_api_handler_selects_the_pages_that_call_its_endpoint() {
         ]
     );
 }
+
+#[test]
+fn removing_the_last_firing_of_a_step_event_is_an_instrumentation_regression() {
+    let tmp = app("file");
+    let files: &[(&str, &str)] = &[
+        (
+            "components/AddToCart.tsx",
+            "import mixpanel from 'mixpanel-browser';\nexport function AddToCart() { return <button onClick={() => mixpanel.track('add_to_cart')}>Add</button> }\n",
+        ),
+        (
+            "app/shop/page.tsx",
+            "import { Card } from '../../components/ui';\nimport { AddToCart } from '../../components/AddToCart';\nexport default function Shop() { return <Card><AddToCart /></Card> }\n",
+        ),
+        (
+            ".perceo/flows/shop.json",
+            r#"{"name":"shop","pages":["/shop"],"steps":[{"name":"open","page":"/shop"},{"name":"Add to cart","event":"add_to_cart"}]}"#,
+        ),
+    ];
+    for (path, text) in files {
+        std::fs::write(tmp.path().join(path), text).unwrap();
+    }
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-qm", "tracking"]);
+    let (ids, report) = affected_after(tmp.path(), "components/AddToCart.tsx", |t| {
+        t.replace("mixpanel.track('add_to_cart')", "console.log('added')")
+    });
+    assert_eq!(ids, vec!["shop"], "{report}");
+    assert_eq!(
+        report["instrumentation"],
+        serde_json::json!([{"flow": "shop", "step": "Add to cart", "event": "add_to_cart", "removedFrom": ["components/AddToCart.tsx"]}]),
+        "{report}"
+    );
+    assert!(
+        report["warnings"].to_string().contains("production metrics go blind"),
+        "{report}"
+    );
+
+    // Moved to another file the page loads: still fired, no regression.
+    let tmp = app("file");
+    for (path, text) in files {
+        std::fs::write(tmp.path().join(path), text).unwrap();
+    }
+    std::fs::write(
+        tmp.path().join("components/ui/Card.tsx"),
+        "import mixpanel from 'mixpanel-browser';\nexport function Card({ children }) { mixpanel.track('add_to_cart'); return <div>{children}</div> }\nexport function CardTitle() { return <h2 /> }\n",
+    )
+    .unwrap();
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-qm", "tracking twice"]);
+    let (_, report) = affected_after(tmp.path(), "components/AddToCart.tsx", |t| {
+        t.replace("mixpanel.track('add_to_cart')", "console.log('added')")
+    });
+    assert_eq!(report.get("instrumentation"), None, "{report}");
+}
+
+#[test]
+fn coverage_lists_the_steps_whose_event_nothing_fires() {
+    let tmp = app("file");
+    std::fs::write(
+        tmp.path().join(".perceo/flows/shop.json"),
+        r#"{"name":"shop","pages":["/shop"],"steps":[{"name":"open","page":"/shop"},{"name":"Add to cart","event":"add_to_cart"}]}"#,
+    )
+    .unwrap();
+    let report = json_stdout(perceo(tmp.path()).args(["analyze", "coverage", "--json"]));
+    assert_eq!(
+        report["unmeasured"],
+        serde_json::json!([{"flow": "shop", "step": "Add to cart", "event": "add_to_cart"}]),
+        "{report}"
+    );
+    std::fs::write(
+        tmp.path().join("components/ui/Card.tsx"),
+        "export function Card() { window.gtag('event', 'add_to_cart'); return <div /> }\nexport function CardTitle() { return <h2 /> }\n",
+    )
+    .unwrap();
+    let report = json_stdout(perceo(tmp.path()).args(["analyze", "coverage", "--json"]));
+    assert_eq!(report["unmeasured"], serde_json::json!([]), "{report}");
+}

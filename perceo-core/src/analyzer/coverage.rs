@@ -69,6 +69,10 @@ pub struct CoverageReport {
     pub uncovered: Vec<UncoveredFlow>,
     /// Ids of flows whose coverage score is below the minimum, sorted.
     pub below_threshold: Vec<String>,
+    /// Flow steps whose analytics event nothing on the flow's pages fires: their production
+    /// metrics are blind (filled by the facade, which reads the code).
+    #[serde(default)]
+    pub unmeasured: Vec<crate::impact::instrumentation::UnmeasuredStep>,
 }
 
 /// A flow without tests.
@@ -133,6 +137,7 @@ pub fn coverage(flows: &[FlowRecord], min_coverage_score: f64) -> CoverageReport
         score,
         uncovered,
         below_threshold,
+        unmeasured: Vec::new(),
     }
 }
 

@@ -188,6 +188,7 @@ mod tests {
             unmatched_reasons: Vec::new(),
             no_impact: Vec::new(),
             on_empty_applied: None,
+            instrumentation: Vec::new(),
             warnings: Vec::new(),
             created_at: NOW.into(),
             timings: Timings::default(),

@@ -18,7 +18,7 @@ use crate::fsutil::write_atomic_unsynced;
 
 /// Bumped whenever the cached data's meaning changes (and whenever resolution rules change:
 /// cached resolutions would otherwise outlive them).
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 
 /// An mtime this close to the cache's own write time is not trusted (it could hide an edit
 /// made in the same clock tick); such files are hashed again, as git does for racy entries.

@@ -19,11 +19,18 @@ static API_LITERAL: LazyLock<Regex> =
 
 /// The endpoint paths `text` calls, sorted, without duplicates.
 pub fn scan(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = [&*CALL, &*API_LITERAL]
-        .into_iter()
+    let mut out = first_captures(&[&CALL, &API_LITERAL], text);
+    out.retain(|path| !path.starts_with("//"));
+    out
+}
+
+/// The first capture group that matched, of every match of each of `regexes` in `text`,
+/// sorted, without duplicates (the events scan uses it too).
+pub(super) fn first_captures(regexes: &[&Regex], text: &str) -> Vec<String> {
+    let mut out: Vec<String> = regexes
+        .iter()
         .flat_map(|re| re.captures_iter(text))
         .filter_map(|c| c.iter().skip(1).flatten().next().map(|m| m.as_str().to_string()))
-        .filter(|path| !path.starts_with("//"))
         .collect();
     out.sort();
     out.dedup();

@@ -110,6 +110,8 @@ pub struct DependencyGraph {
     messages: Vec<Option<MessageUses>>,
     /// The API endpoint paths each source file calls.
     endpoints: Vec<Vec<String>>,
+    /// The analytics events each source file fires.
+    events: Vec<Vec<String>>,
     /// Whether symbol tables are kept (and so made again for changed files).
     wants_symbols: bool,
     /// The folders of the Nuxt apps (see [`super::nuxt::roots`]).
@@ -385,6 +387,7 @@ impl DependencyGraph {
             symbols: vec![None; files.len()],
             messages: vec![None; files.len()],
             endpoints: vec![Vec::new(); files.len()],
+            events: vec![Vec::new(); files.len()],
             ..Default::default()
         };
         for (i, r) in resolved.iter().enumerate() {
@@ -417,6 +420,7 @@ impl DependencyGraph {
             graph.symbols[i] = f.symbols.take();
             graph.messages[i] = f.messages.take();
             graph.endpoints[i] = std::mem::take(&mut f.endpoints);
+            graph.events[i] = std::mem::take(&mut f.events);
             if let Some(err) = f.parse_errors.into_iter().next() {
                 graph.parse_errors.push((files[i].clone(), err));
             }
@@ -470,6 +474,7 @@ impl DependencyGraph {
                     self.symbols[id] = None;
                     self.messages[id] = None;
                     self.endpoints[id].clear();
+                    self.events[id].clear();
                     self.index.remove(rel);
                     self.forget_file_notes(rel);
                     to_resolve.remove(&id);
@@ -495,6 +500,7 @@ impl DependencyGraph {
             self.symbols[*id] = facts.symbols.take();
             self.messages[*id] = facts.messages.take();
             self.endpoints[*id] = std::mem::take(&mut facts.endpoints);
+            self.events[*id] = std::mem::take(&mut facts.events);
         }
         for &id in &to_resolve {
             let rel = self.files[id].clone();
@@ -546,6 +552,7 @@ impl DependencyGraph {
         self.symbols.push(None);
         self.messages.push(None);
         self.endpoints.push(Vec::new());
+        self.events.push(Vec::new());
         id
     }
 
@@ -628,6 +635,11 @@ impl DependencyGraph {
         (0..self.endpoints.len())
             .filter(|&i| self.endpoints[i].iter().any(|e| matches(e)))
             .collect()
+    }
+
+    /// The analytics events a source file fires (see [`super::events`]).
+    pub fn events_of(&self, id: usize) -> &[String] {
+        self.events.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// The import an edge from `importer` comes from (`None` for auto-import edges).

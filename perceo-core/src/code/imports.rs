@@ -80,6 +80,9 @@ pub struct FileFacts {
     /// The API endpoint paths it calls (see [`super::endpoints`]).
     #[serde(default)]
     pub endpoints: Vec<String>,
+    /// The analytics events it fires (see [`super::events`]).
+    #[serde(default)]
+    pub events: Vec<String>,
 }
 
 /// What a parse collects besides imports and navigations.
@@ -136,6 +139,7 @@ pub fn extract_with(path: &str, text: &str, auto: bool) -> FileFacts {
 pub fn extract_wanted(path: &str, text: &str, wanted: Wanted) -> FileFacts {
     let mut facts = extract_parsed(path, text, wanted);
     facts.endpoints = super::endpoints::scan(text);
+    facts.events = super::events::scan(text);
     if wanted.symbols {
         facts.messages = Some(super::messages::scan(text));
     }

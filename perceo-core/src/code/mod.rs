@@ -6,6 +6,7 @@ pub mod config_file;
 pub mod deps;
 pub mod discover;
 pub mod endpoints;
+pub mod events;
 pub mod framework_aliases;
 pub mod graph;
 pub mod imports;

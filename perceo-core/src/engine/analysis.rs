@@ -1,5 +1,6 @@
 //! The analysis pipeline: change set → module graph → impact → LLM → store → publish.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use crate::analysis::AppModel;
@@ -150,8 +151,10 @@ impl Perceo {
         let settings = &self.config.settings.observer.analysis;
         let deps = DependencyRules::from_settings(&settings.dependencies);
         let sources = (settings.precision == Precision::Symbol).then(|| self.symbol_sources(changes));
+        let removed_events = self.removed_events(model, changes, flows);
         let mut input = model.impact_input(changes, flows, on_empty, &manifests, &deps);
         input.symbols = sources.as_ref();
+        input.removed_events = Some(&removed_events);
         let mut report = analyze(&input);
         report.warnings.extend(notes);
         report
@@ -216,6 +219,44 @@ impl Perceo {
             self.sync_flow_files(graph.as_ref(), flows).await?;
             graph.record_analysis(&record).await
         })
+    }
+
+    /// The analytics events each changed source file fired at the merge base and fires no
+    /// more (the current ones come from the graph's parse). Only looked at when a flow step
+    /// names an event; a file unreadable at the base is left out.
+    fn removed_events(
+        &self,
+        model: &AppModel,
+        changes: &ChangeSet,
+        flows: &FlowSet,
+    ) -> BTreeMap<String, BTreeSet<String>> {
+        let mut out = BTreeMap::new();
+        if !flows.flows.iter().flat_map(|f| &f.steps).any(|s| s.event.is_some()) {
+            return out;
+        }
+        let dir = &self.config.project_dir;
+        for c in changes
+            .changes
+            .iter()
+            .filter(|c| c.status != ChangeStatus::Added && crate::code::imports::is_source_path(&c.path))
+        {
+            let Ok(Some(before)) = file_at(dir, &changes.merge_base, c.old_path.as_ref().unwrap_or(&c.path)) else {
+                continue;
+            };
+            let now: BTreeSet<&str> = model
+                .graph
+                .id(&c.path)
+                .map(|id| model.graph.events_of(id).iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            let gone: BTreeSet<String> = crate::code::events::scan(&before)
+                .into_iter()
+                .filter(|e| !now.contains(e.as_str()))
+                .collect();
+            if !gone.is_empty() {
+                out.insert(c.path.clone(), gone);
+            }
+        }
+        out
     }
 
     /// What symbol precision reads: each changed JS/TS module's (and message catalog's)

@@ -70,10 +70,13 @@ impl Perceo {
             return self.block_on(client.coverage());
         }
         let (flows, _) = self.analyzer_inputs()?;
-        Ok(analyzer::coverage(
-            &flows,
-            self.config.settings.analyzer.coverage.min_coverage_score,
-        ))
+        let mut report = analyzer::coverage(&flows, self.config.settings.analyzer.coverage.min_coverage_score);
+        let set = self.flows()?;
+        if set.flows.iter().flat_map(|f| &f.steps).any(|s| s.event.is_some()) {
+            let model = self.model()?;
+            report.unmeasured = crate::impact::instrumentation::unmeasured_steps(&model.graph, &model.routes, &set);
+        }
+        Ok(report)
     }
 
     /// Concrete next actions: tests to write, flaky flows to fix, flows to add (from the

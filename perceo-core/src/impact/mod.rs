@@ -12,6 +12,7 @@
 //! ([`ImpactReport::unmatched_reasons`]) or explained as harmless ([`ImpactReport::no_impact`]).
 
 mod classify;
+pub mod instrumentation;
 pub mod llm;
 pub mod lockfile;
 pub mod manifest;
@@ -78,6 +79,9 @@ pub struct ImpactInput<'a> {
     /// Symbol precision: the changed modules' old text and a reader of current files.
     /// `None`: file precision (every importer of a changed file is reached).
     pub symbols: Option<&'a symbols::SymbolSources<'a>>,
+    /// The analytics events each changed file fired before the change and fires no more
+    /// (see [`instrumentation`]). `None`: not looked at.
+    pub removed_events: Option<&'a std::collections::BTreeMap<String, std::collections::BTreeSet<String>>>,
 }
 
 /// A changed manifest's (lockfile or `package.json`) content before and after the change

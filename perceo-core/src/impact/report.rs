@@ -238,6 +238,10 @@ pub struct ImpactReport {
     pub on_empty_applied: Option<OnEmpty>,
     /// Counts.
     pub totals: Totals,
+    /// Flow steps whose analytics event the change removed from everything the flow's
+    /// pages load (each is also a warning).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instrumentation: Vec<super::instrumentation::InstrumentationLoss>,
     /// Things the user should know (no flows selected, unparsed files, ...).
     pub warnings: Vec<String>,
     /// When the analysis ran (RFC 3339).
@@ -334,7 +338,13 @@ pub(super) fn build(
     for f in flows.iter().filter(|f| !f.has_tests) {
         warnings.push(format!("affected flow `{}` has no tests: it is uncovered", f.id));
     }
+    let instrumentation = input
+        .removed_events
+        .map(|removed| super::instrumentation::losses(graph, input.routes, input.flows, removed))
+        .unwrap_or_default();
+    warnings.extend(instrumentation.iter().map(|l| l.describe()));
     ImpactReport {
+        instrumentation,
         change_id: uuid::Uuid::new_v4().to_string(),
         base_sha: input.changes.base_sha.clone(),
         head_sha: input.changes.head_sha.clone(),
