@@ -153,6 +153,7 @@ pub(super) fn graph_reach(
     // Code changes found harmless only once the search has run: (path, why).
     let mut late_harmless: BTreeMap<String, String> = BTreeMap::new();
     let seeds = messages::expand_seeds(input, &found.seeds, &mut late_harmless);
+    let mut api = ApiCache::default();
     for Seed {
         changed,
         file: seed,
@@ -249,7 +250,7 @@ pub(super) fn graph_reach(
             }
         }
         // Through the API handlers it reaches, the pages that call them.
-        any |= api_reach(input, targets, changed, stand_in.is_some(), &reach, found);
+        any |= api_reach(input, targets, changed, stand_in.is_some(), &reach, found, &mut api);
         // Through an app-wide entry, the change is global (with the chain that says so).
         if let Some(&(entry, why)) = app_wide.iter().find(|(id, _)| reach.contains_key(id)) {
             any = true;
@@ -326,6 +327,14 @@ pub(super) fn graph_reach(
 /// Confidence kept by the hop from a page's code to the API handler it calls.
 const API_FACTOR: f64 = 0.85;
 
+/// What the API search works out once per analysis: each handler's callers, and each
+/// caller's reverse search.
+#[derive(Default)]
+struct ApiCache {
+    callers: HashMap<usize, Vec<usize>>,
+    reach: HashMap<usize, HashMap<usize, search::Hit>>,
+}
+
 /// Stage 3, through the network: the route handlers `reach` (the search from `changed`)
 /// holds, then the files that call their endpoint (literal paths matched against the
 /// handler's pattern), then the flows whose pages reach those files (reason kind `api`,
@@ -337,6 +346,7 @@ fn api_reach(
     stand_in: bool,
     reach: &HashMap<usize, search::Hit>,
     found: &mut Findings,
+    cache: &mut ApiCache,
 ) -> bool {
     let graph = input.graph;
     let mut any = false;
@@ -348,9 +358,18 @@ fn api_reach(
         if stand_in {
             to_handler.insert(0, changed.to_string());
         }
-        let callers = graph.endpoint_callers(|endpoint| crate::routes::pattern_matches(&route.pattern, endpoint));
+        let callers = cache
+            .callers
+            .entry(handler)
+            .or_insert_with(|| {
+                graph.endpoint_callers(|endpoint| crate::routes::pattern_matches(&route.pattern, endpoint))
+            })
+            .clone();
         for caller in callers.into_iter().filter(|&c| c != handler) {
-            let caller_reach = search::reverse_reach(graph, caller);
+            let caller_reach = cache
+                .reach
+                .entry(caller)
+                .or_insert_with(|| search::reverse_reach(graph, caller));
             for flow in &input.flows.flows {
                 let mut best: Option<Reason> = None;
                 for pattern in &flow.pages {
@@ -364,7 +383,7 @@ fn api_reach(
                         let confidence = handler_hit.confidence * API_FACTOR * hit.confidence * factor;
                         if best.as_ref().is_none_or(|b| confidence > b.confidence) {
                             let mut chain = to_handler.clone();
-                            chain.extend(search::chain(graph, &caller_reach, entry));
+                            chain.extend(search::chain(graph, caller_reach, entry));
                             if let Some(page) = via {
                                 chain.push(page.to_string());
                             }
