@@ -243,7 +243,8 @@ mod tests {
                     "priority": "high",
                     "reason": "no test specs and no grep tag in its definition"
                 }],
-                "belowThreshold": []
+                "belowThreshold": [],
+                "unmeasured": []
             })
         );
     }
