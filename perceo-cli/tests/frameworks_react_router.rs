@@ -10,7 +10,7 @@ use std::path::Path;
 
 use assert_fs::TempDir;
 use assert_fs::prelude::*;
-use common::{git, json_stdout, perceo, repo_root};
+use common::{flow_ids, git, json_stdout, perceo, repo_root};
 use serde_json::Value;
 
 /// The fixture `name` in a temporary folder, with `perceo init --yes` run (flows bootstrapped
@@ -49,18 +49,6 @@ fn pairs(routes: &[(String, String, Vec<String>)]) -> Vec<(&str, &str)> {
 /// The attached files of the route at `pattern`.
 fn attached<'r>(routes: &'r [(String, String, Vec<String>)], pattern: &str) -> &'r [String] {
     &routes.iter().find(|(p, _, _)| p == pattern).unwrap().2
-}
-
-/// Ids of the flows a report selects, sorted.
-fn ids(report: &Value) -> Vec<String> {
-    let mut ids: Vec<String> = report["flows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|flow| flow["id"].as_str().unwrap().to_owned())
-        .collect();
-    ids.sort();
-    ids
 }
 
 /// The fixture `name` initialised and committed on `main`, then `file` appended to with
@@ -152,7 +140,7 @@ fn a_layout_component_change_affects_the_pages_under_the_layout() {
         "app/components/shop-nav.tsx",
         "export const SHOP_NAV_VERSION = 2;",
     );
-    assert_eq!(ids(&report), ["cart", "products-id"], "{report:#}");
+    assert_eq!(flow_ids(&report), ["cart", "products-id"], "{report:#}");
     // `./+types/cart` is what `react-router typegen` generates, not an unresolved import.
     assert_eq!(report["totals"]["unresolvedImports"], 0, "{report:#}");
 }
@@ -165,7 +153,7 @@ fn a_plus_folder_layout_component_change_affects_the_team_pages() {
         "export const TEAM_HEADER_VERSION = 2;",
     );
     assert_eq!(
-        ids(&report),
+        flow_ids(&report),
         ["t-teamurl", "t-teamurl-documents", "t-teamurl-documents-id"],
         "{report:#}"
     );
@@ -212,7 +200,7 @@ fn a_route_config_construct_perceo_cannot_read_is_a_warning() {
 fn a_route_config_change_affects_every_flow() {
     let report = analyze_change("react-router", "app/routes.ts", "// reordered");
     assert_eq!(
-        ids(&report),
+        flow_ids(&report),
         [
             "account",
             "account-orders-orderid",

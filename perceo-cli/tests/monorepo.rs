@@ -9,7 +9,7 @@ use std::path::Path;
 
 use assert_fs::TempDir;
 use assert_fs::prelude::*;
-use common::{git, json_stdout, perceo, repo_root};
+use common::{flow_ids, git, json_stdout, perceo, repo_root};
 use serde_json::Value;
 
 /// The fixture monorepo in a fresh git repository, one commit on `main`, on branch `feature`.
@@ -51,17 +51,6 @@ fn flow<'a>(report: &'a Value, id: &str) -> Option<&'a Value> {
     report["flows"].as_array().unwrap().iter().find(|f| f["id"] == id)
 }
 
-fn ids(report: &Value) -> Vec<String> {
-    let mut v: Vec<String> = report["flows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_string())
-        .collect();
-    v.sort();
-    v
-}
-
 fn kinds(report: &Value, id: &str) -> Vec<String> {
     flow(report, id).map_or_else(Vec::new, |f| {
         f["reasons"]
@@ -92,7 +81,7 @@ fn a_change_in_a_shared_package_reaches_the_app_flows_with_its_chain() {
         report["changes"][0]["path"], "../../packages/ui/src/button.tsx",
         "{report}"
     );
-    assert_eq!(ids(&report), ["billing", "home", "settings"]);
+    assert_eq!(flow_ids(&report), ["billing", "home", "settings"]);
     let home = flow(&report, "home").unwrap();
     assert_eq!(
         home["reasons"][0]["chain"],
@@ -107,7 +96,7 @@ fn a_change_in_a_shared_package_reaches_the_app_flows_with_its_chain() {
     let tmp = monorepo();
     append(tmp.path(), "packages/ui/src/card.tsx", "export const x = 1;");
     commit(tmp.path());
-    assert_eq!(ids(&analyze(tmp.path(), &[])), ["billing"]);
+    assert_eq!(flow_ids(&analyze(tmp.path(), &[])), ["billing"]);
 }
 
 #[test]
@@ -146,7 +135,7 @@ fn dependency_bumps_reach_importers_frameworks_are_global_and_lint_tools_are_har
     edit(tmp.path(), "pnpm-lock.yaml", |t| t.replace("3.23.0", "3.24.0"));
     commit(tmp.path());
     let report = analyze(tmp.path(), &[]);
-    assert_eq!(ids(&report), ["settings"], "{report}");
+    assert_eq!(flow_ids(&report), ["settings"], "{report}");
     assert_eq!(kinds(&report, "settings"), ["dependency"]);
     let chain = &flow(&report, "settings").unwrap()["reasons"][0]["chain"];
     assert_eq!(chain[0], "../../pnpm-lock.yaml");
@@ -162,7 +151,7 @@ fn dependency_bumps_reach_importers_frameworks_are_global_and_lint_tools_are_har
     });
     commit(tmp.path());
     let report = analyze(tmp.path(), &[]);
-    assert_eq!(ids(&report), ["settings"], "{report}");
+    assert_eq!(flow_ids(&report), ["settings"], "{report}");
     assert_eq!(kinds(&report, "settings"), ["dependency"]);
 
     // The app's package.json: zod directly, next (the framework) globally.
@@ -171,14 +160,14 @@ fn dependency_bumps_reach_importers_frameworks_are_global_and_lint_tools_are_har
         t.replace("\"zod\": \"3.23.0\"", "\"zod\": \"3.24.0\"")
     });
     commit(tmp.path());
-    assert_eq!(ids(&analyze(tmp.path(), &[])), ["settings"]);
+    assert_eq!(flow_ids(&analyze(tmp.path(), &[])), ["settings"]);
     let tmp = monorepo();
     edit(tmp.path(), "apps/web/package.json", |t| {
         t.replace("\"next\": \"15.0.0\"", "\"next\": \"15.1.0\"")
     });
     commit(tmp.path());
     let report = analyze(tmp.path(), &[]);
-    assert_eq!(ids(&report), ["billing", "home", "settings"]);
+    assert_eq!(flow_ids(&report), ["billing", "home", "settings"]);
     assert_eq!(kinds(&report, "billing"), ["global"]);
 
     // eslint, a lint script and the package's version: explained, no fail-safe.
@@ -190,7 +179,7 @@ fn dependency_bumps_reach_importers_frameworks_are_global_and_lint_tools_are_har
     edit(tmp.path(), "packages/ui/package.json", |t| t.replace("0.0.0", "0.0.1"));
     commit(tmp.path());
     let report = analyze(tmp.path(), &[]);
-    assert!(ids(&report).is_empty(), "{report}");
+    assert!(flow_ids(&report).is_empty(), "{report}");
     assert!(report.get("onEmptyApplied").is_none(), "{report}");
     assert!(
         note(&report, "noImpact", "package.json")
@@ -205,7 +194,7 @@ fn dependency_bumps_reach_importers_frameworks_are_global_and_lint_tools_are_har
     edit(tmp.path(), "tsconfig.base.json", |t| t.replace("true", "false"));
     commit(tmp.path());
     let report = analyze(tmp.path(), &[]);
-    assert_eq!(ids(&report), ["billing", "home", "settings"]);
+    assert_eq!(flow_ids(&report), ["billing", "home", "settings"]);
     assert!(kinds(&report, "home").iter().all(|k| k == "global"));
 }
 
@@ -215,7 +204,7 @@ fn test_side_changes_select_the_flows_whose_tests_use_them() {
     append(tmp.path(), "apps/web/e2e/helpers/login.ts", "export const retries = 2;");
     commit(tmp.path());
     let report = analyze(tmp.path(), &[]);
-    assert_eq!(ids(&report), ["home", "settings"], "{report}");
+    assert_eq!(flow_ids(&report), ["home", "settings"], "{report}");
     assert_eq!(kinds(&report, "home"), ["test"]);
     assert_eq!(
         flow(&report, "home").unwrap()["reasons"][0]["chain"],
@@ -225,14 +214,14 @@ fn test_side_changes_select_the_flows_whose_tests_use_them() {
     let tmp = monorepo();
     append(tmp.path(), "apps/web/playwright.config.ts", "// retries");
     commit(tmp.path());
-    assert_eq!(ids(&analyze(tmp.path(), &[])), ["home", "settings"]);
+    assert_eq!(flow_ids(&analyze(tmp.path(), &[])), ["home", "settings"]);
 
     // A spec no flow links: explained, so the fail-safe does not select everything.
     let tmp = monorepo();
     append(tmp.path(), "apps/web/e2e/orphan.spec.ts", "// more");
     commit(tmp.path());
     let report = analyze(tmp.path(), &[]);
-    assert!(ids(&report).is_empty(), "{report}");
+    assert!(flow_ids(&report).is_empty(), "{report}");
     assert!(report.get("onEmptyApplied").is_none());
     assert!(note(&report, "noImpact", "e2e/orphan.spec.ts").is_some());
 }
@@ -243,7 +232,7 @@ fn what_middleware_imports_is_global_with_its_chain() {
     append(tmp.path(), "apps/web/src/lib/token.ts", "export const ttl = 60;");
     commit(tmp.path());
     let report = analyze(tmp.path(), &[]);
-    assert_eq!(ids(&report), ["billing", "home", "settings"]);
+    assert_eq!(flow_ids(&report), ["billing", "home", "settings"]);
     let reason = &flow(&report, "billing").unwrap()["reasons"][0];
     assert_eq!(reason["kind"], "global");
     assert_eq!(
@@ -268,7 +257,7 @@ fn a_broken_tsconfig_extends_degrades_with_a_warning_not_a_lost_graph() {
         .success();
     let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     // `@/lib/schema` still resolves through the tsconfig's own paths.
-    assert_eq!(ids(&report), ["settings"], "{report}");
+    assert_eq!(flow_ids(&report), ["settings"], "{report}");
     let warnings = report["warnings"].to_string();
     assert!(
         warnings.contains("tsconfig.json") && warnings.contains("@acme/tsconfig-missing"),
@@ -554,6 +543,6 @@ fn a_partial_clone_fetches_the_blobs_it_lacks_instead_of_guessing() {
     git(&repo, &["branch", "-q", "main", "origin/main"]);
     // The merge base's lockfile is not in the clone until something asks for it.
     let report = json_stdout(perceo(&repo.join("apps/web")).args(["ci", "analyze", "--base", "main", "--json"]));
-    assert_eq!(ids(&report), ["settings"], "{report}");
+    assert_eq!(flow_ids(&report), ["settings"], "{report}");
     assert_eq!(kinds(&report, "settings"), ["dependency"]);
 }

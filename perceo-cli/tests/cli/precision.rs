@@ -45,11 +45,7 @@ fn app(precision: &str) -> assert_fs::TempDir {
             "import * as ui from '../../components/ui';\nexport default function Cart() { return <ui.Button /> }\n",
         ),
     ];
-    for (path, text) in files {
-        let path = tmp.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    write_files(tmp.path(), files);
     let perceo_dir = tmp.path().join(".perceo/flows");
     std::fs::create_dir_all(&perceo_dir).unwrap();
     std::fs::write(
@@ -70,6 +66,15 @@ fn app(precision: &str) -> assert_fs::TempDir {
     git(tmp.path(), &["add", "-A"]);
     git(tmp.path(), &["commit", "-qm", "base"]);
     tmp
+}
+
+/// Writes `files` (path, text) under `dir`, making their folders.
+fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
 }
 
 /// Rewrites `file` with `edit`, commits it, and returns the affected flows (sorted) and the
@@ -193,11 +198,7 @@ fn i18n_app() -> assert_fs::TempDir {
             "import { useTranslations } from 'next-intl';\nexport default function Cart() { const t = useTranslations('Cart'); return <h1>{t('title')}</h1> }\n",
         ),
     ];
-    for (path, text) in files {
-        let path = tmp.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    write_files(tmp.path(), files);
     git(tmp.path(), &["add", "-A"]);
     git(tmp.path(), &["commit", "-qm", "i18n"]);
     tmp
@@ -266,11 +267,7 @@ fn a_change_to_an_api_handler_selects_the_pages_that_call_its_endpoint() {
             "import { Card } from '../../components/ui';\nimport { AddToCart } from '../../components/AddToCart';\nexport default function Shop() { return <Card><AddToCart id=\"1\" /></Card> }\n",
         ),
     ];
-    for (path, text) in files {
-        let path = tmp.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    write_files(tmp.path(), files);
     git(tmp.path(), &["add", "-A"]);
     git(tmp.path(), &["commit", "-qm", "cart api"]);
     let (ids, report) = affected_after(tmp.path(), "lib/cart-db.ts", |t| {
@@ -313,9 +310,7 @@ fn removing_the_last_firing_of_a_step_event_is_an_instrumentation_regression() {
             r#"{"name":"shop","pages":["/shop"],"steps":[{"name":"open","page":"/shop"},{"name":"Add to cart","event":"add_to_cart"}]}"#,
         ),
     ];
-    for (path, text) in files {
-        std::fs::write(tmp.path().join(path), text).unwrap();
-    }
+    write_files(tmp.path(), files);
     git(tmp.path(), &["add", "-A"]);
     git(tmp.path(), &["commit", "-qm", "tracking"]);
     let (ids, report) = affected_after(tmp.path(), "components/AddToCart.tsx", |t| {
@@ -334,9 +329,7 @@ fn removing_the_last_firing_of_a_step_event_is_an_instrumentation_regression() {
 
     // Moved to another file the page loads: still fired, no regression.
     let tmp = app("file");
-    for (path, text) in files {
-        std::fs::write(tmp.path().join(path), text).unwrap();
-    }
+    write_files(tmp.path(), files);
     std::fs::write(
         tmp.path().join("components/ui/Card.tsx"),
         "import mixpanel from 'mixpanel-browser';\nexport function Card({ children }) { mixpanel.track('add_to_cart'); return <div>{children}</div> }\nexport function CardTitle() { return <h2 /> }\n",

@@ -1,6 +1,6 @@
 //! The analysis pipeline: change set → module graph → impact → LLM → store → publish.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 
 use crate::analysis::AppModel;
@@ -150,8 +150,16 @@ impl Perceo {
         let (manifests, notes) = self.manifest_contents(changes, source);
         let settings = &self.config.settings.observer.analysis;
         let deps = DependencyRules::from_settings(&settings.dependencies);
-        let sources = (settings.precision == Precision::Symbol).then(|| self.symbol_sources(changes));
-        let removed_events = self.removed_events(model, changes, flows);
+        // The changed files' content at the merge base, read once for both uses.
+        let symbol = settings.precision == Precision::Symbol;
+        let events = flows.flows.iter().flat_map(|f| &f.steps).any(|s| s.event.is_some());
+        let base = if symbol || events {
+            self.base_texts(changes, symbol)
+        } else {
+            HashMap::new()
+        };
+        let removed_events = removed_events(model, &base);
+        let sources = symbol.then(|| self.symbol_sources(base));
         let mut input = model.impact_input(changes, flows, on_empty, &manifests, &deps);
         input.symbols = sources.as_ref();
         input.removed_events = Some(&removed_events);
@@ -221,65 +229,34 @@ impl Perceo {
         })
     }
 
-    /// The analytics events each changed source file fired at the merge base and fires no
-    /// more (the current ones come from the graph's parse). Only looked at when a flow step
-    /// names an event; a file unreadable at the base is left out.
-    fn removed_events(
-        &self,
-        model: &AppModel,
-        changes: &ChangeSet,
-        flows: &FlowSet,
-    ) -> BTreeMap<String, BTreeSet<String>> {
-        let mut out = BTreeMap::new();
-        if !flows.flows.iter().flat_map(|f| &f.steps).any(|s| s.event.is_some()) {
-            return out;
-        }
+    /// The content at the merge base of each changed source file (and, with `catalogs`, each
+    /// message catalog): `None` for an added file; a file unreadable at the base is left out.
+    fn base_texts(&self, changes: &ChangeSet, catalogs: bool) -> HashMap<String, Option<String>> {
         let dir = &self.config.project_dir;
-        for c in changes
-            .changes
-            .iter()
-            .filter(|c| c.status != ChangeStatus::Added && crate::code::imports::is_source_path(&c.path))
-        {
-            let Ok(Some(before)) = file_at(dir, &changes.merge_base, c.old_path.as_ref().unwrap_or(&c.path)) else {
-                continue;
-            };
-            let now: BTreeSet<&str> = model
-                .graph
-                .id(&c.path)
-                .map(|id| model.graph.events_of(id).iter().map(String::as_str).collect())
-                .unwrap_or_default();
-            let gone: BTreeSet<String> = crate::code::events::scan(&before)
-                .into_iter()
-                .filter(|e| !now.contains(e.as_str()))
-                .collect();
-            if !gone.is_empty() {
-                out.insert(c.path.clone(), gone);
-            }
-        }
-        out
-    }
-
-    /// What symbol precision reads: each changed JS/TS module's (and message catalog's)
-    /// content at the merge base
-    /// (left out when it cannot be read: that module is then followed at file level), and
-    /// the current files from the disk the graph was built from.
-    fn symbol_sources(&self, changes: &ChangeSet) -> SymbolSources<'static> {
-        let dir = self.config.project_dir.clone();
-        let old = changes
+        changes
             .changes
             .iter()
             .filter(|c| {
-                c.status != ChangeStatus::Deleted
-                    && (crate::code::imports::is_source_path(&c.path)
-                        || crate::code::messages::is_catalog_path(&c.path))
+                crate::code::imports::is_source_path(&c.path)
+                    || catalogs && crate::code::messages::is_catalog_path(&c.path)
             })
             .filter_map(|c| {
-                let before = file_at(&dir, &changes.merge_base, c.old_path.as_ref().unwrap_or(&c.path)).ok()?;
+                let before = match c.status {
+                    ChangeStatus::Added => None,
+                    _ => file_at(dir, &changes.merge_base, c.old_path.as_ref().unwrap_or(&c.path)).ok()?,
+                };
                 Some((c.path.clone(), before))
             })
-            .collect();
+            .collect()
+    }
+
+    /// What symbol precision reads: the changed files' content at the merge base (a changed
+    /// module missing there is followed at file level), and the current files from the disk
+    /// the graph was built from.
+    fn symbol_sources(&self, base: HashMap<String, Option<String>>) -> SymbolSources<'static> {
+        let dir = self.config.project_dir.clone();
         SymbolSources {
-            old,
+            old: base,
             read: Box::new(move |path| std::fs::read_to_string(crate::code::discover::absolute(&dir, path)).ok()),
         }
     }
@@ -316,4 +293,28 @@ impl Perceo {
         }
         (manifests, notes)
     }
+}
+
+/// The analytics events each changed file fired at the merge base (`base`) and fires no
+/// more (the current ones come from the graph's parse).
+fn removed_events(model: &AppModel, base: &HashMap<String, Option<String>>) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for (path, before) in base {
+        let Some(before) = before.as_deref().filter(|_| crate::code::imports::is_source_path(path)) else {
+            continue;
+        };
+        let now: BTreeSet<&str> = model
+            .graph
+            .id(path)
+            .map(|id| model.graph.events_of(id).iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        let gone: BTreeSet<String> = crate::code::events::scan(before)
+            .into_iter()
+            .filter(|e| !now.contains(e.as_str()))
+            .collect();
+        if !gone.is_empty() {
+            out.insert(path.clone(), gone);
+        }
+    }
+    out
 }

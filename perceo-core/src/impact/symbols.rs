@@ -11,15 +11,15 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use crate::code::DependencyGraph;
 use crate::code::imports::{ImportKind, Specifier};
 use crate::code::symbols::{
-    ExportChange, ExportOf, Imported, SymbolTable, changed_exports, dependent_items, dirty_exports, effects_depend_on,
-    table,
+    ExportChange, ExportOf, Imported, changed_exports, dependent_items, dirty_exports, effects_depend_on, table,
 };
 
 /// Reads a project file's current content (project-relative path).
 pub type ReadSource<'a> = Box<dyn Fn(&str) -> Option<String> + Sync + 'a>;
 
-/// What symbol precision needs besides the graph: the changed modules' old text and a way
-/// to read any file's current text.
+/// What symbol and message precision need besides the graph (whose symbol tables are the
+/// current modules): the changed files' old text, and a way to read a current file (a
+/// catalog).
 pub struct SymbolSources<'a> {
     /// The content of each changed file at the base (`None`: it did not exist), by
     /// project-relative path. A changed module missing here is followed at file level.
@@ -72,17 +72,9 @@ pub fn reach(
     let Some(old) = sources.old.get(path) else {
         return Err("its earlier content could not be read".into());
     };
-    let new = match graph.symbols_of(seed) {
-        Some(table) => table.clone(),
-        None => {
-            let Some(new_text) = (sources.read)(path) else {
-                return Err("it was deleted".into());
-            };
-            let Some(new) = table(path, &new_text) else {
-                return Err("it is not a JS/TS module".into());
-            };
-            new
-        }
+    // The current tables are the graph's own (kept at symbol precision).
+    let Some(new) = graph.symbols_of(seed) else {
+        return Err("the dependency graph keeps no symbol table for it".into());
     };
     let old = match old {
         Some(text) => match table(path, text) {
@@ -91,12 +83,10 @@ pub fn reach(
         },
         None => None,
     };
-    let names = match changed_exports(old.as_ref(), &new) {
+    let names = match changed_exports(old.as_ref(), new) {
         ExportChange::File(why) => return Err(why),
         ExportChange::Names(names) => names,
     };
-    let mut tables: HashMap<usize, Option<SymbolTable>> = HashMap::new();
-    tables.insert(seed, Some(new));
     let mut touched: HashMap<usize, Touch> = HashMap::new();
     touched.insert(
         seed,
@@ -112,7 +102,7 @@ pub fn reach(
         let touch = touched[&file].clone();
         for edge in graph.importers_of(file) {
             let importer = edge.file;
-            let Some(contribution) = contribution(graph, importer, edge, &touch, sources, &mut tables) else {
+            let Some(contribution) = contribution(graph, importer, edge, &touch) else {
                 continue;
             };
             out.edges.insert((importer, file));
@@ -138,8 +128,6 @@ fn contribution(
     importer: usize,
     edge: &crate::code::graph::Edge,
     touch: &Touch,
-    sources: &SymbolSources<'_>,
-    tables: &mut HashMap<usize, Option<SymbolTable>>,
 ) -> Option<Touch> {
     if touch.effects {
         return Some(Touch {
@@ -158,15 +146,7 @@ fn contribution(
         (Specifier::Template(_), _) => return Some(whole),
         (Specifier::Literal(s), _) => s.as_str(),
     };
-    // The graph's own table (kept at symbol precision), else one made from the file now.
-    let table = match graph.symbols_of(importer) {
-        Some(table) => Some(table),
-        None => tables
-            .entry(importer)
-            .or_insert_with(|| (sources.read)(graph.path(importer)).and_then(|text| table(graph.path(importer), &text)))
-            .as_ref(),
-    };
-    let Some(table) = table.filter(|t| t.opaque.is_none()) else {
+    let Some(table) = graph.symbols_of(importer).filter(|t| t.opaque.is_none()) else {
         // A component file, or one that cannot be followed by name: all of it.
         return Some(whole);
     };
